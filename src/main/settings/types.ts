@@ -1,0 +1,18 @@
+import type { RunnerSpec } from '../../shared/runner-command/types.js';
+
+/** What we keep about a runner: everything but its secret. */
+export interface RunnerRecord {
+  spec: RunnerSpec;
+  displayName: string;
+  /** ISO-8601. */
+  addedAt: string;
+}
+
+/** The runner part of settings, as the runner service needs it. */
+export interface RunnerStore {
+  list(): RunnerRecord[];
+  get(runnerUuid: string): RunnerRecord | undefined;
+  /** Insert or replace by runnerUuid. */
+  put(record: RunnerRecord): void;
+  remove(runnerUuid: string): boolean;
+}

@@ -1,0 +1,58 @@
+import type { Secret } from '../secret.js';
+
+export type RunnerKind = 'workspace' | 'repository';
+
+/**
+ * A Linux Docker runner as the pasted command describes it, without its secret.
+ * UUIDs keep their braces (`{…}`), as Bitbucket prints them.
+ */
+export interface RunnerSpec {
+  kind: RunnerKind;
+  accountUuid: string;
+  repositoryUuid: string | null;
+  runnerUuid: string;
+  /** Container name: `runner-<uuid without braces>` unless the paste named it otherwise. */
+  name: string;
+  image: string;
+  oauthClientId: string;
+  workingDirectory: string;
+  /** Every `-e` variable in the order given, except OAUTH_CLIENT_SECRET (which lives in the vault). */
+  env: Record<string, string>;
+  /** `host:container[:ro]`, as given. */
+  binds: string[];
+  /** Tokens after the image: Docker passes them to the runner's entrypoint. */
+  args: string[];
+}
+
+export type ParseErrorCode =
+  | 'NOT_A_RUNNER_COMMAND'
+  | 'NOT_DOCKER_RUNNER'
+  | 'MISSING_ENV'
+  | 'INVALID_UUID'
+  | 'UNSAFE_COMMAND';
+
+export interface ParseError {
+  code: ParseErrorCode;
+  message: string;
+  variable?: string;
+}
+
+export type ParseWarningCode =
+  | 'ARGS_AFTER_IMAGE'
+  | 'IGNORED_FLAG'
+  | 'EXTRA_ENV'
+  | 'UNEXPECTED_IMAGE'
+  | 'SECRET_LENGTH'
+  | 'MISSING_EXPECTED_ENV'
+  | 'NAME_MISMATCH';
+
+export interface ParseWarning {
+  code: ParseWarningCode;
+  message: string;
+}
+
+export type ParseResult =
+  | { ok: true; spec: RunnerSpec; secret: Secret; warnings: ParseWarning[] }
+  | { ok: false; error: ParseError };
+
+export const RUNNER_IMAGE = 'docker-public.packages.atlassian.com/sox/atlassian/bitbucket-pipelines-runner:1';

@@ -1,0 +1,133 @@
+/**
+ * The one map of request channels between the services and the UI. Each channel
+ * has a zod request schema (checked at runtime by the service side, whatever the
+ * transport) and a response type. Adding a feature = one entry here, one handler
+ * in `main/api`, one use in the renderer; the transports are not edited per channel.
+ */
+import { z } from 'zod';
+import type {
+  BitbucketStatusView,
+  ClipboardDraftView,
+  ClipboardOfferView,
+  LogSubscriptionView,
+  ParsedCommandView,
+  PreflightView,
+  QueuedView,
+  RunnerView,
+  SettingsView,
+  StepView,
+} from './views.js';
+
+const BRACED_UUID = /^\{[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\}$/i;
+
+export const runnerUuidSchema = z
+  .string()
+  .regex(BRACED_UUID, 'must be a runner UUID in braces, like {8d3c…-…}, as Bitbucket shows it');
+
+const noFields = z.strictObject({});
+const byRunner = z.strictObject({ runnerUuid: runnerUuidSchema });
+
+/** Longest paste we accept: a real runner command is ~700 characters. */
+const MAX_COMMAND_LENGTH = 20_000;
+const commandText = z
+  .string()
+  .min(1, 'is empty: paste the command from Bitbucket (Repository or Workspace settings → Runners → Add runner)')
+  .max(MAX_COMMAND_LENGTH, `is longer than ${MAX_COMMAND_LENGTH} characters; paste only the "docker container run" command`);
+
+const REPOSITORY_FULL_NAME = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
+
+export const channels = {
+  'runners.list': noFields,
+  'runners.parseCommand': z.strictObject({ command: commandText }),
+  'runners.add': z
+    .strictObject({
+      /** The pasted text; or… */
+      command: commandText.optional(),
+      /** …a draft from `clipboard.read`, so the secret stays in the service. */
+      draftId: z.string().min(1).optional(),
+      displayName: z.string().trim().max(80, 'must be at most 80 characters').optional(),
+      /** Absolute host path; host path == container path for the runner's bind mount. */
+      workingDirectory: z
+        .string()
+        .trim()
+        .regex(/^(\/|[A-Za-z]:\\)/, 'must be an absolute path, like /tmp or /srv/runner-1')
+        .optional(),
+      startNow: z.boolean().default(true),
+      /** Required to rotate the secret of a runner that is already saved. */
+      replaceExisting: z.boolean().default(false),
+    })
+    .refine((r) => (r.command === undefined) !== (r.draftId === undefined), {
+      message: 'give either "command" (the pasted text) or "draftId" (from clipboard.read), not both',
+      path: ['command'],
+    }),
+  'runners.start': byRunner,
+  'runners.stop': byRunner,
+  'runners.remove': byRunner,
+  'runners.logs.subscribe': z.strictObject({
+    runnerUuid: runnerUuidSchema,
+    /** How many earlier lines to send back at once. */
+    tail: z.number().int().min(0).max(200_000).default(5_000),
+  }),
+  'runners.logs.unsubscribe': z.strictObject({ subscriptionId: z.string().min(1) }),
+  'steps.list': z.strictObject({ runnerUuid: runnerUuidSchema.optional() }),
+  'steps.queued': noFields,
+  'host.preflight': noFields,
+  'settings.get': noFields,
+  'settings.update': z.strictObject({
+    language: z.enum(['auto', 'en', 'pl']).optional(),
+    theme: z.enum(['system', 'light', 'dark']).optional(),
+    notifications: z.boolean().optional(),
+    watchedRepositories: z
+      .array(z.string().trim().regex(REPOSITORY_FULL_NAME, 'must be "workspace/repo_slug"'))
+      .max(100)
+      .optional(),
+  }),
+  'bitbucket.connect': z.strictObject({
+    workspace: z.string().trim().min(1, 'is empty: give the workspace ID from bitbucket.org/<workspace>'),
+    email: z.string().trim().regex(/^[^@\s]+@[^@\s]+$/, 'must be your Atlassian account e-mail'),
+    /** Goes once to the service, which keeps it in the vault only. */
+    apiToken: z.string().min(1, 'is empty: create one at id.atlassian.com → Security → API tokens'),
+  }),
+  'bitbucket.disconnect': noFields,
+  'clipboard.peek': noFields,
+  'clipboard.read': noFields,
+} as const;
+
+export type Channel = keyof typeof channels;
+export const CHANNELS = Object.keys(channels) as Channel[];
+
+/** What the caller sends (defaults may be left out). */
+export type RequestOf<C extends Channel> = z.input<(typeof channels)[C]>;
+/** What the handler receives after validation (defaults filled in). */
+export type ValidRequestOf<C extends Channel> = z.output<(typeof channels)[C]>;
+
+export interface ChannelResponses {
+  'runners.list': RunnerView[];
+  'runners.parseCommand': ParsedCommandView;
+  'runners.add': RunnerView;
+  'runners.start': RunnerView;
+  'runners.stop': RunnerView;
+  'runners.remove': { runnerUuid: string; removed: true };
+  'runners.logs.subscribe': LogSubscriptionView;
+  'runners.logs.unsubscribe': { subscriptionId: string; unsubscribed: true };
+  'steps.list': StepView[];
+  'steps.queued': QueuedView;
+  'host.preflight': PreflightView;
+  'settings.get': SettingsView;
+  'settings.update': SettingsView;
+  'bitbucket.connect': BitbucketStatusView;
+  'bitbucket.disconnect': BitbucketStatusView;
+  'clipboard.peek': ClipboardOfferView;
+  'clipboard.read': ClipboardDraftView;
+}
+
+export type ResponseOf<C extends Channel> = ChannelResponses[C];
+
+/** The shape `main/api` implements: one async function per channel, given an already validated request. */
+export type ContractHandlers = {
+  [C in Channel]: (request: ValidRequestOf<C>) => Promise<ResponseOf<C>>;
+};
+
+export function isChannel(name: string): name is Channel {
+  return Object.prototype.hasOwnProperty.call(channels, name);
+}

@@ -1,0 +1,174 @@
+/**
+ * What the UI is allowed to see. None of these types has a field that can hold a
+ * runner's OAuth client secret or a Bitbucket API token; the compiler keeps it so.
+ */
+import type { ParseErrorCode, ParseWarning, RunnerKind } from '../runner-command/types.js';
+
+export type RunnerState = 'STARTING' | 'ONLINE' | 'BUSY' | 'UNHEALTHY' | 'STOPPED' | 'CRASHED';
+export const RUNNER_STATES: readonly RunnerState[] = ['STARTING', 'ONLINE', 'BUSY', 'UNHEALTHY', 'STOPPED', 'CRASHED'];
+
+/** Docker's own container states, plus `missing` when no container carries the runner's label. */
+export type ContainerState = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead' | 'missing';
+
+/** Bitbucket's step result words, as the runner log prints them once a step ends. */
+export type StepResult = 'SUCCESSFUL' | 'FAILED' | 'ERROR' | 'STOPPED' | 'EXPIRED';
+export type StepState = 'RUNNING' | StepResult;
+
+export interface CurrentStepView {
+  stepUuid: string;
+  pipelineUuid: string;
+  /** e.g. `Build and test`, when Bitbucket is connected. */
+  stepName?: string;
+  /** `workspace/repo_slug`, when known. */
+  repositoryFullName?: string;
+  startedAt: string;
+}
+
+export interface RunnerView {
+  /** Braces kept: `{…}`. */
+  uuid: string;
+  displayName: string;
+  kind: RunnerKind;
+  /** Container name. */
+  name: string;
+  runnerState: RunnerState;
+  containerState: ContainerState;
+  currentStep?: CurrentStepView;
+  /** ISO-8601, when the container last started. */
+  startedAt?: string;
+  cpuPercent?: number;
+  memoryBytes?: number;
+  image: string;
+  workingDirectory: string;
+}
+
+export interface StepView {
+  runnerUuid: string;
+  stepUuid: string;
+  pipelineUuid: string;
+  repositoryUuid: string;
+  state: StepState;
+  /** Runner phase while running, e.g. `CLONING`, `BUILD`, `TEARDOWN`. */
+  phase?: string;
+  startedAt: string;
+  finishedAt?: string;
+  /** Filled in from Bitbucket when connected; the step link needs all three. */
+  workspace?: string;
+  repoSlug?: string;
+  buildNumber?: number;
+  stepName?: string;
+}
+
+export interface QueuedStepView {
+  stepUuid: string;
+  pipelineUuid: string;
+  workspace: string;
+  repoSlug: string;
+  buildNumber: number;
+  stepName: string;
+  /** The step's `runs-on` labels. */
+  runsOn: string[];
+  queuedAt: string;
+}
+
+export interface QueuedView {
+  /** False when Bitbucket is not connected; `steps` is then empty. */
+  connected: boolean;
+  steps: QueuedStepView[];
+}
+
+export interface LogLine {
+  /** 1-based line number within the runner's log since the container started. */
+  n: number;
+  text: string;
+  /** ISO-8601 when the engine timestamped it. */
+  at?: string;
+}
+
+export interface DiagnosisView {
+  code: string;
+  message: string;
+  /** A command or instruction the user can copy. */
+  fix: string;
+  line: string;
+  lineNumber?: number;
+}
+
+export type FindingStatus = 'ok' | 'warn' | 'fail';
+
+export interface PreflightFindingView {
+  id: string;
+  status: FindingStatus;
+  message: string;
+  fix?: string;
+}
+
+export interface PreflightView {
+  findings: PreflightFindingView[];
+}
+
+/** The parsed runner, as much as the form needs: no env values (they may hold credentials). */
+export interface ParsedRunnerView {
+  kind: RunnerKind;
+  runnerUuid: string;
+  accountUuid: string;
+  repositoryUuid: string | null;
+  name: string;
+  image: string;
+  oauthClientId: string;
+  workingDirectory: string;
+  envNames: string[];
+  binds: string[];
+}
+
+export type ParsedCommandView =
+  | {
+      valid: true;
+      runner: ParsedRunnerView;
+      /** Bullets of the same length as the secret, never a character of it. */
+      secretMasked: string;
+      secretLength: number;
+      warnings: ParseWarning[];
+      /** Set when a runner with this UUID is already saved: saving replaces its secret. */
+      existing: { displayName: string } | null;
+    }
+  | { valid: false; error: { code: ParseErrorCode; message: string; variable?: string } };
+
+export type ThemeChoice = 'system' | 'light' | 'dark';
+export type LanguageChoice = 'auto' | 'en' | 'pl';
+
+export interface BitbucketStatusView {
+  connected: boolean;
+  workspace?: string;
+  /** Atlassian account e-mail used with the API token. */
+  email?: string;
+  /** `workspace/repo_slug` list whose queued steps are shown. */
+  watchedRepositories: string[];
+}
+
+export interface SettingsView {
+  language: LanguageChoice;
+  theme: ThemeChoice;
+  notifications: boolean;
+  bitbucket: BitbucketStatusView;
+}
+
+export interface ClipboardOfferView {
+  /** False where the host cannot read the clipboard (headless dashboard). */
+  available: boolean;
+  /** A runner command found there, redacted; null when the clipboard holds none. */
+  offer: { preview: string; runnerUuid: string; kind: RunnerKind } | null;
+}
+
+/** A parsed clipboard command kept by the service; `runners.add` takes the draft id, so the secret never reaches the UI. */
+export interface ClipboardDraftView {
+  draftId: string;
+  parsed: ParsedCommandView;
+}
+
+export interface LogSubscriptionView {
+  subscriptionId: string;
+  /** The last lines before the subscription, oldest first; further lines come as `logs.lines` events. */
+  backlog: LogLine[];
+  diagnoses: DiagnosisView[];
+}

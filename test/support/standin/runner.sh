@@ -1,0 +1,96 @@
+#!/bin/sh
+# Stand-in for the Bitbucket Pipelines runner: replays recorded runner log lines (with the
+# current time and this container's UUIDs) and, for each step, starts and removes a sibling
+# `<runner>_<step>_build` container through the bound Docker socket, as the real runner does.
+# Controlled by env: STANDIN_SCRIPT=idle|one-step|failed-step|steps|crash|exit|replay,
+# STANDIN_EXIT_CODE, STANDIN_STEP_SECONDS, STANDIN_STEPS (for `steps`), STANDIN_LOG (for
+# `replay`), STANDIN_SIBLINGS=0 to skip sibling containers. It never prints its environment:
+# OAUTH_CLIENT_SECRET is in it.
+
+FIXTURES=/fixtures
+FIXTURE_ACCOUNT=7e4d1c2a-3b5f-4a6e-9c8d-1a2b3c4d5e6f
+FIXTURE_REPOSITORY=2b8e6f4a-9c1d-4e3b-8a7f-6d5c4b3a2e1f
+FIXTURE_RUNNER=4f1e0a7c-2d3b-4c5a-9e8f-7a6b5c4d3e2f
+
+strip() { echo "$1" | tr -d '{}'; }
+ACCOUNT=$(strip "${ACCOUNT_UUID:-$FIXTURE_ACCOUNT}")
+REPOSITORY=$(strip "${REPOSITORY_UUID:-$FIXTURE_REPOSITORY}")
+RUNNER=$(strip "${RUNNER_UUID:-$FIXTURE_RUNNER}")
+SIBLING=""
+CHILD=""
+# Repeated steps get distinct step and pipeline UUIDs (the last byte counts up).
+STEP_N=""
+
+# PID 1 ignores TERM unless it has a handler; `sleep & wait` keeps the handler responsive.
+on_term() {
+  [ -n "$CHILD" ] && kill "$CHILD" 2>/dev/null
+  [ -n "$SIBLING" ] && docker rm -f "$SIBLING" >/dev/null 2>&1
+  say "Runner shutting down."
+  exit 0
+}
+trap on_term TERM INT
+
+now() {
+  ms=$(awk '{ split($1, a, "."); printf "%s0", substr(a[2] "00", 1, 2) }' /proc/uptime)
+  echo "$(date -u '+%Y-%m-%d %H:%M:%S'),$ms"
+}
+say() { echo "[$(now)] $*"; }
+pause() { sleep "$1" & CHILD=$!; wait $CHILD; CHILD=""; }
+
+start_sibling() {
+  [ "${STANDIN_SIBLINGS:-1}" = "0" ] && return
+  [ -S /var/run/docker.sock ] || return
+  step=$(echo "$1" | sed -n 's/.*stepUuid={\([^}]*\)}.*/\1/p')
+  [ -n "$step" ] || return
+  SIBLING="${RUNNER}_${step}_build"
+  image=$(docker inspect --format '{{.Config.Image}}' "$(hostname)" 2>/dev/null)
+  docker run -d --name "$SIBLING" --network none --entrypoint /bin/sleep \
+    --label "runner-tray.standin-sibling=$RUNNER" "${image:-$STANDIN_IMAGE}" 3600 >/dev/null 2>&1 \
+    || echo "stand-in: could not start sibling $SIBLING" >&2
+}
+
+stop_sibling() {
+  [ -n "$SIBLING" ] && docker rm -f "$SIBLING" >/dev/null 2>&1
+  SIBLING=""
+}
+
+# Print a recorded log with the current time, this runner's UUIDs, and sibling containers per step.
+replay() {
+  while IFS= read -r line || [ -n "$line" ]; do
+    line=$(echo "$line" | sed -e "s/$FIXTURE_ACCOUNT/$ACCOUNT/g" -e "s/$FIXTURE_REPOSITORY/$REPOSITORY/g" -e "s/$FIXTURE_RUNNER/$RUNNER/g")
+    if [ -n "$STEP_N" ]; then
+      line=$(echo "$line" | sed -e "s/6e5d4c3b2a10/6e5d4c3b2a$STEP_N/g" -e "s/9a0b1c2d3e4f/9a0b1c2d3e$STEP_N/g")
+    fi
+    case "$line" in
+      "["*) line="[$(now)]${line#*]}" ;;
+    esac
+    case "$line" in
+      *"Completing step with result"*) stop_sibling ;;
+      *"Removing container "*) stop_sibling ;;
+    esac
+    echo "$line"
+    case "$line" in
+      *"Getting step StepId"*) start_sibling "$line" ;;
+      *"Updating step progress to RUNNING"*) pause "${STANDIN_STEP_SECONDS:-1}" ;;
+    esac
+  done < "$1"
+}
+
+idle() { while :; do pause 3600; done; }
+
+case "${STANDIN_SCRIPT:-idle}" in
+  idle) replay $FIXTURES/startup.log; idle ;;
+  one-step) replay $FIXTURES/startup.log; replay $FIXTURES/step-passed.log; idle ;;
+  failed-step) replay $FIXTURES/startup.log; replay $FIXTURES/step-failed.log; idle ;;
+  steps)
+    replay $FIXTURES/startup.log
+    i=0
+    while [ "$i" -lt "${STANDIN_STEPS:-3}" ]; do
+      STEP_N=$(printf '%02x' "$i"); replay $FIXTURES/step-passed.log; i=$((i + 1))
+    done
+    idle ;;
+  crash) replay $FIXTURES/crash-oauth.log; exit "${STANDIN_EXIT_CODE:-1}" ;;
+  exit) exit "${STANDIN_EXIT_CODE:-0}" ;;
+  replay) replay "$FIXTURES/${STANDIN_LOG:-startup.log}"; idle ;;
+  *) echo "stand-in: unknown STANDIN_SCRIPT=$STANDIN_SCRIPT" >&2; exit 64 ;;
+esac

@@ -1,0 +1,347 @@
+/**
+ * STAND-IN for Bitbucket Cloud REST API 2.0, which cannot be reached from the
+ * build machines. A real `node:http` server on 127.0.0.1 serving the documented
+ * response shapes: pages `{pagelen, page, size, next, values}` with `next` as a
+ * full URL back to this server, errors `{"type":"error","error":{"message"}}`,
+ * the pipeline / step / runner / repository objects, and a checked
+ * Authorization header. Tests script failures (status, Retry-After, slowness).
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export type StandinAuth = { kind: 'basic'; email: string; token: string } | { kind: 'bearer'; token: string };
+
+export interface RecordedRequest {
+  method: string;
+  /** As sent, still percent-encoded. */
+  rawPath: string;
+  /** Decoded path segments after `/2.0`. */
+  segments: string[];
+  query: URLSearchParams;
+  authorized: boolean;
+  /** Date.now() on arrival. */
+  at: number;
+}
+
+export interface Fault {
+  /** Only requests whose decoded path contains this; any request otherwise. */
+  pathIncludes?: string;
+  status?: number;
+  retryAfter?: string;
+  /** Raw body; default is Bitbucket's error JSON for the status. */
+  body?: string;
+  /** Wait this long before answering (to provoke the client's timeout). */
+  delayMs?: number;
+  /** How many matching requests it applies to. */
+  times?: number;
+}
+
+export interface StepFixture {
+  uuid?: string;
+  name: string;
+  state: 'PENDING' | 'IN_PROGRESS' | 'COMPLETED';
+  result?: 'SUCCESSFUL' | 'FAILED' | 'ERROR' | 'STOPPED' | 'NOT_RUN';
+  manual?: boolean;
+  runsOn?: string[];
+}
+
+export interface PipelineFixture {
+  uuid?: string;
+  buildNumber: number;
+  state: 'PENDING' | 'IN_PROGRESS' | 'COMPLETED';
+  /** e.g. RUNNING, PAUSED for IN_PROGRESS. */
+  stage?: string;
+  result?: 'SUCCESSFUL' | 'FAILED' | 'ERROR' | 'STOPPED';
+  createdOn: string;
+  steps: StepFixture[];
+}
+
+export interface RunnerFixture {
+  uuid?: string;
+  name: string;
+  labels: string[];
+  status: 'ONLINE' | 'OFFLINE' | 'UNREGISTERED' | 'DISABLED';
+  /** Set while it runs a step. */
+  step?: { uuid: string; pipelineUuid: string };
+}
+
+interface Repo {
+  slug: string;
+  uuid: string;
+  updatedOn: string;
+  pipelines: Array<Record<string, unknown>>;
+  steps: Map<string, Array<Record<string, unknown>>>;
+  runners: Array<Record<string, unknown>>;
+}
+
+interface Workspace {
+  slug: string;
+  uuid: string;
+  repos: Map<string, Repo>;
+  runners: Array<Record<string, unknown>>;
+}
+
+const braced = (): string => `{${randomUUID()}}`;
+
+export class BitbucketStandin {
+  readonly requests: RecordedRequest[] = [];
+  readonly #server: Server;
+  readonly #auth: StandinAuth;
+  readonly #workspaces = new Map<string, Workspace>();
+  readonly #faults: Array<Fault & { left: number }> = [];
+  #origin = '';
+
+  private constructor(auth: StandinAuth) {
+    this.#auth = auth;
+    this.#server = createServer((req, res) => void this.#handle(req, res));
+  }
+
+  static async start(auth: StandinAuth): Promise<BitbucketStandin> {
+    const s = new BitbucketStandin(auth);
+    await new Promise<void>((resolve) => s.#server.listen(0, '127.0.0.1', resolve));
+    const { port } = s.#server.address() as AddressInfo;
+    s.#origin = `http://127.0.0.1:${port}`;
+    return s;
+  }
+
+  /** What RUNNER_TRAY_BITBUCKET_API is set to in tests. */
+  get baseUrl(): string {
+    return `${this.#origin}/2.0`;
+  }
+
+  async close(): Promise<void> {
+    this.#server.closeAllConnections();
+    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+  }
+
+  fault(f: Fault): void {
+    this.#faults.push({ ...f, left: f.times ?? 1 });
+  }
+
+  clearFaults(): void {
+    this.#faults.length = 0;
+  }
+
+  addRepository(workspace: string, slug: string, updatedOn = '2024-01-01T00:00:00.000000+00:00'): void {
+    const ws = this.#workspace(workspace);
+    ws.repos.set(slug, { slug, uuid: braced(), updatedOn, pipelines: [], steps: new Map(), runners: [] });
+  }
+
+  /** Returns the pipeline's UUID (braces kept). */
+  addPipeline(workspace: string, slug: string, p: PipelineFixture): string {
+    const ws = this.#workspace(workspace);
+    const repo = this.#repo(ws, slug);
+    const uuid = p.uuid ?? braced();
+    const self = `${this.baseUrl}/repositories/${workspace}/${slug}/pipelines/${encodeURIComponent(uuid)}`;
+    repo.pipelines.push({
+      type: 'pipeline',
+      uuid,
+      build_number: p.buildNumber,
+      creator: { type: 'user', display_name: 'Test User', uuid: braced() },
+      repository: { type: 'repository', full_name: `${workspace}/${slug}`, name: slug, uuid: repo.uuid },
+      target: { type: 'pipeline_ref_target', ref_type: 'branch', ref_name: 'main', selector: { type: 'branches', pattern: 'main' } },
+      trigger: { type: 'pipeline_trigger_push' },
+      state: pipelineState(p),
+      created_on: p.createdOn,
+      build_seconds_used: 0,
+      links: { self: { href: self }, steps: { href: `${self}/steps` } },
+    });
+    repo.steps.set(
+      uuid,
+      p.steps.map((s) => ({
+        type: 'pipeline_step',
+        uuid: s.uuid ?? braced(),
+        name: s.name,
+        pipeline: { type: 'pipeline', uuid },
+        state: stepState(s),
+        trigger: { type: s.manual ? 'pipeline_step_trigger_manual' : 'pipeline_step_trigger_automatic' },
+        ...(s.runsOn ? { runs_on: s.runsOn } : {}),
+        image: { name: 'atlassian/default-image:4' },
+        script_commands: [],
+        setup_commands: [],
+      })),
+    );
+    return uuid;
+  }
+
+  setRunners(workspace: string, runners: RunnerFixture[], repoSlug?: string): void {
+    const ws = this.#workspace(workspace);
+    const list = runners.map((r) => ({
+      type: 'pipeline_runner',
+      uuid: r.uuid ?? braced(),
+      name: r.name,
+      labels: r.labels,
+      state: {
+        type: 'pipeline_runner_state',
+        status: r.status,
+        updated_on: '2024-05-01T10:00:00.000Z',
+        cordoned: false,
+        version: { current: '3.1.0' },
+        ...(r.step ? { step: { uuid: r.step.uuid, pipeline: { uuid: r.step.pipelineUuid } } } : {}),
+      },
+      created_on: '2024-04-01T10:00:00.000Z',
+      updated_on: '2024-05-01T10:00:00.000Z',
+    }));
+    if (repoSlug) this.#repo(ws, repoSlug).runners = list;
+    else ws.runners = list;
+  }
+
+  #workspace(slug: string): Workspace {
+    let ws = this.#workspaces.get(slug);
+    if (!ws) {
+      ws = { slug, uuid: braced(), repos: new Map(), runners: [] };
+      this.#workspaces.set(slug, ws);
+    }
+    return ws;
+  }
+
+  #repo(ws: Workspace, slug: string): Repo {
+    const repo = ws.repos.get(slug);
+    if (!repo) throw new Error(`stand-in: add repository ${ws.slug}/${slug} first`);
+    return repo;
+  }
+
+  #expectedAuthorization(): string {
+    const a = this.#auth;
+    return a.kind === 'bearer' ? `Bearer ${a.token}` : `Basic ${Buffer.from(`${a.email}:${a.token}`).toString('base64')}`;
+  }
+
+  async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', this.#origin);
+    const rawPath = (req.url ?? '/').split('?')[0] ?? '/';
+    const parts = rawPath.split('/').filter((p) => p !== '').map((p) => decodeURIComponent(p));
+    const segments = parts[0] === '2.0' ? parts.slice(1) : parts;
+    const authorized = req.headers.authorization === this.#expectedAuthorization();
+    this.requests.push({ method: req.method ?? 'GET', rawPath, segments, query: url.searchParams, authorized, at: Date.now() });
+
+    const fault = this.#takeFault(segments.join('/'));
+    if (fault?.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
+    if (res.destroyed) return;
+    if (fault?.status) {
+      const headers: Record<string, string> = {};
+      if (fault.retryAfter !== undefined) headers['Retry-After'] = fault.retryAfter;
+      return send(res, fault.status, fault.body ?? errorBody(defaultMessage(fault.status)), headers);
+    }
+    if (parts[0] !== '2.0') return send(res, 404, errorBody('Resource not found'));
+    if (!authorized) {
+      return send(res, 401, errorBody('Unauthorized'), { 'WWW-Authenticate': 'Basic realm="Bitbucket.org HTTP"' });
+    }
+    if (req.method !== 'GET') return send(res, 405, errorBody('Method not allowed'));
+    this.#route(segments, url, res);
+  }
+
+  #takeFault(path: string): Fault | undefined {
+    const i = this.#faults.findIndex((f) => !f.pathIncludes || path.includes(f.pathIncludes));
+    if (i < 0) return undefined;
+    const f = this.#faults[i]!;
+    f.left -= 1;
+    if (f.left <= 0) this.#faults.splice(i, 1);
+    return f;
+  }
+
+  #route(seg: string[], url: URL, res: ServerResponse): void {
+    const [top, wsSlug, a, b, c, d] = seg;
+    const ws = wsSlug ? this.#workspaces.get(wsSlug) : undefined;
+    const noWorkspace = (): void => send(res, 404, errorBody(`No workspace with identifier '${wsSlug}'.`));
+    if (top === 'workspaces' && seg.length === 2) {
+      if (!ws) return noWorkspace();
+      return send(res, 200, JSON.stringify({ type: 'workspace', uuid: ws.uuid, slug: ws.slug, name: ws.slug }));
+    }
+    if (top === 'workspaces' && a === 'pipelines-config' && b === 'runners' && seg.length === 4) {
+      if (!ws) return noWorkspace();
+      return this.#page(res, url, ws.runners, null);
+    }
+    if (top !== 'repositories' || !wsSlug) return send(res, 404, errorBody('Resource not found'));
+    if (seg.length === 2) {
+      if (!ws) return noWorkspace();
+      const repos = [...ws.repos.values()].map((r) => ({
+        type: 'repository',
+        uuid: r.uuid,
+        full_name: `${ws.slug}/${r.slug}`,
+        slug: r.slug,
+        name: r.slug,
+        is_private: true,
+        updated_on: r.updatedOn,
+        created_on: '2023-01-01T00:00:00.000000+00:00',
+        links: { html: { href: `https://bitbucket.org/${ws.slug}/${r.slug}` } },
+      }));
+      return this.#page(res, url, repos, ['updated_on', 'created_on', 'name']);
+    }
+    const repo = ws && a ? ws.repos.get(a) : undefined;
+    if (!repo) return send(res, 404, errorBody(`Repository ${wsSlug}/${a ?? ''} not found`));
+    if (b === 'pipelines' && seg.length === 4) return this.#page(res, url, repo.pipelines, ['created_on']);
+    if (b === 'pipelines' && d === 'steps' && seg.length === 6 && c) {
+      const steps = repo.steps.get(c);
+      if (!steps) return send(res, 404, errorBody(`Pipeline ${c} not found`));
+      return this.#page(res, url, steps, null);
+    }
+    if (b === 'pipelines-config' && c === 'runners' && seg.length === 5) return this.#page(res, url, repo.runners, null);
+    return send(res, 404, errorBody('Resource not found'));
+  }
+
+  /** Bitbucket's page-numbered pagination: default pagelen 10, at most 100. */
+  #page(res: ServerResponse, url: URL, all: Array<Record<string, unknown>>, sortable: string[] | null): void {
+    const items = [...all];
+    const sort = url.searchParams.get('sort');
+    if (sort) {
+      const field = sort.replace(/^-/, '');
+      if (!sortable?.includes(field)) {
+        return send(res, 400, errorBody('Bad request', `Invalid sort attribute provided '${field}'`));
+      }
+      const dir = sort.startsWith('-') ? -1 : 1;
+      items.sort((x, y) => dir * String(x[field]).localeCompare(String(y[field])));
+    }
+    const pagelen = Math.min(100, Math.max(1, Number(url.searchParams.get('pagelen') ?? 10) || 10));
+    const page = Math.max(1, Number(url.searchParams.get('page') ?? 1) || 1);
+    const values = items.slice((page - 1) * pagelen, page * pagelen);
+    const body: Record<string, unknown> = { pagelen, page, size: items.length, values };
+    if (page * pagelen < items.length) {
+      const next = new URL(url.toString());
+      next.searchParams.set('page', String(page + 1));
+      next.searchParams.set('pagelen', String(pagelen));
+      body.next = next.toString();
+    }
+    if (page > 1) {
+      const prev = new URL(url.toString());
+      prev.searchParams.set('page', String(page - 1));
+      body.previous = prev.toString();
+    }
+    send(res, 200, JSON.stringify(body));
+  }
+}
+
+function pipelineState(p: PipelineFixture): Record<string, unknown> {
+  if (p.state === 'PENDING') return { type: 'pipeline_state_pending', name: 'PENDING' };
+  if (p.state === 'IN_PROGRESS') {
+    const stage = p.stage ?? 'RUNNING';
+    return { type: 'pipeline_state_in_progress', name: 'IN_PROGRESS', stage: { type: `pipeline_state_in_progress_${stage.toLowerCase()}`, name: stage } };
+  }
+  const result = p.result ?? 'SUCCESSFUL';
+  return { type: 'pipeline_state_completed', name: 'COMPLETED', result: { type: `pipeline_state_completed_${result.toLowerCase()}`, name: result } };
+}
+
+function stepState(s: StepFixture): Record<string, unknown> {
+  if (s.state === 'PENDING') return { type: 'pipeline_step_state_pending', name: 'PENDING' };
+  if (s.state === 'IN_PROGRESS') return { type: 'pipeline_step_state_in_progress', name: 'IN_PROGRESS' };
+  const result = s.result ?? 'SUCCESSFUL';
+  return { type: 'pipeline_step_state_completed', name: 'COMPLETED', result: { type: `pipeline_step_state_completed_${result.toLowerCase()}`, name: result } };
+}
+
+export function errorBody(message: string, detail?: string): string {
+  return JSON.stringify({ type: 'error', error: { message, ...(detail ? { detail } : {}) } });
+}
+
+function defaultMessage(status: number): string {
+  if (status === 401) return 'Unauthorized';
+  if (status === 403) return 'Your credentials lack one or more required privilege scopes.';
+  if (status === 404) return 'Resource not found';
+  if (status === 429) return 'Rate limit for this resource has been exceeded';
+  if (status >= 500) return 'Something went wrong';
+  return 'Bad request';
+}
+
+function send(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', ...headers });
+  res.end(body);
+}

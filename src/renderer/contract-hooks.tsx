@@ -1,0 +1,98 @@
+import { createContext, useCallback, useContext, useEffect, useRef, useState, type ReactNode } from 'react';
+import type {
+  Channel,
+  ContractClient,
+  ContractError,
+  EventOf,
+  EventType,
+  RequestOf,
+  ResponseOf,
+} from '../shared/contract/index.js';
+
+const ClientContext = createContext<ContractClient | null>(null);
+
+export function ClientProvider({ client, children }: { client: ContractClient; children: ReactNode }) {
+  return <ClientContext.Provider value={client}>{children}</ClientContext.Provider>;
+}
+
+export function useClient(): ContractClient {
+  const client = useContext(ClientContext);
+  if (!client) throw new Error('useClient outside ClientProvider');
+  return client;
+}
+
+export function useEvent<E extends EventType>(type: E, listener: (event: EventOf<E>) => void): void {
+  const client = useClient();
+  const ref = useRef(listener);
+  ref.current = listener;
+  useEffect(() => client.on(type, (e) => ref.current(e)), [client, type]);
+}
+
+/** Collapses bursts of events into one refetch. */
+export const REFETCH_DEBOUNCE_MS = 100;
+
+export interface ChannelState<C extends Channel> {
+  value: ResponseOf<C> | undefined;
+  error: ContractError | undefined;
+  loading: boolean;
+  refetch: () => void;
+}
+
+/**
+ * Fetch a channel, and fetch it again (debounced) when one of `refetchOn`
+ * arrives. While the window is hidden nothing is fetched; one refetch follows
+ * when it is shown again, if anything changed meanwhile.
+ */
+export function useChannel<C extends Channel>(channel: C, payload: RequestOf<C>, refetchOn: readonly EventType[]): ChannelState<C> {
+  const client = useClient();
+  const [value, setValue] = useState<ResponseOf<C>>();
+  const [error, setError] = useState<ContractError>();
+  const [loading, setLoading] = useState(true);
+  const key = JSON.stringify(payload);
+  const generation = useRef(0);
+
+  const fetchNow = useCallback(() => {
+    const mine = ++generation.current;
+    void client.invoke(channel, JSON.parse(key) as RequestOf<C>).then((result) => {
+      if (mine !== generation.current) return;
+      setLoading(false);
+      if (result.ok) {
+        setValue(result.value);
+        setError(undefined);
+      } else {
+        setError(result.error);
+      }
+    });
+  }, [client, channel, key]);
+
+  useEffect(() => {
+    fetchNow();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let dirty = false;
+    const schedule = () => {
+      if (document.hidden) {
+        dirty = true;
+        return;
+      }
+      clearTimeout(timer);
+      timer = setTimeout(fetchNow, REFETCH_DEBOUNCE_MS);
+    };
+    const onVisible = () => {
+      if (!document.hidden && dirty) {
+        dirty = false;
+        fetchNow();
+      }
+    };
+    const offs = [...refetchOn, 'resync' as const].map((t) => client.on(t, schedule));
+    document.addEventListener('visibilitychange', onVisible);
+    return () => {
+      clearTimeout(timer);
+      offs.forEach((off) => off());
+      document.removeEventListener('visibilitychange', onVisible);
+    };
+    // refetchOn is a constant list per call site
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [client, fetchNow]);
+
+  return { value, error, loading, refetch: fetchNow };
+}

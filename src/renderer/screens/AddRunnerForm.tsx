@@ -1,0 +1,231 @@
+import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { ClipboardOfferView, ContractError, ParsedCommandView, RunnerView } from '../../shared/contract/index.js';
+import { useClient } from '../contract-hooks.js';
+
+/** Long enough that pasting then typing a fix does not send every keystroke. */
+export const PARSE_DEBOUNCE_MS = 250;
+
+type Source = { kind: 'paste' } | { kind: 'clipboard'; draftId: string };
+
+export function AddRunnerForm({ onSaved, onCancel }: { onSaved: (runner: RunnerView) => void; onCancel: () => void }) {
+  const { t } = useTranslation();
+  const client = useClient();
+  const ids = { command: useId(), status: useId(), displayName: useId(), workdir: useId(), startNow: useId(), replace: useId() };
+  const textarea = useRef<HTMLTextAreaElement>(null);
+  const [command, setCommand] = useState('');
+  const [source, setSource] = useState<Source>({ kind: 'paste' });
+  const [parsed, setParsed] = useState<ParsedCommandView | null>(null);
+  const [checking, setChecking] = useState(false);
+  const [displayName, setDisplayName] = useState('');
+  const [workingDirectory, setWorkingDirectory] = useState('');
+  const [startNow, setStartNow] = useState(true);
+  const [replace, setReplace] = useState(false);
+  const [saving, setSaving] = useState(false);
+  const [saveError, setSaveError] = useState<ContractError>();
+  const [offer, setOffer] = useState<ClipboardOfferView['offer']>(null);
+
+  useEffect(() => {
+    textarea.current?.focus();
+    void client.invoke('clipboard.peek', {}).then((r) => {
+      if (r.ok && r.value.available) setOffer(r.value.offer);
+    });
+  }, [client]);
+
+  // Live validation: the paste goes to the service, which answers redacted.
+  useEffect(() => {
+    if (source.kind !== 'paste') return;
+    if (command.trim() === '') {
+      setParsed(null);
+      setChecking(false);
+      return;
+    }
+    setChecking(true);
+    let stale = false;
+    const timer = setTimeout(() => {
+      void client.invoke('runners.parseCommand', { command }).then((r) => {
+        if (stale) return;
+        setChecking(false);
+        if (r.ok) setParsed(r.value);
+        else setParsed({ valid: false, error: { code: 'NOT_A_RUNNER_COMMAND', message: r.error.message } });
+      });
+    }, PARSE_DEBOUNCE_MS);
+    return () => {
+      stale = true;
+      clearTimeout(timer);
+    };
+  }, [client, command, source.kind]);
+
+  useEffect(() => setReplace(false), [parsed]);
+
+  async function useClipboard() {
+    const r = await client.invoke('clipboard.read', {});
+    setOffer(null);
+    if (!r.ok) {
+      setSaveError(r.error);
+      return;
+    }
+    setCommand('');
+    setSource({ kind: 'clipboard', draftId: r.value.draftId });
+    setParsed(r.value.parsed);
+  }
+
+  const valid = parsed?.valid === true ? parsed : null;
+  const needsReplace = valid?.existing != null;
+  const canSave = valid !== null && !saving && (!needsReplace || replace);
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    if (!canSave) return;
+    setSaving(true);
+    setSaveError(undefined);
+    const options = {
+      ...(displayName.trim() ? { displayName: displayName.trim() } : {}),
+      ...(workingDirectory.trim() ? { workingDirectory: workingDirectory.trim() } : {}),
+      startNow,
+      replaceExisting: replace,
+    };
+    const r = await client.invoke('runners.add', source.kind === 'clipboard' ? { draftId: source.draftId, ...options } : { command, ...options });
+    setSaving(false);
+    if (r.ok) {
+      // The secret leaves the page as soon as it has done its job.
+      setCommand('');
+      setParsed(null);
+      setSource({ kind: 'paste' });
+      onSaved(r.value);
+    } else setSaveError(r.error);
+  }
+
+  return (
+    <form className="card add-form" aria-labelledby={`${ids.command}-title`} onSubmit={submit} onKeyDown={(e) => e.key === 'Escape' && onCancel()}>
+      <h2 id={`${ids.command}-title`}>{t('add.title')}</h2>
+
+      {offer && (
+        <div className="offer" role="group" aria-label={t('add.clipboard.label')}>
+          <p>{t('add.clipboard.found', { kind: t(`kind.${offer.kind}`) })}</p>
+          <pre className="preview">{offer.preview}</pre>
+          <div className="actions">
+            <button type="button" onClick={useClipboard}>{t('add.clipboard.use')}</button>
+            <button type="button" className="secondary" onClick={() => setOffer(null)}>{t('add.clipboard.dismiss')}</button>
+          </div>
+        </div>
+      )}
+
+      {source.kind === 'clipboard' ? (
+        <p className="notice">
+          {t('add.clipboard.using')}{' '}
+          <button type="button" className="link" onClick={() => { setSource({ kind: 'paste' }); setParsed(null); }}>
+            {t('add.clipboard.pasteInstead')}
+          </button>
+        </p>
+      ) : (
+        <div className="field">
+          <label htmlFor={ids.command}>{t('add.command')}</label>
+          <p className="hint" id={`${ids.command}-hint`}>{t('add.commandHint')}</p>
+          <textarea
+            id={ids.command}
+            ref={textarea}
+            value={command}
+            onChange={(e) => setCommand(e.target.value)}
+            rows={5}
+            spellCheck={false}
+            autoComplete="off"
+            aria-describedby={`${ids.command}-hint ${ids.status}`}
+            aria-invalid={parsed?.valid === false}
+          />
+        </div>
+      )}
+
+      <div id={ids.status} aria-live="polite" className="validation">
+        {checking && <p className="muted">{t('add.checking')}</p>}
+        {!checking && parsed?.valid === false && (
+          <p className="error-text" role="alert">
+            <strong>{t('add.problem')}</strong> {parsed.error.message}
+          </p>
+        )}
+        {!checking && valid && <ParsedFields parsed={valid} />}
+      </div>
+
+      {valid && (
+        <>
+          {needsReplace && (
+            <div className="notice warn">
+              <p>{t('add.existing', { name: valid.existing!.displayName })}</p>
+              <label className="check">
+                <input id={ids.replace} type="checkbox" checked={replace} onChange={(e) => setReplace(e.target.checked)} />
+                {t('add.replace', { name: valid.existing!.displayName })}
+              </label>
+            </div>
+          )}
+          <fieldset className="options">
+            <legend>{t('add.options')}</legend>
+            <div className="field">
+              <label htmlFor={ids.displayName}>{t('add.displayName')}</label>
+              <input id={ids.displayName} value={displayName} placeholder={valid.runner.name} onChange={(e) => setDisplayName(e.target.value)} maxLength={80} />
+            </div>
+            <div className="field">
+              <label htmlFor={ids.workdir}>{t('add.workingDirectory')}</label>
+              <p className="hint" id={`${ids.workdir}-hint`}>{t('add.workingDirectoryHint')}</p>
+              <input
+                id={ids.workdir}
+                value={workingDirectory}
+                placeholder={valid.runner.workingDirectory}
+                aria-describedby={`${ids.workdir}-hint`}
+                onChange={(e) => setWorkingDirectory(e.target.value)}
+              />
+            </div>
+            <label className="check">
+              <input id={ids.startNow} type="checkbox" checked={startNow} onChange={(e) => setStartNow(e.target.checked)} />
+              {t('add.startNow')}
+            </label>
+          </fieldset>
+        </>
+      )}
+
+      {saveError && <p role="alert" className="error-text">{saveError.message}</p>}
+      <div className="actions">
+        <button type="submit" className="primary" disabled={!canSave}>
+          {saving ? t('add.saving') : t('add.save')}
+        </button>
+        <button type="button" className="secondary" onClick={onCancel}>{t('common.cancel')}</button>
+      </div>
+    </form>
+  );
+}
+
+function ParsedFields({ parsed }: { parsed: Extract<ParsedCommandView, { valid: true }> }) {
+  const { t } = useTranslation();
+  const r = parsed.runner;
+  return (
+    <section className="parsed" aria-label={t('add.parsedLabel')}>
+      <p className="ok-text">{t('add.looksGood')}</p>
+      <dl className="facts">
+        <div><dt>{t('add.field.kind')}</dt><dd>{t(`kind.${r.kind}`)}</dd></div>
+        <div><dt>{t('add.field.runnerUuid')}</dt><dd><code>{r.runnerUuid}</code></dd></div>
+        <div><dt>{t('add.field.accountUuid')}</dt><dd><code>{r.accountUuid}</code></dd></div>
+        {r.repositoryUuid && <div><dt>{t('add.field.repositoryUuid')}</dt><dd><code>{r.repositoryUuid}</code></dd></div>}
+        <div><dt>{t('add.field.name')}</dt><dd><code>{r.name}</code></dd></div>
+        <div><dt>{t('add.field.clientId')}</dt><dd><code>{r.oauthClientId}</code></dd></div>
+        <div>
+          <dt>{t('add.field.secret')}</dt>
+          <dd>
+            <span className="masked" aria-label={t('add.secretHidden', { count: parsed.secretLength })}>{parsed.secretMasked.slice(0, 16)}</span>{' '}
+            <span className="muted">{t('add.secretHidden', { count: parsed.secretLength })}</span>
+          </dd>
+        </div>
+        <div><dt>{t('add.field.workingDirectory')}</dt><dd><code>{r.workingDirectory}</code></dd></div>
+        <div><dt>{t('add.field.image')}</dt><dd><code>{r.image}</code></dd></div>
+      </dl>
+      {parsed.warnings.length > 0 && (
+        <div className="notice warn">
+          <p><strong>{t('add.warnings')}</strong></p>
+          <ul>
+            {parsed.warnings.map((w) => (
+              <li key={w.code + w.message}>{w.message}</li>
+            ))}
+          </ul>
+        </div>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,123 @@
+import { useTranslation } from 'react-i18next';
+import { stepUrl } from '../../shared/contract/step-link.js';
+import type { QueuedStepView, RunnerView, StepView } from '../../shared/contract/index.js';
+import { useChannel } from '../contract-hooks.js';
+import { StepStateBadge } from '../components/StateBadge.js';
+import { formatDuration, formatTime, shortUuid } from '../format.js';
+
+export function StepsScreen() {
+  const { t } = useTranslation();
+  const runners = useChannel('runners.list', {}, ['runner.changed', 'runner.removed']);
+  const steps = useChannel('steps.list', {}, ['step.changed']);
+  const queued = useChannel('steps.queued', {}, ['queued.changed', 'settings.changed']);
+
+  const byRunner = new Map<string, StepView[]>();
+  for (const s of steps.value ?? []) byRunner.set(s.runnerUuid, [...(byRunner.get(s.runnerUuid) ?? []), s]);
+
+  return (
+    <>
+      <section className="card" aria-labelledby="queued-title">
+        <h2 id="queued-title">{t('steps.queued')}</h2>
+        {queued.error && <p role="alert" className="error-text">{queued.error.message}</p>}
+        {queued.value && !queued.value.connected && <p className="muted">{t('steps.notConnected')}</p>}
+        {queued.value?.connected && queued.value.steps.length === 0 && <p className="muted">{t('steps.noneQueued')}</p>}
+        {queued.value?.connected && queued.value.steps.length > 0 && <QueuedTable steps={queued.value.steps} />}
+      </section>
+      {steps.error && <p role="alert" className="error-text">{steps.error.message}</p>}
+      {(runners.value ?? []).map((r) => (
+        <RunnerSteps key={r.uuid} runner={r} steps={byRunner.get(r.uuid) ?? []} />
+      ))}
+      {runners.value?.length === 0 && <p className="muted">{t('steps.noRunners')}</p>}
+    </>
+  );
+}
+
+function QueuedTable({ steps }: { steps: QueuedStepView[] }) {
+  const { t, i18n } = useTranslation();
+  return (
+    <div className="table-wrap">
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">{t('steps.col.repository')}</th>
+            <th scope="col">{t('steps.col.pipeline')}</th>
+            <th scope="col">{t('steps.col.step')}</th>
+            <th scope="col">{t('steps.col.labels')}</th>
+            <th scope="col">{t('steps.col.queuedAt')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {steps.map((s) => {
+            const url = stepUrl({ stepUuid: s.stepUuid, workspace: s.workspace, repoSlug: s.repoSlug, buildNumber: s.buildNumber });
+            return (
+              <tr key={s.stepUuid}>
+                <td>{s.workspace}/{s.repoSlug}</td>
+                <td>#{s.buildNumber}</td>
+                <td>{url ? <a href={url} target="_blank" rel="noreferrer">{s.stepName}</a> : s.stepName}</td>
+                <td><code>{s.runsOn.join(', ')}</code></td>
+                <td>{formatTime(s.queuedAt, i18n.language)}</td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function RunnerSteps({ runner, steps }: { runner: RunnerView; steps: StepView[] }) {
+  const { t } = useTranslation();
+  const sorted = [...steps].sort((a, b) => b.startedAt.localeCompare(a.startedAt));
+  return (
+    <section className="card" aria-label={t('steps.forRunner', { name: runner.displayName })}>
+      <h2>{t('steps.forRunner', { name: runner.displayName })}</h2>
+      {sorted.length === 0 ? (
+        <p className="muted">{t('steps.noneYet')}</p>
+      ) : (
+        <div className="table-wrap">
+          <table>
+            <caption className="visually-hidden">{t('steps.forRunner', { name: runner.displayName })}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t('steps.col.repository')}</th>
+                <th scope="col">{t('steps.col.pipeline')}</th>
+                <th scope="col">{t('steps.col.step')}</th>
+                <th scope="col">{t('steps.col.state')}</th>
+                <th scope="col">{t('steps.col.phase')}</th>
+                <th scope="col">{t('steps.col.duration')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {sorted.map((s) => (
+                <StepRow key={s.stepUuid} step={s} />
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}
+
+function StepRow({ step }: { step: StepView }) {
+  const { t } = useTranslation();
+  const url = stepUrl(step);
+  const end = step.finishedAt ? Date.parse(step.finishedAt) : Date.now();
+  const label = step.stepName ?? shortUuid(step.stepUuid);
+  return (
+    <tr data-step={step.stepUuid}>
+      <td>{step.workspace && step.repoSlug ? `${step.workspace}/${step.repoSlug}` : <code title={step.repositoryUuid}>{shortUuid(step.repositoryUuid)}</code>}</td>
+      <td>{step.buildNumber !== undefined ? `#${step.buildNumber}` : <code title={step.pipelineUuid}>{shortUuid(step.pipelineUuid)}</code>}</td>
+      <td>
+        {url ? (
+          <a href={url} target="_blank" rel="noreferrer" aria-label={t('steps.openInBitbucket', { step: label })}>{label}</a>
+        ) : (
+          <span title={step.stepUuid}>{label}</span>
+        )}
+      </td>
+      <td><StepStateBadge state={step.state} /></td>
+      <td>{step.phase ? t(`phase.${step.phase}`, { defaultValue: step.phase }) : '—'}</td>
+      <td>{formatDuration(end - Date.parse(step.startedAt), t)}</td>
+    </tr>
+  );
+}

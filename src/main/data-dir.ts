@@ -42,7 +42,8 @@ export function resolveDataDir({ platform, env, homedir: home }: DataDirInputs):
           `Set it to a full path such as ${platform === 'win32' ? 'C:\\runner-tray' : '/srv/runner-tray'}, or unset it to use the default.`,
       );
     }
-    return p.normalize(expanded);
+    const normal = p.normalize(expanded);
+    return normal.length > 1 && /[\\/]$/.test(normal) && p.dirname(normal) !== normal ? normal.slice(0, -1) : normal;
   }
 
   if (platform === 'win32') {

@@ -56,7 +56,7 @@ export class FileVault implements SecretVault {
     return vault;
   }
 
-  get(key: string): Promise<Secret | null> {
+  async get(key: string): Promise<Secret | null> {
     const k = normalizeVaultKey(key);
     return this.#exclusive(async () => {
       const value = (await this.#read()).secrets[k];
@@ -64,7 +64,7 @@ export class FileVault implements SecretVault {
     });
   }
 
-  set(key: string, secret: Secret): Promise<void> {
+  async set(key: string, secret: Secret): Promise<void> {
     const k = normalizeVaultKey(key);
     return this.#exclusive(async () => {
       const file = await this.#read();
@@ -73,7 +73,7 @@ export class FileVault implements SecretVault {
     });
   }
 
-  delete(key: string): Promise<boolean> {
+  async delete(key: string): Promise<boolean> {
     const k = normalizeVaultKey(key);
     return this.#exclusive(async () => {
       const file = await this.#read();

@@ -1,13 +1,15 @@
 import { stepUrl } from '../../shared/contract/step-link.js';
 import type { QueuedStepView } from '../../shared/contract/views.js';
+import { displayApiStepState, type StepDisplay } from '../../shared/step-display.js';
 import type { ApiPipeline, ApiRepository, ApiRunner, ApiStep } from './api-types.js';
 import { BitbucketError, apiPath, type BitbucketClient } from './client.js';
 
-/** A step Bitbucket holds back: `PENDING` in a pipeline that is pending or in progress. */
+/** A step Bitbucket holds back: `PENDING` (or `READY`) in a pipeline that is pending or in progress. */
 export interface QueuedStep extends QueuedStepView {
   /** `workspace/repo_slug`. */
   repository: string;
-  state: 'queued';
+  /** Display vocabulary (`src/shared/step-display`): always `queued` here. */
+  state: Extract<StepDisplay, 'queued'>;
   /** When its pipeline was created: Bitbucket gives a pending step no time of its own. */
   createdOn: string;
   /** The step's page on bitbucket.org, or null when Bitbucket left out the build number. */
@@ -43,10 +45,9 @@ export interface FetchQueuedOptions {
  * Pipelines only live long while they wait or run, so pending and running ones
  * sit at the top of `sort=-created_on`; Bitbucket documents no state filter for
  * this list, so we filter here and look at a bounded number of the newest.
+ * A paused pipeline (display `paused`) waits for a person, not for a runner.
  */
-const ACTIVE_PIPELINE_STATES = new Set(['PENDING', 'IN_PROGRESS']);
-/** A paused pipeline waits for a person, not for a runner. */
-const PAUSED_STAGES = new Set(['PAUSED', 'HALTED']);
+const ACTIVE_PIPELINE_DISPLAYS = new Set<StepDisplay>(['queued', 'running']);
 
 export async function fetchQueuedSteps(client: BitbucketClient, options: FetchQueuedOptions): Promise<QueuedSteps> {
   const perRepo = options.pipelinesPerRepository ?? 50;
@@ -69,7 +70,7 @@ export async function fetchQueuedSteps(client: BitbucketClient, options: FetchQu
           { what: `pipeline ${pipeline.uuid} of "${repository}"`, maxPages: 2, signal: options.signal },
         );
         for (const step of steps.values) {
-          if (step.state?.name === 'PENDING') result.steps.push(toQueuedStep(workspace, repoSlug, pipeline, step));
+          if (displayApiStepState(step.state) === 'queued') result.steps.push(toQueuedStep(workspace, repoSlug, pipeline, step));
         }
       }
     } catch (err) {
@@ -87,9 +88,7 @@ export async function fetchQueuedSteps(client: BitbucketClient, options: FetchQu
 }
 
 function isWaiting(p: ApiPipeline): boolean {
-  const name = p.state?.name ?? '';
-  if (!ACTIVE_PIPELINE_STATES.has(name)) return false;
-  return !PAUSED_STAGES.has(p.state?.stage?.name ?? '');
+  return ACTIVE_PIPELINE_DISPLAYS.has(displayApiStepState(p.state));
 }
 
 function toQueuedStep(workspace: string, repoSlug: string, pipeline: ApiPipeline, step: ApiStep): QueuedStep {

@@ -1,0 +1,10 @@
+export { parseLogLine, parseUtcOffset, parseStepId, parseResult } from './parse-line.js';
+export type { ParseLineOptions } from './parse-line.js';
+export { LogReader, readLogText } from './log-reader.js';
+export type { LogReaderOptions } from './log-reader.js';
+export { foldRunnerLog, initialRunnerLogState, DEFAULT_FOLD_OPTIONS } from './fold.js';
+export { parseSiblingName, isSiblingOf } from './sibling-name.js';
+export type { SiblingName } from './sibling-name.js';
+export { RunnerLogReplay, toStepsJson } from './replay.js';
+export type { ReplayOptions, RunnerStepsJson } from './replay.js';
+export type * from './types.js';

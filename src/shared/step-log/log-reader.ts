@@ -1,0 +1,92 @@
+import { parseLogLine, parseUtcOffset, type ParseLineOptions } from './parse-line.js';
+import type { LogEvent } from './types.js';
+
+export interface LogReaderOptions extends ParseLineOptions {
+  /**
+   * A line longer than this (no newline yet) is cut and emitted, so a runaway line
+   * cannot grow memory without bound. Default 64 KiB.
+   */
+  maxLineLength?: number;
+}
+
+/**
+ * Turns a stream of text chunks (split anywhere, LF or CRLF) into numbered events.
+ * Continuation lines (stack traces) get `attachedTo` = the line number of the dated
+ * event before them, and that event's timestamp. Keeps no lines, only the unfinished tail.
+ */
+export class LogReader {
+  #tail = '';
+  #lineNumber = 0;
+  #parentLine: number | undefined;
+  #parentTime: string | null = null;
+  readonly #options: ParseLineOptions;
+  readonly #maxLine: number;
+
+  constructor(options: LogReaderOptions = {}) {
+    if (options.utcOffset !== undefined) parseUtcOffset(options.utcOffset); // fail fast on bad input
+    this.#options = options.utcOffset === undefined ? {} : { utcOffset: options.utcOffset };
+    this.#maxLine = options.maxLineLength ?? 64 * 1024;
+  }
+
+  /** Lines read so far, blank ones included (they keep line numbers honest). */
+  get lineCount(): number {
+    return this.#lineNumber;
+  }
+
+  push(chunk: string): LogEvent[] {
+    const out: LogEvent[] = [];
+    let text = this.#tail === '' ? chunk : this.#tail + chunk;
+    let from = 0;
+    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', from)) {
+      this.#line(text.slice(from, nl), out);
+      from = nl + 1;
+    }
+    text = from === 0 ? text : text.slice(from);
+    while (text.length > this.#maxLine) {
+      this.#line(text.slice(0, this.#maxLine), out);
+      text = text.slice(this.#maxLine);
+    }
+    this.#tail = text;
+    return out;
+  }
+
+  /** Flush a final line that had no newline. */
+  end(): LogEvent[] {
+    const out: LogEvent[] = [];
+    if (this.#tail !== '') this.#line(this.#tail, out);
+    this.#tail = '';
+    return out;
+  }
+
+  /** Parse one already-split line (e.g. from a line-oriented source). */
+  line(line: string): LogEvent | null {
+    const out: LogEvent[] = [];
+    this.#line(line, out);
+    return out[0] ?? null;
+  }
+
+  #line(line: string, out: LogEvent[]): void {
+    const n = ++this.#lineNumber;
+    const ev = parseLogLine(line, this.#options);
+    if (ev === null) return;
+    ev.lineNumber = n;
+    if (ev.kind === 'continuation') {
+      if (this.#parentLine !== undefined) {
+        ev.attachedTo = this.#parentLine;
+        ev.timestamp = this.#parentTime;
+      }
+    } else {
+      this.#parentLine = n;
+      this.#parentTime = ev.timestamp;
+    }
+    out.push(ev);
+  }
+}
+
+/** Whole text → events (for saved logs and tests). */
+export function readLogText(text: string, options?: LogReaderOptions): LogEvent[] {
+  const reader = new LogReader(options);
+  const events = reader.push(text);
+  for (const ev of reader.end()) events.push(ev);
+  return events;
+}

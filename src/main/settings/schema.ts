@@ -1,0 +1,115 @@
+import { z } from 'zod';
+import { REDACTED } from '../../shared/secret.js';
+import type { RunnerRecord } from './types.js';
+import { SettingsError } from './errors.js';
+
+export const SETTINGS_VERSION = 1;
+
+const braceUuid = z
+  .string()
+  .regex(/^\{[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\}$/i, 'must be a UUID in braces, {xxxxxxxx-…}');
+const nonEmpty = z.string().trim().min(1, 'must not be empty');
+
+const runnerSpecSchema = z.strictObject({
+  kind: z.enum(['workspace', 'repository']),
+  accountUuid: braceUuid,
+  repositoryUuid: braceUuid.nullable(),
+  runnerUuid: braceUuid,
+  // Docker's own rule for container names.
+  name: z.string().regex(/^\/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$/, 'must be a valid Docker container name'),
+  image: nonEmpty,
+  oauthClientId: nonEmpty,
+  workingDirectory: nonEmpty,
+  env: z.record(z.string(), z.string()),
+  binds: z.array(z.string()),
+  args: z.array(z.string()),
+});
+
+const runnerRecordSchema = z.strictObject({
+  spec: runnerSpecSchema,
+  displayName: nonEmpty,
+  addedAt: z.iso.datetime({ offset: true }),
+});
+
+const bitbucketSchema = z.strictObject({
+  workspace: z.string().regex(/^[a-z0-9_-]+$/, 'must be a Bitbucket workspace ID (lowercase letters, digits, - and _)'),
+  email: z.email().optional(),
+  authKind: z.enum(['basic', 'bearer']),
+  watchedRepositories: z.array(nonEmpty),
+});
+
+const uiSchema = z.strictObject({
+  language: z.enum(['en', 'pl']).optional(),
+  theme: z.enum(['system', 'light', 'dark']).optional(),
+});
+
+export const settingsSchema = z
+  .strictObject({
+    version: z.literal(SETTINGS_VERSION),
+    runners: z.array(runnerRecordSchema),
+    bitbucket: bitbucketSchema.optional(),
+    ui: uiSchema.optional(),
+  })
+  .superRefine((s, ctx) => {
+    const seen = new Set<string>();
+    s.runners.forEach((r, i) => {
+      const id = r.spec.runnerUuid.toLowerCase();
+      if (seen.has(id)) {
+        ctx.addIssue({ code: 'custom', path: ['runners', i, 'spec', 'runnerUuid'], message: `duplicates another runner (${r.spec.runnerUuid})` });
+      }
+      seen.add(id);
+    });
+  });
+
+export type Settings = z.infer<typeof settingsSchema>;
+export type BitbucketSettings = NonNullable<Settings['bitbucket']>;
+export type UiSettings = NonNullable<Settings['ui']>;
+
+// Keeps the zod schema and the RunnerRecord interface the runner service uses in step.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const recordsMatch: Same<z.infer<typeof runnerRecordSchema>, RunnerRecord> = true;
+void recordsMatch;
+
+/** Names that mean "this holds a credential". Checked on every key, env names included. */
+const SECRET_NAME = /secret|token|passw(or)?d|api_?key|private_?key|credential/i;
+
+/**
+ * The one validator every write goes through (ours and conf's `serialize`).
+ * Returns the parsed settings or throws SETTINGS_INVALID naming each bad field.
+ * Messages name paths and rules, never values: a misplaced secret must not reach a log.
+ */
+export function validateSettings(value: unknown): Settings {
+  const problems = findSecretLookingFields(value);
+  if (problems.length === 0) {
+    const result = settingsSchema.safeParse(value);
+    if (result.success) return result.data;
+    for (const issue of result.error.issues) problems.push(`${formatPath(issue.path)}: ${issue.message}`);
+  }
+  throw new SettingsError('SETTINGS_INVALID', `Settings not saved: ${problems.join('; ')}.`);
+}
+
+function findSecretLookingFields(value: unknown, at: PropertyKey[] = [], out: string[] = []): string[] {
+  if (Array.isArray(value)) {
+    value.forEach((v, i) => findSecretLookingFields(v, [...at, i], out));
+  } else if (typeof value === 'object' && value !== null) {
+    for (const [k, v] of Object.entries(value)) {
+      const here = [...at, k];
+      if (SECRET_NAME.test(k)) {
+        out.push(
+          `${formatPath(here)} looks like a secret; secrets belong in the vault (OS keyring or secrets.json), never in settings.json`,
+        );
+      } else {
+        findSecretLookingFields(v, here, out);
+      }
+    }
+  } else if (value === REDACTED) {
+    // A Secret that went through JSON.stringify: storing it would silently lose the real value.
+    out.push(`${formatPath(at)} holds the redaction marker ${REDACTED}: a secret was stringified instead of going to the vault`);
+  }
+  return out;
+}
+
+function formatPath(path: readonly PropertyKey[]): string {
+  if (path.length === 0) return '(settings)';
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`)).join('');
+}

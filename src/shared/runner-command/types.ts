@@ -44,7 +44,17 @@ export type ParseWarningCode =
   | 'UNEXPECTED_IMAGE'
   | 'SECRET_LENGTH'
   | 'MISSING_EXPECTED_ENV'
-  | 'NAME_MISMATCH';
+  | 'NAME_MISMATCH'
+  /** The secret has characters Bitbucket never puts in one (it uses A–Z, a–z, 0–9, `-`, `_`). */
+  | 'SECRET_FORMAT'
+  /** The OAuth client id is not 32 letters and digits. */
+  | 'CLIENT_ID_FORMAT'
+  /** A UUID was pasted without its braces; the parser added them, as the runner expects. */
+  | 'UUID_BRACES_ADDED'
+  /** Lines starting with an option had no continuation mark before them; read as one command. */
+  | 'JOINED_LINES'
+  /** The same `-e` variable was given twice; the last value wins, as in Docker. */
+  | 'DUPLICATE_ENV';
 
 export interface ParseWarning {
   code: ParseWarningCode;

@@ -1,0 +1,79 @@
+/**
+ * Keeping the OAuth client secret out of every message the parser writes. Messages quote
+ * pasted words only through `quoteWord`, which masks the known secret and anything that looks
+ * like a credential; a mangled paste can put a piece of the secret where an image or option
+ * name was expected, so knowing the secret's exact value is not enough.
+ */
+
+export const MASK = '••••••••';
+
+/** How a secret is shown to people: never its characters, only its length. */
+export function maskSecret(length: number): string {
+  return `${MASK}(${length})`;
+}
+
+const WORD_RUN = /[A-Za-z0-9_-]{16,}/g;
+const PLAIN_PIECE = [/^[a-z0-9]*$/, /^[A-Z0-9]*$/, /^[0-9a-fA-F]*$/];
+
+/** A long run of mixed-case letters and digits: a credential, or a piece of one. */
+export function looksLikeCredential(run: string): boolean {
+  if (run.length < 16) return false;
+  return !run.split(/[-_]/).every((piece) => PLAIN_PIECE.some((re) => re.test(piece)));
+}
+
+/** Replace each known secret value in `text`, then any run that looks like a credential. */
+export function maskCredentials(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const s of secrets) if (s.length >= 4) out = out.split(s).join(MASK);
+  return out.replace(WORD_RUN, (run) => (looksLikeCredential(run) ? MASK : run));
+}
+
+/** A pasted word made fit for a message: masked, and shortened when long. */
+export function plainWord(word: string, secrets: readonly string[]): string {
+  const masked = maskCredentials(word, secrets).replace(/[\r\n\t]+/g, ' ');
+  return masked.length > 90 ? `${masked.slice(0, 87)}…` : masked;
+}
+
+/** `plainWord` as inline code. */
+export function quoteWord(word: string, secrets: readonly string[]): string {
+  return `\`${plainWord(word, secrets)}\``;
+}
+
+const SECRET_IN_TEXT = [
+  /(OAUTH_CLIENT_SECRET[ \t]*=[ \t]*)(?:"([^"\n]*)"|'([^'\n]*)'|([^\s"'\\`^;&|<>]+))/gi,
+  // The Linux Shell, macOS and Windows runner commands.
+  /(-{1,2}OAuthClientSecret(?:[ \t]*=[ \t]*|[ \t]+))(?:"([^"\n]*)"|'([^'\n]*)'|([^\s"'\\`^;&|<>]+))/gi,
+];
+
+/** The secret values written in a paste, found without parsing it (so also in a paste that does not parse). */
+export function findSecretsInText(text: string): string[] {
+  const found = new Set<string>();
+  for (const re of SECRET_IN_TEXT) {
+    for (const m of text.matchAll(re)) {
+      const value = m[2] ?? m[3] ?? m[4] ?? '';
+      // `$VAR` or a backtick is an expansion the parser refuses anyway, not a secret value.
+      if (value.length > 0 && !/^[$`]/.test(value)) found.add(value);
+    }
+  }
+  return [...found];
+}
+
+/**
+ * The pasted text as it may be shown back to the user (a preview), with every secret value
+ * replaced by its mask. Everything else stays as pasted.
+ */
+export function redactPaste(text: string, extraSecrets: readonly string[] = []): string {
+  let out = text;
+  for (const re of SECRET_IN_TEXT) {
+    out = out.replace(re, (_all, prefix: string, dq?: string, sq?: string, bare?: string) => {
+      if (dq !== undefined) return `${prefix}"${maskSecret(dq.length)}"`;
+      if (sq !== undefined) return `${prefix}'${maskSecret(sq.length)}'`;
+      return `${prefix}${maskSecret((bare ?? '').length)}`;
+    });
+  }
+  // The same value written anywhere else; short values would mask ordinary text, and are cut anyway.
+  const elsewhere = [...findSecretsInText(text), ...extraSecrets].filter((s) => s.length >= 8);
+  elsewhere.sort((a, b) => b.length - a.length);
+  for (const s of elsewhere) out = out.split(s).join(maskSecret(s.length));
+  return out;
+}

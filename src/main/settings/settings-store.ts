@@ -160,6 +160,14 @@ export class SettingsStore {
     return this.#write(next);
   }
 
+  /** The Bitbucket connection part, in the shape main/bitbucket's BitbucketConnectionStore expects. */
+  bitbucket(): { read(): BitbucketSettings | null; write(connection: BitbucketSettings | null): void } {
+    return {
+      read: () => this.get().bitbucket ?? null,
+      write: (connection) => void this.update({ bitbucket: connection }),
+    };
+  }
+
   runners(): RunnerStore {
     return {
       list: () => this.get().runners,

@@ -86,6 +86,12 @@ describe('SettingsStore', () => {
     expect(SettingsStore.open(dir).get()).toMatchObject({ ui: { language: 'pl', theme: 'dark' }, bitbucket: { workspace: 'acme-team' } });
     store.update({ bitbucket: null });
     expect('bitbucket' in (await readJson(dir))).toBe(false);
+
+    const connection = store.bitbucket();
+    connection.write({ workspace: 'other-team', authKind: 'bearer', watchedRepositories: [] });
+    expect(SettingsStore.open(dir).bitbucket().read()).toEqual({ workspace: 'other-team', authKind: 'bearer', watchedRepositories: [] });
+    connection.write(null);
+    expect(connection.read()).toBeNull();
   });
 
   it('rejects invalid values with a message naming each field, and leaves the file as it was', async () => {

@@ -13,7 +13,8 @@ import type { ContainerEvent, FoldOptions, LogEvent, RunnerInput, RunnerLogState
  * - Container `die`: exit 0, or after a `kill`/`stop` (a user's or the app's stop) → STOPPED;
  *   any other exit → CRASHED, reason `OOM_KILLED` (an `oom` event came first) or `EXIT_<code>`.
  *   `stop`/`destroy` → STOPPED. Deciding that a runner *keeps* crashing is the supervisor's job.
- * - UNHEALTHY: at once on a diagnosis of scope `unhealthy` (UNHEALTHY_CLEANUP) or on the
+ * - UNHEALTHY: at once on a diagnosis of scope `unhealthy` (UNHEALTHY_CLEANUP, OAUTH_REJECTED,
+ *   CGROUP_V1_EXPECTED — see `diagnosisScope`) or on the
  *   runner reporting `Updating runner state to "UNHEALTHY"`; this sticks until the runner
  *   restarts or takes a step, because Bitbucket will not give it steps meanwhile. Also after
  *   `unhealthyAfterErrors` runner-scope diagnoses in a row (OAuth rejected, Docker

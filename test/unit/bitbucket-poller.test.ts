@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BitbucketClient } from '../../src/main/bitbucket/client.js';
-import { QueuedPoller, type PollSnapshot } from '../../src/main/bitbucket/poller.js';
+import { QueuedPoller, intervalForRepositories, type PollSnapshot } from '../../src/main/bitbucket/poller.js';
 import { fetchQueuedSteps, type QueuedSteps } from '../../src/main/bitbucket/queued.js';
 import { Secret } from '../../src/shared/secret.js';
 import { BitbucketStandin } from '../support/bitbucket-standin.js';
@@ -182,5 +182,16 @@ describe('queued-steps poller against the Bitbucket stand-in', () => {
     expect(rounds(mark)).toHaveLength(1);
     expect(s.data?.steps).toHaveLength(1);
     expect(s.nextPollAt).toBeNull();
+  });
+});
+
+describe('poll interval for a watch list', () => {
+  it('stays at 30 s for a few repositories and grows so a long watch list stays within the hourly rate limit', () => {
+    expect(intervalForRepositories(1)).toBe(30_000);
+    for (const n of [5, 10, 40]) {
+      const roundsPerHour = 3_600_000 / intervalForRepositories(n);
+      expect(roundsPerHour * n * 2).toBeLessThanOrEqual(500);
+    }
+    expect(intervalForRepositories(5)).toBe(72_000);
   });
 });

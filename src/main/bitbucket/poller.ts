@@ -165,3 +165,16 @@ export class QueuedPoller<T = QueuedSteps> {
     return Math.max(exponential, e?.details.retryAfterMs ?? 0);
   }
 }
+
+/**
+ * Bitbucket allows 1,000 requests per hour per account or token for the
+ * repository endpoints we call. A round costs one pipeline list per watched
+ * repository plus one step list per active pipeline, so the interval grows with
+ * the watch list to stay within half the limit, leaving room for the user's other tools.
+ */
+export function intervalForRepositories(repositoryCount: number, options: { baseMs?: number; requestsPerHour?: number } = {}): number {
+  const baseMs = options.baseMs ?? 30_000;
+  const budget = options.requestsPerHour ?? 500;
+  const perRound = Math.max(1, repositoryCount) * 2;
+  return Math.max(baseMs, Math.ceil((3_600_000 * perRound) / budget));
+}

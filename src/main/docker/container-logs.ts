@@ -1,0 +1,78 @@
+/**
+ * A container's log as text, through the engine API. Runner containers are created with
+ * Tty:false, so the stream is multiplexed (8-byte frame headers) and must be demuxed.
+ */
+import { PassThrough, type Readable } from 'node:stream';
+import type Docker from 'dockerode';
+
+export interface ReadLogOptions {
+  /** Last N lines only (the engine counts); default all. */
+  tail?: number;
+  /** Prefix each line with the engine's RFC3339Nano timestamp. */
+  timestamps?: boolean;
+}
+
+/** The log so far, stdout and stderr interleaved as the engine stored them. */
+export async function readContainerLog(docker: Docker, containerId: string, options: ReadLogOptions = {}): Promise<string> {
+  const raw = (await docker.getContainer(containerId).logs({
+    stdout: true,
+    stderr: true,
+    follow: false,
+    timestamps: options.timestamps ?? false,
+    ...(options.tail === undefined ? {} : { tail: options.tail }),
+  })) as unknown as Buffer;
+  return demuxBuffer(raw).toString('utf8');
+}
+
+export interface LogFollower {
+  /** Resolves when the stream ends (container stopped, engine went away, or `stop()`). */
+  readonly ended: Promise<void>;
+  stop(): void;
+}
+
+/** Follows the log; `onText` gets decoded chunks (not necessarily whole lines). */
+export async function followContainerLog(
+  docker: Docker,
+  containerId: string,
+  onText: (text: string) => void,
+  options: ReadLogOptions = {},
+): Promise<LogFollower> {
+  const stream = (await docker.getContainer(containerId).logs({
+    stdout: true,
+    stderr: true,
+    follow: true,
+    timestamps: options.timestamps ?? false,
+    ...(options.tail === undefined ? {} : { tail: options.tail }),
+  })) as unknown as Readable;
+  const out = new PassThrough();
+  out.setEncoding('utf8');
+  out.on('data', (chunk: string) => onText(chunk));
+  // Attached before anything can end the stream, so no end is missed.
+  const ended = new Promise<void>((resolve) => {
+    stream.once('end', resolve);
+    stream.once('close', resolve);
+    stream.once('error', () => resolve());
+  });
+  docker.modem.demuxStream(stream, out, out);
+  return {
+    ended,
+    stop: () => stream.destroy(),
+  };
+}
+
+/** Strips the multiplexing headers of a non-followed log body (stream type, 3 zero bytes, uint32 size). */
+export function demuxBuffer(raw: Buffer): Buffer {
+  const parts: Buffer[] = [];
+  let offset = 0;
+  while (offset + 8 <= raw.length) {
+    const type = raw[offset];
+    const size = raw.readUInt32BE(offset + 4);
+    if ((type !== 0 && type !== 1 && type !== 2) || raw[offset + 1] !== 0 || offset + 8 + size > raw.length) {
+      // Not multiplexed (a Tty container): the body is the log itself.
+      return offset === 0 ? raw : Buffer.concat([...parts, raw.subarray(offset)]);
+    }
+    parts.push(raw.subarray(offset + 8, offset + 8 + size));
+    offset += 8 + size;
+  }
+  return parts.length === 0 ? raw : Buffer.concat(parts);
+}

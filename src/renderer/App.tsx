@@ -20,7 +20,7 @@ export function App() {
   const [engine, setEngine] = useState<EventOf<'engine.connection'> | null>(null);
   const [toasts, setToasts] = useState<{ id: number; text: string }[]>([]);
   const heading = useRef<HTMLHeadingElement>(null);
-  const firstRender = useRef(true);
+  const shownScreen = useRef<Screen>(screen);
   const settingsQuery = useChannel('settings.get', {}, []);
   const [settings, setSettings] = useState<SettingsView>();
 
@@ -43,10 +43,9 @@ export function App() {
 
   // Move focus to the new screen's heading, so keyboard and screen-reader users land where the content is.
   useEffect(() => {
-    if (firstRender.current) {
-      firstRender.current = false;
-      return;
-    }
+    // Compared, not counted: StrictMode runs effects twice on mount.
+    if (shownScreen.current === screen) return;
+    shownScreen.current = screen;
     heading.current?.focus();
   }, [screen]);
 

@@ -66,6 +66,7 @@ export function AddRunnerForm({ onSaved, onCancel }: { onSaved: (runner: RunnerV
       return;
     }
     setCommand('');
+    if (textarea.current) textarea.current.value = '';
     setSource({ kind: 'clipboard', draftId: r.value.draftId });
     setParsed(r.value.parsed);
   }
@@ -90,6 +91,7 @@ export function AddRunnerForm({ onSaved, onCancel }: { onSaved: (runner: RunnerV
     if (r.ok) {
       // The secret leaves the page as soon as it has done its job.
       setCommand('');
+      if (textarea.current) textarea.current.value = '';
       setParsed(null);
       setSource({ kind: 'paste' });
       onSaved(r.value);
@@ -125,7 +127,8 @@ export function AddRunnerForm({ onSaved, onCancel }: { onSaved: (runner: RunnerV
           <textarea
             id={ids.command}
             ref={textarea}
-            value={command}
+            // Uncontrolled on purpose: React mirrors a controlled textarea's value into
+            // its DOM text (defaultValue), which would put the pasted secret in the page's HTML.
             onChange={(e) => setCommand(e.target.value)}
             rows={5}
             spellCheck={false}

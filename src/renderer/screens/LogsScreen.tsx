@@ -164,7 +164,7 @@ function LogView({ runnerUuid }: { runnerUuid: string }) {
       <div ref={scroller} className="log-scroller" tabIndex={0} role="region" aria-label={t('logs.output')}
         onScroll={(e) => {
           const el = e.currentTarget;
-          atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
+          atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 80;
         }}>
         <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
           {virtualizer.getVirtualItems().map((item) => {

@@ -8,7 +8,7 @@ export function SnippetScreen() {
   const ids = { labels: useId(), size: useId() };
   const [labels, setLabels] = useState('');
   const [size, setSize] = useState<StepSize>('1x');
-  const snippet = pipelinesSnippet({ extraLabels: labels.split(/[,\s]+/), size, stepName: t('snippet.stepName') });
+  const snippet = pipelinesSnippet({ extraLabels: labels.split(','), size, stepName: t('snippet.stepName') });
 
   return (
     <section className="card" aria-labelledby="snippet-title">

@@ -1,0 +1,191 @@
+/**
+ * A stand-in for the lead's `main/api` handler table, for renderer tests where
+ * Docker and Bitbucket are not the point: runners live in memory, state changes
+ * are pushed like the real services push them. The parser and the request
+ * schemas are the real ones.
+ */
+import { EventEmitter } from 'node:events';
+import { parseRunnerCommand } from '../../src/shared/runner-command/index.js';
+import {
+  toParsedCommandView,
+  type ContractEvent,
+  type ContractHandlers,
+  type ErrorCode,
+  type LogLine,
+  type PreflightView,
+  type QueuedStepView,
+  type RunnerView,
+  type SettingsView,
+  type StepView,
+} from '../../src/shared/contract/index.js';
+
+export class StandInFailure extends Error {
+  constructor(readonly code: ErrorCode, message: string) {
+    super(message);
+  }
+}
+
+export interface StandInService {
+  handlers: ContractHandlers;
+  events: EventEmitter<{ event: [ContractEvent] }>;
+  emit(event: ContractEvent): void;
+  /** Every secret the service was given, for tests that check none comes back. */
+  secretsSeen: string[];
+  runners: Map<string, RunnerView>;
+  steps: StepView[];
+  queued: QueuedStepView[];
+  preflight: PreflightView;
+  /** The newest log subscription handed out (the page may subscribe twice under React's StrictMode). */
+  lastSubscriptionId: string | undefined;
+  /** Lines the next `runners.logs.subscribe` returns as backlog. */
+  logBacklog: LogLine[];
+  settings: SettingsView;
+}
+
+export function createStandInService(): StandInService {
+  const events = new EventEmitter<{ event: [ContractEvent] }>();
+  const runners = new Map<string, RunnerView>();
+  const secrets = new Map<string, string>();
+  const secretsSeen: string[] = [];
+  let nextSub = 1;
+  const emit = (event: ContractEvent) => events.emit('event', event);
+
+  const service: StandInService = {
+    events,
+    emit,
+    secretsSeen,
+    runners,
+    steps: [],
+    queued: [],
+    preflight: { findings: [] },
+    lastSubscriptionId: undefined,
+    logBacklog: [],
+    settings: {
+      language: 'auto',
+      theme: 'system',
+      notifications: true,
+      bitbucket: { connected: false, watchedRepositories: [] },
+    },
+    handlers: {
+      async 'runners.list'() {
+        return [...runners.values()];
+      },
+      async 'runners.parseCommand'({ command }) {
+        const parsed = parseRunnerCommand(command);
+        if (parsed.ok) secretsSeen.push(parsed.secret.reveal());
+        const known = parsed.ok ? runners.get(parsed.spec.runnerUuid) : undefined;
+        return toParsedCommandView(parsed, known ? { displayName: known.displayName } : null);
+      },
+      async 'runners.add'(req) {
+        if (req.command === undefined) throw new StandInFailure('NOT_FOUND', 'No clipboard draft with that id; read the clipboard again.');
+        const parsed = parseRunnerCommand(req.command);
+        if (!parsed.ok) throw new StandInFailure('INVALID_INPUT', parsed.error.message);
+        const { spec } = parsed;
+        secretsSeen.push(parsed.secret.reveal());
+        const known = runners.get(spec.runnerUuid);
+        if (known && !req.replaceExisting) {
+          throw new StandInFailure('CONFLICT', `Runner ${spec.runnerUuid} is already saved as "${known.displayName}"; confirm replacing its secret.`);
+        }
+        secrets.set(spec.runnerUuid, parsed.secret.reveal());
+        const view: RunnerView = {
+          uuid: spec.runnerUuid,
+          displayName: req.displayName || known?.displayName || spec.name,
+          kind: spec.kind,
+          name: spec.name,
+          runnerState: 'STOPPED',
+          containerState: 'missing',
+          image: spec.image,
+          workingDirectory: req.workingDirectory ?? spec.workingDirectory,
+        };
+        runners.set(view.uuid, view);
+        if (req.startNow) return start(view.uuid);
+        emit({ type: 'runner.changed', runner: view });
+        return view;
+      },
+      async 'runners.start'({ runnerUuid }) {
+        return start(runnerUuid);
+      },
+      async 'runners.stop'({ runnerUuid }) {
+        const r = get(runnerUuid);
+        const { startedAt: _s, cpuPercent: _c, memoryBytes: _m, currentStep: _cs, ...rest } = r;
+        return update({ ...rest, runnerState: 'STOPPED', containerState: 'exited' });
+      },
+      async 'runners.remove'({ runnerUuid }) {
+        get(runnerUuid);
+        runners.delete(runnerUuid);
+        secrets.delete(runnerUuid);
+        emit({ type: 'runner.removed', runnerUuid });
+        return { runnerUuid, removed: true };
+      },
+      async 'runners.logs.subscribe'({ runnerUuid }) {
+        get(runnerUuid);
+        service.lastSubscriptionId = `sub-${nextSub++}`;
+        return { subscriptionId: service.lastSubscriptionId, backlog: service.logBacklog, diagnoses: [] };
+      },
+      async 'runners.logs.unsubscribe'({ subscriptionId }) {
+        return { subscriptionId, unsubscribed: true };
+      },
+      async 'steps.list'({ runnerUuid }) {
+        return service.steps.filter((s) => runnerUuid === undefined || s.runnerUuid === runnerUuid);
+      },
+      async 'steps.queued'() {
+        return { connected: service.settings.bitbucket.connected, steps: service.settings.bitbucket.connected ? service.queued : [] };
+      },
+      async 'host.preflight'() {
+        return service.preflight;
+      },
+      async 'settings.get'() {
+        return service.settings;
+      },
+      async 'settings.update'(patch) {
+        const { watchedRepositories, ...rest } = patch;
+        service.settings = {
+          ...service.settings,
+          ...rest,
+          bitbucket: { ...service.settings.bitbucket, ...(watchedRepositories ? { watchedRepositories } : {}) },
+        };
+        emit({ type: 'settings.changed', settings: service.settings });
+        return service.settings;
+      },
+      async 'bitbucket.connect'({ workspace, email, apiToken }) {
+        secretsSeen.push(apiToken);
+        service.settings = { ...service.settings, bitbucket: { ...service.settings.bitbucket, connected: true, workspace, email } };
+        emit({ type: 'queued.changed', connected: true, steps: service.queued });
+        return service.settings.bitbucket;
+      },
+      async 'bitbucket.disconnect'() {
+        const { watchedRepositories } = service.settings.bitbucket;
+        service.settings = { ...service.settings, bitbucket: { connected: false, watchedRepositories } };
+        return service.settings.bitbucket;
+      },
+      async 'clipboard.peek'() {
+        // The headless dashboard cannot read the server's clipboard.
+        return { available: false, offer: null };
+      },
+      async 'clipboard.read'() {
+        throw new StandInFailure('CLIPBOARD_UNAVAILABLE', 'The dashboard cannot read the clipboard; paste the command into the box.');
+      },
+    },
+  };
+
+  function get(uuid: string): RunnerView {
+    const r = runners.get(uuid);
+    if (!r) throw new StandInFailure('NOT_FOUND', `No runner ${uuid}. It may have been removed; reload the list.`);
+    return r;
+  }
+  function update(view: RunnerView): RunnerView {
+    runners.set(view.uuid, view);
+    emit({ type: 'runner.changed', runner: view });
+    return view;
+  }
+  function start(uuid: string): RunnerView {
+    const r = update({ ...get(uuid), runnerState: 'STARTING', containerState: 'running', startedAt: new Date().toISOString() });
+    setTimeout(() => {
+      const now = runners.get(uuid);
+      if (now?.runnerState === 'STARTING') update({ ...now, runnerState: 'ONLINE', cpuPercent: 1.4, memoryBytes: 312 * 1024 * 1024 });
+    }, 300);
+    return r;
+  }
+
+  return service;
+}

@@ -46,7 +46,7 @@ describe('pasted runner command: the shapes Bitbucket users paste', () => {
       image: IMAGE,
       oauthClientId: IDS.clientId,
       workingDirectory: '/tmp',
-      env: kind === 'repository' ? { ACCOUNT_UUID: IDS.account, REPOSITORY_UUID: IDS.repository, ...WORKSPACE_ENV } : WORKSPACE_ENV,
+      env: kind === 'repository' ? { ...WORKSPACE_ENV, REPOSITORY_UUID: IDS.repository } : WORKSPACE_ENV,
       binds: STANDARD_BINDS,
       args: [],
     });

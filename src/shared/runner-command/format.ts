@@ -47,7 +47,8 @@ function scrubAll<T>(value: T, secret: Secret): T {
   return JSON.parse(redactText(JSON.stringify(value), [secret])) as T;
 }
 
-export function toParseJson(result: ParseResult): ParseJson {
+/** The object `parse-command --json` prints (serialise it with `JSON.stringify`). */
+export function formatParseJson(result: ParseResult): ParseJson {
   if (!result.ok) {
     const { code, message, variable } = result.error;
     return { ok: false, error: variable === undefined ? { code, message } : { code, message, variable } };
@@ -73,11 +74,6 @@ export function toParseJson(result: ParseResult): ParseJson {
     },
     secret,
   );
-}
-
-/** One line of JSON, as `parse-command --json` prints it. */
-export function formatParseJson(result: ParseResult): string {
-  return JSON.stringify(toParseJson(result));
 }
 
 /** A human-readable summary of a parsed runner; the secret appears only as its mask. */

@@ -8,6 +8,6 @@ export {
   RUNNER_REPOSITORY,
   DEFAULT_WORKING_DIRECTORY,
 } from './parse.js';
-export { formatParseJson, toParseJson, describeSpec, describeParseResult, type ParseJson } from './format.js';
+export { formatParseJson, describeSpec, describeParseResult, type ParseJson } from './format.js';
 export { redactPaste, maskSecret } from './mask.js';
 export { parseImageRef, type ImageRef } from './image-ref.js';

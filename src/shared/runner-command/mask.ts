@@ -58,9 +58,12 @@ export function findSecretsInText(text: string): string[] {
   return [...found];
 }
 
+const CLIENT_ID_IN_TEXT = /(?:OAUTH_CLIENT_ID[ \t]*=[ \t]*|-{1,2}OAuthClientId(?:[ \t]*=[ \t]*|[ \t]+))["']?([A-Za-z0-9_-]+)/gi;
+
 /**
  * The pasted text as it may be shown back to the user (a preview), with every secret value
- * replaced by its mask. Everything else stays as pasted.
+ * replaced by its mask. A damaged paste can separate the secret from its name, so anything else
+ * that looks like a credential is masked too; the OAuth client id, which is not secret, stays.
  */
 export function redactPaste(text: string, extraSecrets: readonly string[] = []): string {
   let out = text;
@@ -75,5 +78,6 @@ export function redactPaste(text: string, extraSecrets: readonly string[] = []):
   const elsewhere = [...findSecretsInText(text), ...extraSecrets].filter((s) => s.length >= 8);
   elsewhere.sort((a, b) => b.length - a.length);
   for (const s of elsewhere) out = out.split(s).join(maskSecret(s.length));
-  return out;
+  const clientIds = new Set([...text.matchAll(CLIENT_ID_IN_TEXT)].map((m) => m[1]!));
+  return out.replace(WORD_RUN, (run) => (looksLikeCredential(run) && !clientIds.has(run) ? maskSecret(run.length) : run));
 }

@@ -324,6 +324,8 @@ function parse(text: string, secrets: string[]): ParseResult {
     warn('CLIENT_ID_FORMAT', `The OAuth client id is ${oauthClientId.length} characters long${/^[A-Za-z0-9_-]*$/.test(oauthClientId) ? '' : ' and has unusual characters'}; Bitbucket's are ${CLIENT_ID_LENGTH} letters and digits. It may have been cut when copying; check it against Bitbucket's command.`);
   }
 
+  refuseSecretElsewhere(secretValue, { envEntries, binds, args, image: image.value, name: givenName }, p);
+
   const defaultName = `runner-${runnerUuid.slice(1, -1)}`;
   let name = defaultName;
   if (givenName !== undefined) {
@@ -353,6 +355,33 @@ function parse(text: string, secrets: string[]): ParseResult {
     args: args.map((a) => a.value),
   };
   return { ok: true, spec, secret: new Secret(secretValue), warnings };
+}
+
+/**
+ * The spec is stored with the runner's settings, in plain text; only OAUTH_CLIENT_SECRET goes to
+ * the vault. A secret also written anywhere else would end up in that file, so refuse it.
+ */
+function refuseSecretElsewhere(
+  secret: string,
+  where: { envEntries: Map<string, string>; binds: string[]; args: Word[]; image: string; name: string | undefined },
+  p: (w: string) => string,
+): void {
+  if (secret.length < 8) return;
+  const places: string[] = [];
+  for (const [key, value] of where.envEntries) {
+    if (key === 'OAUTH_CLIENT_SECRET') continue;
+    if (key.includes(secret)) places.push('a variable name');
+    else if (value.includes(secret)) places.push(`\`-e ${p(key)}\``);
+  }
+  if (where.binds.some((b) => b.includes(secret))) places.push('a `-v` bind');
+  if (where.name?.includes(secret)) places.push('the container name');
+  if (where.image.includes(secret)) places.push('the image');
+  if (where.args.some((a) => a.value.includes(secret))) places.push('the arguments after the image');
+  if (places.length === 0) return;
+  fail(
+    'UNSAFE_COMMAND',
+    `The OAuth client secret also appears in ${places.join(', ')}. Runner Tray keeps the secret only in its vault, and everything else in the command is stored in plain text with the runner's settings. Remove it from there: the runner needs it only in \`-e OAUTH_CLIENT_SECRET=…\`.`,
+  );
 }
 
 /** Index of the `docker` word (after an optional `sudo …`), or -1. */

@@ -58,7 +58,10 @@ export function normalizePaste(text: string): string {
 
 const CONTINUATION_TAIL = /^[ \t]*(?:\n|$)/;
 const OPERATOR = /^(?:<<-|<<|>>|&&|\|\||;;|>&|<&|&>>|&>|\|&|[;&|<>()])/;
+const OPERATOR_CHARS = ';&|<>()';
 const EXPANSION_START = /[A-Za-z_{(0-9?!#*@$]/;
+/** Characters with no meaning to the shell, taken in one step. */
+const PLAIN_RUN = /[^\s\\^`#'"$;&|<>()]+/y;
 
 function classify(op: string): UnsafeKind {
   if (op === '&') return 'background';
@@ -202,7 +205,14 @@ export function tokenize(input: string): Tokenized {
       i++;
       continue;
     }
-    const op = OPERATOR.exec(text.slice(i, i + 4));
+    PLAIN_RUN.lastIndex = i;
+    const plain = PLAIN_RUN.exec(text);
+    if (plain) {
+      append(plain[0]);
+      i += plain[0].length;
+      continue;
+    }
+    const op = OPERATOR_CHARS.includes(ch) ? OPERATOR.exec(text.slice(i, i + 4)) : null;
     if (op) {
       let written = op[0];
       let end = i + written.length;

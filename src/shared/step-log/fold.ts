@@ -103,16 +103,18 @@ function withoutReason(state: RunnerLogState): RunnerLogState {
 
 function foldLog(state: RunnerLogState, ev: LogEvent): RunnerLogState {
   const at = ev.timestamp ?? ev.dockerTimestamp ?? null;
-  const base: RunnerLogState = {
-    ...state,
-    lineCount: state.lineCount + 1,
-    lastLogAt: ev.kind === 'continuation' || at === null ? state.lastLogAt : at,
-  };
+  const lineCount = state.lineCount + 1;
+  const lastLogAt = ev.kind === 'continuation' || at === null ? state.lastLogAt : at;
+  // The common lines (chatter, heartbeats) cost one object copy: this runs once per log line.
+  if (ev.kind === 'message' || ev.kind === 'continuation') return { ...state, lineCount, lastLogAt };
+  if (ev.kind === 'online') {
+    const runnerState = idleState(state, state.steps);
+    if (runnerState === 'UNHEALTHY' || state.reason === undefined) return { ...state, lineCount, lastLogAt, runnerState, consecutiveErrors: 0 };
+    return { ...withoutReason(state), lineCount, lastLogAt, runnerState, consecutiveErrors: 0 };
+  }
+  const base: RunnerLogState = { ...state, lineCount, lastLogAt };
   const max = state.options.maxFinishedSteps;
   switch (ev.kind) {
-    case 'message':
-    case 'continuation':
-      return base;
     case 'runner-starting':
       return {
         ...withoutReason(base),
@@ -120,11 +122,6 @@ function foldLog(state: RunnerLogState, ev: LogEvent): RunnerLogState {
         steps: endRunning(state.steps, 'ERROR', at, max),
         consecutiveErrors: 0,
       };
-    case 'online': {
-      const next = { ...base, consecutiveErrors: 0 };
-      const runnerState = idleState(state, state.steps);
-      return runnerState === 'UNHEALTHY' ? { ...next, runnerState } : { ...withoutReason(next), runnerState };
-    }
     case 'runner-status':
       if (ev.status === 'UNHEALTHY') return { ...base, runnerState: 'UNHEALTHY', reason: RUNNER_REPORTED_UNHEALTHY };
       return base;

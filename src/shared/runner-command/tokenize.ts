@@ -127,7 +127,10 @@ export function tokenize(input: string): Tokenized {
       continue;
     }
     if (ch === '\\' || ch === '^' || ch === '`') {
-      if (CONTINUATION_TAIL.test(text.slice(i + 1, i + 200))) {
+      // A backtick glued to a word (`A=`id`) is sh command substitution, even at a line end;
+      // PowerShell's continuation backtick follows a blank.
+      const mayContinue = ch !== '`' || cur === null;
+      if (mayContinue && CONTINUATION_TAIL.test(text.slice(i + 1, i + 200))) {
         i = skipContinuation(i);
         continue;
       }

@@ -92,6 +92,11 @@ describe('renderer with a stand-in service', () => {
     const box = p.getByRole('textbox', { name: 'Runner command' });
     await box.fill(COMMAND);
     await p.getByText('This is a valid runner command.').waitFor();
+    // The box gives way to the redacted fields; the command can be reopened.
+    expect(await box.count()).toBe(0);
+    await p.getByRole('button', { name: 'Edit the command' }).click();
+    expect(await box.inputValue()).toBe(COMMAND);
+    await p.getByRole('textbox', { name: 'Display name' }).focus();
 
     const parsed = p.getByRole('region', { name: 'What the command says' });
     expect(await parsed.innerText()).toContain(RUNNER);
@@ -99,6 +104,7 @@ describe('renderer with a stand-in service', () => {
     expect(await parsed.innerText()).toContain('hidden, 64 characters');
     expect(await pageText(p)).not.toContain(SECRET);
     await p.getByRole('textbox', { name: 'Display name' }).fill('Build box');
+    expect(await box.count()).toBe(0);
     await p.screenshot({ path: `${SHOTS}add-runner.png`, fullPage: true });
 
     await p.getByRole('button', { name: 'Save runner' }).click();
@@ -160,7 +166,8 @@ describe('renderer with a stand-in service', () => {
     expect(await p.getByRole('button', { name: 'Save runner' }).isDisabled()).toBe(true);
     await replace.check();
     await p.getByRole('button', { name: 'Save runner' }).click();
-    await p.getByRole('textbox', { name: 'Runner command' }).waitFor({ state: 'detached' });
+    await p.getByRole('button', { name: 'Save runner' }).waitFor({ state: 'detached' });
+    await p.getByText('Saved runner Old name.').waitFor({ state: 'attached' });
     expect(await p.getByRole('listitem', { name: 'Old name' }).count()).toBe(1);
   });
 
@@ -227,7 +234,7 @@ describe('renderer with a stand-in service', () => {
     expect(await row.innerText()).toMatch(/running/i);
 
     const done = { ...step, state: 'FAILED', phase: undefined, finishedAt: new Date().toISOString() };
-    service.steps = [done, { ...step, stepUuid: '{99998888-7777-4666-8555-444433332222}', stepName: 'Lint', state: 'PASSED', buildNumber: 41, startedAt: new Date(Date.now() - 600_000).toISOString(), finishedAt: new Date(Date.now() - 480_000).toISOString() }];
+    service.steps = [done, { ...step, stepUuid: '{99998888-7777-4666-8555-444433332222}', stepName: 'Lint', state: 'PASSED', phase: undefined, buildNumber: 41, startedAt: new Date(Date.now() - 600_000).toISOString(), finishedAt: new Date(Date.now() - 480_000).toISOString() }];
     service.emit({ type: 'step.changed', step: done });
     await row.getByText('Failed').waitFor();
     await p.screenshot({ path: `${SHOTS}steps.png`, fullPage: true });
@@ -279,6 +286,7 @@ describe('renderer with a stand-in service', () => {
         { id: 'docker-group', status: 'fail', message: 'Your user cannot reach the Docker socket.', fix: 'sudo usermod -aG docker "$USER" && newgrp docker' },
       ],
     };
+    service.settings.bitbucket.watchedRepositories = ['acme/web-app', 'acme/mobile-app'];
     const p = await openPage();
     const nav = p.getByRole('navigation');
     await nav.getByRole('button', { name: 'Doctor' }).click();

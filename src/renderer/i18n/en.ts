@@ -71,6 +71,8 @@ export const en: Dictionary = {
   add: {
     title: 'Add a runner',
     command: 'Runner command',
+    concealed: 'Command pasted. It is hidden now because it contains the secret.',
+    editCommand: 'Edit the command',
     commandHint: 'Paste the whole “docker container run …” command Bitbucket shows when you add a Linux Docker runner.',
     checking: 'Checking…',
     problem: 'This command cannot be used:',

@@ -69,6 +69,8 @@ export const pl: Dictionary = {
   add: {
     title: 'Dodaj runner',
     command: 'Polecenie runnera',
+    concealed: 'Polecenie wklejone. Jest teraz ukryte, bo zawiera sekret.',
+    editCommand: 'Edytuj polecenie',
     commandHint: 'Wklej całe polecenie „docker container run …”, które Bitbucket pokazuje przy dodawaniu runnera Linux Docker.',
     checking: 'Sprawdzanie…',
     problem: 'Tego polecenia nie da się użyć:',

@@ -24,6 +24,24 @@ export function AddRunnerForm({ onSaved, onCancel }: { onSaved: (runner: RunnerV
   const [saving, setSaving] = useState(false);
   const [saveError, setSaveError] = useState<ContractError>();
   const [offer, setOffer] = useState<ClipboardOfferView['offer']>(null);
+  const [editing, setEditing] = useState(false);
+  const displayNameInput = useRef<HTMLInputElement>(null);
+  // Once the paste is understood, the box gives way to the redacted fields, so the
+  // secret is not left on screen (screen shares, screenshots) while the user fills in options.
+  const concealed = source.kind === 'paste' && parsed?.valid === true && !editing;
+
+  useEffect(() => {
+    if (concealed && (document.activeElement === document.body || document.activeElement === null)) displayNameInput.current?.focus();
+  }, [concealed]);
+
+  useEffect(() => {
+    // Refill a reopened box through the DOM property only (see the textarea's note).
+    if (editing && textarea.current) {
+      textarea.current.value = command;
+      textarea.current.focus();
+    }
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [editing]);
 
   useEffect(() => {
     textarea.current?.focus();
@@ -120,6 +138,11 @@ export function AddRunnerForm({ onSaved, onCancel }: { onSaved: (runner: RunnerV
             {t('add.clipboard.pasteInstead')}
           </button>
         </p>
+      ) : concealed ? (
+        <p className="notice concealed">
+          <span>{t('add.concealed')}</span>{' '}
+          <button type="button" className="link" onClick={() => setEditing(true)}>{t('add.editCommand')}</button>
+        </p>
       ) : (
         <div className="field">
           <label htmlFor={ids.command}>{t('add.command')}</label>
@@ -130,6 +153,7 @@ export function AddRunnerForm({ onSaved, onCancel }: { onSaved: (runner: RunnerV
             // Uncontrolled on purpose: React mirrors a controlled textarea's value into
             // its DOM text (defaultValue), which would put the pasted secret in the page's HTML.
             onChange={(e) => setCommand(e.target.value)}
+            onBlur={() => setEditing(false)}
             rows={5}
             spellCheck={false}
             autoComplete="off"
@@ -164,7 +188,7 @@ export function AddRunnerForm({ onSaved, onCancel }: { onSaved: (runner: RunnerV
             <legend>{t('add.options')}</legend>
             <div className="field">
               <label htmlFor={ids.displayName}>{t('add.displayName')}</label>
-              <input id={ids.displayName} value={displayName} placeholder={valid.runner.name} onChange={(e) => setDisplayName(e.target.value)} maxLength={80} />
+              <input id={ids.displayName} ref={displayNameInput} value={displayName} placeholder={valid.runner.name} onChange={(e) => setDisplayName(e.target.value)} maxLength={80} />
             </div>
             <div className="field">
               <label htmlFor={ids.workdir}>{t('add.workingDirectory')}</label>

@@ -10,11 +10,18 @@ export function SettingsScreen({ settings, onChange }: { settings: SettingsView 
   const [error, setError] = useState<ContractError>();
 
   async function update(patch: RequestOf<'settings.update'>) {
+    if (!settings) return;
+    // Shown at once (a radio that snaps back until the reply arrives reads as broken), undone on failure.
+    const { watchedRepositories: _later, ...immediate } = patch;
+    onChange({ ...settings, ...immediate });
     const r = await client.invoke('settings.update', patch);
     if (r.ok) {
       setError(undefined);
       onChange(r.value);
-    } else setError(r.error);
+    } else {
+      onChange(settings);
+      setError(r.error);
+    }
   }
 
   if (!settings) return null;

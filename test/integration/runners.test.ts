@@ -228,15 +228,18 @@ describe('runner lifecycle', () => {
     expect(a.containerId).toBe(b.containerId);
     expect(await ourContainers()).toHaveLength(1);
 
-    await service.remove(RUNNER_A);
-    await service.add(parsed(RUNNER_A, SECRET_1));
+    // Two processes sharing settings and vault race through list → create; a few rounds, since races vary.
     const other = new RunnerService({ engine: await connectEngine(), store: settings.runners(), vault });
-    const results = await Promise.allSettled([service.start(RUNNER_A), other.start(RUNNER_A)]);
-    await other.settle();
-    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled']);
-    const running = await ourContainers();
-    expect(running).toHaveLength(1);
-    expect(running[0]?.State).toBe('running');
+    for (let round = 0; round < 5; round++) {
+      await service.remove(RUNNER_A);
+      await service.add(parsed(RUNNER_A, SECRET_1));
+      const results = await Promise.allSettled([service.start(RUNNER_A), other.start(RUNNER_A)]);
+      await other.settle();
+      expect(results.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason))).toEqual([]);
+      const running = await ourContainers();
+      expect(running).toHaveLength(1);
+      expect(running[0]?.State).toBe('running');
+    }
   });
 });
 

@@ -203,69 +203,71 @@ export class RunnerService {
           record.spec.runnerUuid,
         );
       }
+      let id: string;
       try {
-        await this.#start(record, secret, options);
+        id = await this.#start(record, secret, options);
       } catch (e) {
         throw this.#wrap(e, record.spec.runnerUuid, secret);
       }
-      return this.#status(record);
+      return this.#statusFrom(record, id);
     });
   }
 
-  async #start(record: RunnerRecord, secret: Secret, options: StartOptions): Promise<void> {
+  /** Returns the id of the runner's (running) container. */
+  async #start(record: RunnerRecord, secret: Secret, options: StartOptions): Promise<string> {
     const { spec } = record;
     const uuid = spec.runnerUuid;
     const expected = containerCreateOptions({ spec, secret, engine: this.#engine.facts });
     let action: 'created' | 'adopted' | 'replaced' | 'recreated' = 'created';
     let reason: string | undefined;
 
-    const mine = await this.#managedIds(uuid);
+    // Both lookups at once: a start is a handful of engine round trips, each counts.
+    const [mine, byName] = await Promise.all([this.#managedIds(uuid), this.#inspectByName(spec.name)]);
+    const isOurs = (info: Docker.ContainerInspectInfo): boolean => {
+      const labels = info.Config.Labels ?? {};
+      return labels[LABEL_MANAGED] === 'true' && bare(labels[LABEL_RUNNER] ?? '') === bare(uuid);
+    };
     for (const id of mine.slice(1)) await this.#removeContainer(id); // never two containers per runner
-    const current = mine[0];
+    // Found by name but not yet by label: another process created it between our two lookups.
+    const current = mine[0] ?? (byName && isOurs(byName) ? byName.Id : undefined);
     if (current) {
-      const info = await this.#docker.getContainer(current).inspect();
+      const info = current === byName?.Id ? byName : await this.#docker.getContainer(current).inspect();
       const reasons = staleReasons(expected, { labels: info.Config.Labels ?? {}, env: info.Config.Env ?? [] });
       if (reasons.length === 0) {
         if (!info.State.Running) {
           await this.#startContainer(current);
           this.events.emit({ type: 'state', runnerUuid: uuid, action: 'started', containerState: 'running' });
         }
-        return;
+        return current;
       }
       await this.#removeContainer(current);
       action = 'recreated';
       reason = reasons.join(', ');
-    } else {
-      const foreign = await this.#inspectByName(spec.name);
-      if (foreign) {
-        const labels = foreign.Config.Labels ?? {};
-        const ownedByUs = labels[LABEL_MANAGED] === 'true' && bare(labels[LABEL_RUNNER] ?? '') === bare(uuid);
-        if (!ownedByUs) {
-          if (options.replace) {
-            action = 'replaced';
-          } else if (options.adopt) {
-            const theirs = (foreign.Config.Env ?? []).find((e) => e.startsWith('RUNNER_UUID='))?.slice('RUNNER_UUID='.length);
-            if (theirs === undefined || bare(theirs) !== bare(uuid)) {
-              throw new RunnerError(
-                'CONTAINER_CONFLICT',
-                `The container "${spec.name}" runs ${theirs ? `runner ${theirs}` : 'something else'}, not runner ${uuid}, ` +
-                  'so it cannot be adopted. Use --replace to remove it and create this runner\'s container.',
-                uuid,
-              );
-            }
-            action = 'adopted';
-          } else {
-            throw new RunnerError(
-              'CONTAINER_CONFLICT',
-              `A container named "${spec.name}" already exists and was not created by Runner Tray (probably started by ` +
-                'hand from the pasted command). Start again with --adopt to take it over (it is recreated with the same ' +
-                'settings plus log limits and restart policy) or with --replace to remove it and create a new one.',
-              uuid,
-            );
-          }
+    } else if (byName) {
+      const foreign = byName;
+      if (options.replace) {
+        action = 'replaced';
+      } else if (options.adopt) {
+        const theirs = (foreign.Config.Env ?? []).find((e) => e.startsWith('RUNNER_UUID='))?.slice('RUNNER_UUID='.length);
+        if (theirs === undefined || bare(theirs) !== bare(uuid)) {
+          throw new RunnerError(
+            'CONTAINER_CONFLICT',
+            `The container "${spec.name}" runs ${theirs ? `runner ${theirs}` : 'something else'}, not runner ${uuid}, ` +
+              'so it cannot be adopted. Use --replace to remove it and create this runner\'s container.',
+            uuid,
+          );
         }
-        await this.#removeContainer(foreign.Id);
+        action = 'adopted';
+      } else {
+        throw new RunnerError(
+          'CONTAINER_CONFLICT',
+          `A container named "${spec.name}" already exists and was not created by Runner Tray (probably started by ` +
+            'hand from the pasted command). Start again with --adopt to take it over (it is recreated with the same ' +
+            'settings plus log limits and restart policy) or with --replace to remove it and create a new one.',
+          uuid,
+        );
       }
+      await this.#removeContainer(foreign.Id);
     }
 
     const image = await ensureImage(this.#docker, spec.image, {
@@ -281,7 +283,12 @@ export class RunnerService {
     } catch (e) {
       if (statusCodeOf(e) !== 409) throw e;
       // Another process created it between our look and our create: use it only if it is ours.
-      const raced = await this.#inspectByName(spec.name);
+      // Docker reserves the name before the container can be inspected: give it a moment.
+      let raced = await this.#inspectByName(spec.name);
+      for (let i = 0; !raced && i < 40; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        raced = await this.#inspectByName(spec.name);
+      }
       const labels = raced?.Config.Labels ?? {};
       if (!raced || bare(labels[LABEL_RUNNER] ?? '') !== bare(uuid)) {
         throw new RunnerError('CONTAINER_CONFLICT', `Another container named "${spec.name}" appeared while starting; run start again with --adopt or --replace.`, uuid);
@@ -290,6 +297,7 @@ export class RunnerService {
     }
     await this.#startContainer(id);
     this.events.emit({ type: 'state', runnerUuid: uuid, action, containerState: 'running', ...(reason ? { reason } : {}) });
+    return id;
   }
 
   async stop(runner: string): Promise<RunnerStatus> {

@@ -1,0 +1,52 @@
+import type { Command } from '../command.js';
+import { withContext } from '../context.js';
+import { CliError } from '../errors.js';
+import { runnerArg } from './runner-arg.js';
+
+export const startCommand: Command = {
+  usage: 'start <runner> [--adopt|--replace]',
+  summary: 'Start the runner\'s container (created if needed; a no-op when it already runs).',
+  options: { adopt: { type: 'boolean' }, replace: { type: 'boolean' } },
+  maxPositionals: 1,
+  async run(args, io) {
+    const runner = runnerArg(args, 'start');
+    if (args.values.adopt && args.values.replace) {
+      throw new CliError('USAGE', 'use either --adopt (keep the hand-made container\'s runner) or --replace (remove it), not both.', 2);
+    }
+    const status = await withContext(io, async (ctx) => {
+      const runners = await ctx.runners();
+      runners.events.on('pull-progress', (e) => {
+        if (e.status && !e.layer) io.err(`${e.image}: ${e.status}\n`);
+      });
+      return runners.start(runner, { adopt: Boolean(args.values.adopt), replace: Boolean(args.values.replace) });
+    });
+    io.out(`${status.name} ${status.containerState}\n`);
+    return 0;
+  },
+};
+
+export const stopCommand: Command = {
+  usage: 'stop <runner>',
+  summary: 'Stop the runner\'s container (it stays stopped until you start it).',
+  options: {},
+  maxPositionals: 1,
+  async run(args, io) {
+    const runner = runnerArg(args, 'stop');
+    const status = await withContext(io, async (ctx) => (await ctx.runners()).stop(runner));
+    io.out(`${status.name} ${status.containerState}\n`);
+    return 0;
+  },
+};
+
+export const removeCommand: Command = {
+  usage: 'remove <runner>',
+  summary: 'Remove the runner: its container, its secret in the vault and its settings.',
+  options: {},
+  maxPositionals: 1,
+  async run(args, io) {
+    const runner = runnerArg(args, 'remove');
+    const { runnerUuid } = await withContext(io, async (ctx) => (await ctx.runners()).remove(runner));
+    io.out(`removed ${runnerUuid}\n`);
+    return 0;
+  },
+};

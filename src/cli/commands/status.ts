@@ -1,0 +1,107 @@
+import type { RunnerState } from '../../shared/contract/views.js';
+import type { AppContext } from '../../main/app-context.js';
+import type { RunnerStatus } from '../../main/runners/runner-service.js';
+import { runnerStateOf } from '../../main/runners/runner-state.js';
+import type { Command } from '../command.js';
+import { withContext } from '../context.js';
+
+interface ListEntry {
+  runnerUuid: string;
+  name: string;
+  displayName: string;
+  kind: RunnerStatus['kind'];
+  containerState: RunnerStatus['containerState'];
+  runnerState: RunnerState;
+}
+
+interface StatusEntry extends ListEntry {
+  image: string;
+  startedAt: string | null;
+  uptimeSeconds: number | null;
+  exitCode: number | null;
+  restartCount: number;
+  workingDirectory: string;
+}
+
+async function statuses(ctx: AppContext, runner: string | undefined): Promise<StatusEntry[]> {
+  const service = await ctx.runners();
+  const docker = (await ctx.engine()).docker;
+  const list = runner === undefined ? await service.list() : [await service.status(runner)];
+  return Promise.all(
+    list.map(async (s) => ({
+      runnerUuid: s.runnerUuid,
+      name: s.name,
+      displayName: s.displayName,
+      kind: s.kind,
+      containerState: s.containerState,
+      runnerState: await runnerStateOf(docker, s),
+      image: s.image,
+      startedAt: s.startedAt,
+      uptimeSeconds: s.uptimeSeconds,
+      exitCode: s.exitCode,
+      restartCount: s.restartCount,
+      workingDirectory: s.workingDirectory,
+    })),
+  );
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')).join('\n') + '\n';
+}
+
+export function formatUptime(seconds: number | null): string {
+  if (seconds === null) return '-';
+  const d = Math.floor(seconds / 86400);
+  const h = Math.floor((seconds % 86400) / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  if (d > 0) return `${d}d ${h}h`;
+  if (h > 0) return `${h}h ${m}m`;
+  return m > 0 ? `${m}m` : `${Math.floor(seconds)}s`;
+}
+
+export const listCommand: Command = {
+  usage: 'list [--json]',
+  summary: 'List the runners with their container and runner state.',
+  options: { json: { type: 'boolean' } },
+  maxPositionals: 0,
+  async run(args, io) {
+    const rows = await withContext(io, (ctx) => statuses(ctx, undefined));
+    if (args.values.json) {
+      const entries: ListEntry[] = rows.map(({ runnerUuid, name, displayName, kind, containerState, runnerState }) => ({
+        runnerUuid, name, displayName, kind, containerState, runnerState,
+      }));
+      io.out(JSON.stringify(entries) + '\n');
+      return 0;
+    }
+    if (rows.length === 0) {
+      io.out('No runners yet. Copy the "Linux Docker" runner command from Bitbucket and run: runner-tray add < command.txt\n');
+      return 0;
+    }
+    io.out(table([
+      ['RUNNER', 'NAME', 'KIND', 'CONTAINER', 'STATE'],
+      ...rows.map((r) => [r.runnerUuid, r.displayName, r.kind, r.containerState, r.runnerState]),
+    ]));
+    return 0;
+  },
+};
+
+export const statusCommand: Command = {
+  usage: 'status [<runner>] [--json]',
+  summary: 'Show runners (or one) with image, uptime and state.',
+  options: { json: { type: 'boolean' } },
+  maxPositionals: 1,
+  async run(args, io) {
+    const runner = args.positionals[0];
+    const rows = await withContext(io, (ctx) => statuses(ctx, runner));
+    if (args.values.json) {
+      io.out(JSON.stringify(runner === undefined ? rows : rows[0]) + '\n');
+      return 0;
+    }
+    io.out(table([
+      ['RUNNER', 'NAME', 'CONTAINER', 'STATE', 'UPTIME', 'IMAGE'],
+      ...rows.map((r) => [r.runnerUuid, r.displayName, r.containerState, r.runnerState, formatUptime(r.uptimeSeconds), r.image]),
+    ]));
+    return 0;
+  },
+};

@@ -13,6 +13,7 @@ import type { RunnerEvent } from '../../src/main/runners/events.js';
 import { RunnerService } from '../../src/main/runners/runner-service.js';
 import { SettingsStore } from '../../src/main/settings/settings-store.js';
 import { FileVault } from '../../src/main/vault/file-vault.js';
+import { KeyringVault } from '../../src/main/vault/keyring-vault.js';
 import { parseRunnerCommand } from '../../src/shared/runner-command/index.js';
 import type { ParseResult } from '../../src/shared/runner-command/types.js';
 import { attachDockerd } from '../support/dockerd.js';
@@ -376,5 +377,21 @@ describe('secrets at rest', () => {
     const files = readdirSync(dataDir).filter((f) => readFileSync(join(dataDir, f), 'utf8').includes(SECRET_1));
     expect(files).toEqual(['secrets.json']);
     expect(statSync(join(dataDir, 'secrets.json')).mode & 0o777).toBe(0o600);
+  });
+});
+
+// `npm test` runs inside a D-Bus session with an unlocked gnome-keyring (test/run-all.sh).
+describe.runIf(Boolean(process.env.DBUS_SESSION_BUS_ADDRESS))('with the OS keyring (real Secret Service)', () => {
+  it('add → start → remove keeps the secret in the keyring only, and removes it there', async () => {
+    const keyring = await KeyringVault.open({ timeoutMs: 20_000 });
+    const svc = new RunnerService({ engine, store: settings.runners(), vault: keyring, checkForImageUpdates: false });
+    await svc.add(parsed(RUNNER_A, SECRET_1));
+    expect((await keyring.get(RUNNER_A))?.reveal()).toBe(SECRET_1);
+    const s = await svc.start(RUNNER_A);
+    expect((await docker.getContainer(s.containerId!).inspect()).Config.Env).toContain(`OAUTH_CLIENT_SECRET=${SECRET_1}`);
+    expect(readdirSync(dataDir).filter((f) => readFileSync(join(dataDir, f), 'utf8').includes(SECRET_1))).toEqual([]);
+    await svc.remove(RUNNER_A);
+    expect(await keyring.get(RUNNER_A)).toBeNull();
+    expect(await ourContainers()).toEqual([]);
   });
 });

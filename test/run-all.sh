@@ -10,6 +10,7 @@ export HOME="$(mktemp -d -t runner-tray-home.XXXXXX)"
 export XDG_CONFIG_HOME="$HOME/.config" XDG_DATA_HOME="$HOME/.local/share" XDG_RUNTIME_DIR="$HOME/.run"
 mkdir -p "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"
 
+export npm_config_update_notifier=false
 npm run -s build
 
 report="$(mktemp -t vitest-report.XXXXXX.json)"

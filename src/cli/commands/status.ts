@@ -5,43 +5,19 @@ import { runnerStateOf } from '../../main/runners/runner-state.js';
 import type { Command } from '../command.js';
 import { withContext } from '../context.js';
 
-interface ListEntry {
-  runnerUuid: string;
-  name: string;
-  displayName: string;
-  kind: RunnerStatus['kind'];
-  containerState: RunnerStatus['containerState'];
-  runnerState: RunnerState;
-}
-
-interface StatusEntry extends ListEntry {
-  image: string;
-  startedAt: string | null;
-  uptimeSeconds: number | null;
-  exitCode: number | null;
-  restartCount: number;
-  workingDirectory: string;
-}
+/** What `status --json` prints: the service's status (without the engine's container id) plus the runner state. */
+type StatusEntry = Omit<RunnerStatus, 'containerId'> & { runnerState: RunnerState };
+type ListEntry = Pick<StatusEntry, 'runnerUuid' | 'name' | 'displayName' | 'kind' | 'containerState' | 'runnerState'>;
 
 async function statuses(ctx: AppContext, runner: string | undefined): Promise<StatusEntry[]> {
   const service = await ctx.runners();
   const docker = (await ctx.engine()).docker;
   const list = runner === undefined ? await service.list() : [await service.status(runner)];
   return Promise.all(
-    list.map(async (s) => ({
-      runnerUuid: s.runnerUuid,
-      name: s.name,
-      displayName: s.displayName,
-      kind: s.kind,
-      containerState: s.containerState,
-      runnerState: await runnerStateOf(docker, s),
-      image: s.image,
-      startedAt: s.startedAt,
-      uptimeSeconds: s.uptimeSeconds,
-      exitCode: s.exitCode,
-      restartCount: s.restartCount,
-      workingDirectory: s.workingDirectory,
-    })),
+    list.map(async (status) => {
+      const { containerId: _engineId, ...shown } = status;
+      return { ...shown, runnerState: await runnerStateOf(docker, status) };
+    }),
   );
 }
 

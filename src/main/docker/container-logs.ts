@@ -12,15 +12,18 @@ export interface ReadLogOptions {
   timestamps?: boolean;
 }
 
-/** The log so far, stdout and stderr interleaved as the engine stored them. */
-export async function readContainerLog(docker: Docker, containerId: string, options: ReadLogOptions = {}): Promise<string> {
-  const raw = (await docker.getContainer(containerId).logs({
+function logQuery(options: ReadLogOptions) {
+  return {
     stdout: true,
     stderr: true,
-    follow: false,
     timestamps: options.timestamps ?? false,
     ...(options.tail === undefined ? {} : { tail: options.tail }),
-  })) as unknown as Buffer;
+  } as const;
+}
+
+/** The log so far, stdout and stderr interleaved as the engine stored them. */
+export async function readContainerLog(docker: Docker, containerId: string, options: ReadLogOptions = {}): Promise<string> {
+  const raw = (await docker.getContainer(containerId).logs({ ...logQuery(options), follow: false })) as unknown as Buffer;
   return demuxBuffer(raw).toString('utf8');
 }
 
@@ -37,13 +40,7 @@ export async function followContainerLog(
   onText: (text: string) => void,
   options: ReadLogOptions = {},
 ): Promise<LogFollower> {
-  const stream = (await docker.getContainer(containerId).logs({
-    stdout: true,
-    stderr: true,
-    follow: true,
-    timestamps: options.timestamps ?? false,
-    ...(options.tail === undefined ? {} : { tail: options.tail }),
-  })) as unknown as Readable;
+  const stream = (await docker.getContainer(containerId).logs({ ...logQuery(options), follow: true })) as unknown as Readable;
   const out = new PassThrough();
   out.setEncoding('utf8');
   out.on('data', (chunk: string) => onText(chunk));

@@ -5,7 +5,7 @@
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type Docker from 'dockerode';
+import Docker from 'dockerode';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { connectEngine, EngineUnreachableError, type Engine } from '../../src/main/docker/engine.js';
 import { RunnerError } from '../../src/main/runners/errors.js';
@@ -126,6 +126,23 @@ describe('engine discovery on the real daemon', () => {
     expect((err as Error).message).toContain(dead);
     expect((err as Error).message).toContain('DOCKER_HOST');
     expect((err as Error).message).toMatch(/no such socket/);
+  });
+});
+
+describe('engine gone after connecting', () => {
+  it('list, status, start and stop fail with ENGINE_ERROR naming the engine and the fix, never the secret', async () => {
+    await service.add(parsed(RUNNER_A, SECRET_1));
+    const deadSocket = join(mkdtempSync(join(tmpdir(), 'rt-gone-')), 'docker.sock');
+    const gone: Engine = { docker: new Docker({ socketPath: deadSocket }), facts: { ...engine.facts, host: `unix://${deadSocket}` } };
+    const svc = new RunnerService({ engine: gone, store: settings.runners(), vault });
+    for (const op of [() => svc.list(), () => svc.status(RUNNER_A), () => svc.start(RUNNER_A), () => svc.stop(RUNNER_A)]) {
+      const err = await op().catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(RunnerError);
+      expect((err as RunnerError).code).toBe('ENGINE_ERROR');
+      expect((err as Error).message).toContain(deadSocket);
+      expect((err as Error).message).toMatch(/Start Docker/);
+      expect((err as Error).message).not.toContain(SECRET_1);
+    }
   });
 });
 

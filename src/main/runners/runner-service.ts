@@ -209,7 +209,7 @@ export class RunnerService {
       } catch (e) {
         throw this.#wrap(e, record.spec.runnerUuid, secret);
       }
-      return this.#statusFrom(record, id);
+      return this.#engineCall(() => this.#statusFrom(record, id), record.spec.runnerUuid);
     });
   }
 
@@ -303,14 +303,15 @@ export class RunnerService {
   async stop(runner: string): Promise<RunnerStatus> {
     const record = this.resolve(runner);
     return this.#mutex.run(bare(record.spec.runnerUuid), async () => {
-      for (const id of await this.#managedIds(record.spec.runnerUuid)) {
+      const ids = await this.#engineCall(() => this.#managedIds(record.spec.runnerUuid), record.spec.runnerUuid);
+      for (const id of ids) {
         try {
           await this.#docker.getContainer(id).stop({ t: this.#stopTimeout });
         } catch (e) {
           if (statusCodeOf(e) !== 304 && statusCodeOf(e) !== 404) throw this.#wrap(e, record.spec.runnerUuid);
         }
       }
-      const status = await this.#status(record);
+      const status = await this.#engineCall(() => this.#status(record), record.spec.runnerUuid);
       this.events.emit({ type: 'state', runnerUuid: record.spec.runnerUuid, action: 'stopped', containerState: status.containerState });
       return status;
     });
@@ -336,20 +337,25 @@ export class RunnerService {
   }
 
   async status(runner: string): Promise<RunnerStatus> {
-    return this.#status(this.resolve(runner));
+    const record = this.resolve(runner);
+    return this.#engineCall(() => this.#status(record), record.spec.runnerUuid);
   }
 
   async list(): Promise<RunnerStatus[]> {
     const records = this.#store.list();
-    const byRunner = await this.#managedByRunner();
-    return Promise.all(records.map((r) => this.#statusFrom(r, byRunner.get(bare(r.spec.runnerUuid))?.[0])));
+    return this.#engineCall(async () => {
+      const byRunner = await this.#managedByRunner();
+      return Promise.all(records.map((r) => this.#statusFrom(r, byRunner.get(bare(r.spec.runnerUuid))?.[0])));
+    });
   }
 
   /** On start-up: what the engine has, by label, against settings. Emits one `reconciled` per runner. */
   async reconcile(): Promise<ReconcileReport> {
     const records = this.#store.list();
     const known = new Set(records.map((r) => bare(r.spec.runnerUuid)));
-    const containers = await this.#docker.listContainers({ all: true, filters: { label: [`${LABEL_MANAGED}=true`] } });
+    const containers = await this.#engineCall(() =>
+      this.#docker.listContainers({ all: true, filters: { label: [`${LABEL_MANAGED}=true`] } }),
+    );
     const orphans = containers
       .filter((c) => !known.has(bare(c.Labels[LABEL_RUNNER] ?? '')))
       .map((c) => ({ containerId: c.Id, name: (c.Names[0] ?? '').replace(/^\//, ''), runnerUuid: c.Labels[LABEL_RUNNER] ?? '' }));
@@ -455,13 +461,31 @@ export class RunnerService {
   }
 
   /** Engine failures become ENGINE_ERROR with the engine's words, scrubbed of the secret. */
-  #wrap(e: unknown, runnerUuid: string, secret?: Secret): Error {
+  #wrap(e: unknown, runnerUuid?: string, secret?: Secret): Error {
     if (e instanceof RunnerError) return e;
+    const sysCode = (e as { code?: unknown } | null)?.code;
+    const { host, source } = this.#engine.facts;
+    if (sysCode === 'ECONNREFUSED' || sysCode === 'ENOENT' || sysCode === 'ECONNRESET' || sysCode === 'EPIPE') {
+      return new RunnerError(
+        'ENGINE_ERROR',
+        `The Docker engine at ${host} (${source}) stopped answering (${String(sysCode)}). Start Docker again; ` +
+          'runners with restart policy unless-stopped come back with it.',
+        runnerUuid,
+      );
+    }
     const message = engineMessage(e);
     return new RunnerError(
       'ENGINE_ERROR',
-      `Docker engine error for runner ${runnerUuid}: ${secret ? redactText(message, [secret]) : message}`,
+      `Docker engine error${runnerUuid ? ` for runner ${runnerUuid}` : ''}: ${secret ? redactText(message, [secret]) : message}`,
       runnerUuid,
     );
+  }
+
+  async #engineCall<T>(fn: () => Promise<T>, runnerUuid?: string): Promise<T> {
+    try {
+      return await fn();
+    } catch (e) {
+      throw this.#wrap(e, runnerUuid);
+    }
   }
 }

@@ -346,6 +346,11 @@ describe('working directories', () => {
     expect(info.Config.Env).toContain(`WORKING_DIRECTORY=${dir}`);
     expect(info.HostConfig.Binds).toContain(`${dir}:${dir}`);
     expect(info.HostConfig.Binds).not.toContain('/tmp:/tmp');
+
+    // Rotating the secret later re-pastes the wizard's command (WORKING_DIRECTORY=/tmp): the own dir stays.
+    const rotated = await service.add(parsed(RUNNER_B, SECRET_1), { replace: true });
+    expect(rotated.record.spec.workingDirectory).toBe(dir);
+    expect(rotated.warnings).toEqual([]);
   });
 });
 

@@ -168,6 +168,9 @@ export class RunnerService {
           throw new RunnerError('WORK_DIR_FAILED', `Could not create the working directory ${dir}: ${(e as Error).message}. Choose another --work-dir.`, uuid);
         }
         spec = withWorkDir(spec, dir);
+      } else if (existing && existing.spec.workingDirectory === perRunnerWorkDir(uuid) && spec.workingDirectory !== existing.spec.workingDirectory) {
+        // Rotating a secret re-pastes the wizard's command (WORKING_DIRECTORY=/tmp): keep the runner's own dir.
+        spec = withWorkDir(spec, existing.spec.workingDirectory);
       }
       const warnings = this.sharedWorkDirWarnings(spec);
       const record: RunnerRecord = {

@@ -2,7 +2,7 @@
 # Stand-in for the Bitbucket Pipelines runner: replays recorded runner log lines (with the
 # current time and this container's UUIDs) and, for each step, starts and removes a sibling
 # `<runner>_<step>_build` container through the bound Docker socket, as the real runner does.
-# Controlled by env: STANDIN_SCRIPT=idle|one-step|failed-step|steps|crash|exit|replay,
+# Controlled by env: STANDIN_SCRIPT=idle|one-step|failed-step|steps|crash|crash-once|exit|replay,
 # STANDIN_EXIT_CODE, STANDIN_STEP_SECONDS, STANDIN_STEPS (for `steps`), STANDIN_LOG (for
 # `replay`), STANDIN_SIBLINGS=0 to skip sibling containers. It never prints its environment:
 # OAUTH_CLIENT_SECRET is in it.
@@ -90,6 +90,11 @@ case "${STANDIN_SCRIPT:-idle}" in
     done
     idle ;;
   crash) replay $FIXTURES/crash-oauth.log; exit "${STANDIN_EXIT_CODE:-1}" ;;
+  # Crashes on its first run only: the marker lives in the container's own filesystem, which
+  # survives Docker's restart of the same container.
+  crash-once)
+    if [ -f /var/crashed-once ]; then replay $FIXTURES/startup.log; idle; fi
+    touch /var/crashed-once; replay $FIXTURES/crash-oauth.log; exit "${STANDIN_EXIT_CODE:-1}" ;;
   exit) exit "${STANDIN_EXIT_CODE:-0}" ;;
   replay) replay "$FIXTURES/${STANDIN_LOG:-startup.log}"; idle ;;
   *) echo "stand-in: unknown STANDIN_SCRIPT=$STANDIN_SCRIPT" >&2; exit 64 ;;

@@ -1,0 +1,43 @@
+import { connectBitbucket, disconnectBitbucket } from '../../main/bitbucket/connection.js';
+import { Secret } from '../../shared/secret.js';
+import type { Command } from '../command.js';
+import { withContext } from '../context.js';
+import { CliError } from '../errors.js';
+
+export const bitbucketCommand: Command = {
+  usage: 'bitbucket connect --workspace W [--email E] [--json] | bitbucket disconnect [--json]',
+  summary: 'Connect Bitbucket Cloud (token on stdin; kept in the vault) to show queued steps, or disconnect it.',
+  options: { workspace: { type: 'string' }, email: { type: 'string' }, json: { type: 'boolean' } },
+  maxPositionals: 1,
+  async run(args, io) {
+    const sub = args.positionals[0];
+    const json = Boolean(args.values.json);
+    if (sub === 'disconnect') {
+      return withContext(io, async (ctx) => {
+        const r = await disconnectBitbucket({ vault: await ctx.vault(), store: ctx.settings().bitbucket() });
+        if (json) io.out(JSON.stringify(r) + '\n');
+        else io.out(r.workspace ? `Disconnected Bitbucket workspace ${r.workspace}; its token was removed from the vault.\n` : 'Bitbucket was not connected.\n');
+        return 0;
+      });
+    }
+    if (sub !== 'connect') {
+      throw new CliError('USAGE', `bitbucket needs "connect" or "disconnect"${sub ? `, not "${sub}"` : ''}. Usage: runner-tray ${bitbucketCommand.usage}`, 2);
+    }
+    const workspace = args.values.workspace;
+    if (typeof workspace !== 'string' || workspace.trim() === '') {
+      throw new CliError('USAGE', 'bitbucket connect needs --workspace <id> (the part after https://bitbucket.org/).', 2);
+    }
+    if (io.stdinIsTTY) io.err('Paste the Bitbucket API token (or access token), then press Ctrl-D:\n');
+    const token = new Secret((await io.readStdin()).trim());
+    return withContext(io, async (ctx) => {
+      const email = typeof args.values.email === 'string' ? args.values.email : undefined;
+      const { connection, repositories } = await connectBitbucket(
+        { vault: await ctx.vault(), store: ctx.settings().bitbucket(), baseUrl: io.env.RUNNER_TRAY_BITBUCKET_API },
+        { workspace, ...(email ? { email } : {}), token },
+      );
+      if (json) io.out(JSON.stringify({ connection, repositories }) + '\n');
+      else io.out(`Connected Bitbucket workspace ${connection.workspace} (${connection.authKind} auth). Watching: ${connection.watchedRepositories.join(', ') || 'no repositories'}.\n`);
+      return 0;
+    });
+  },
+};

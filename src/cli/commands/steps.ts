@@ -1,0 +1,103 @@
+import { createReadStream } from 'node:fs';
+import type { AppContext } from '../../main/app-context.js';
+import { openBitbucketClient } from '../../main/bitbucket/connection.js';
+import { fetchQueuedSteps, type QueuedSteps } from '../../main/bitbucket/queued.js';
+import { resolveRunner } from '../../main/runners/resolve.js';
+import { StepsService } from '../../main/steps/steps-service.js';
+import type { RunnerRecord } from '../../main/settings/types.js';
+import { RunnerLogReplay, toStepsJson, type RunnerStepsJson } from '../../shared/step-log/replay.js';
+import type { Command } from '../command.js';
+import { withContext } from '../context.js';
+import { CliError } from '../errors.js';
+import { eventLine } from './watch.js';
+
+const NOT_RUNNING: RunnerStepsJson = { runnerState: 'STOPPED', steps: [], diagnostics: [] };
+
+/** A saved log, streamed: memory stays bounded however long the file is. */
+async function fromLog(path: string): Promise<RunnerStepsJson> {
+  const replay = new RunnerLogReplay();
+  try {
+    for await (const chunk of createReadStream(path, { encoding: 'utf8' })) replay.push(chunk as string);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new CliError(
+      'LOG_UNREADABLE',
+      code === 'ENOENT'
+        ? `--from-log: no file "${path}". Save a runner's log first, e.g. \`docker logs runner-<uuid> > runner.log 2>&1\`.`
+        : `--from-log: cannot read "${path}": ${(e as Error).message}.`,
+      2,
+    );
+  }
+  replay.end();
+  return toStepsJson(replay.state, replay.diagnostics);
+}
+
+function describe(json: RunnerStepsJson, title?: string): string {
+  const lines = [`${title ? `${title}: ` : ''}${json.runnerState}`];
+  if (json.steps.length === 0) lines.push('  no steps yet');
+  for (const s of json.steps) {
+    lines.push(`  ${s.state.padEnd(8)} step ${s.stepUuid}${s.phase ? ` (${s.phase})` : ''} started ${s.startedAt ?? '?'}${s.finishedAt ? `, finished ${s.finishedAt}` : ''}`);
+  }
+  for (const d of json.diagnostics) lines.push(`  ! ${d.code}: ${d.message}\n    fix: ${d.fix}${d.lineNumber ? `\n    line ${d.lineNumber}: ${d.line}` : ''}`);
+  return lines.join('\n') + '\n';
+}
+
+async function queued(ctx: AppContext): Promise<QueuedSteps & { connected: boolean }> {
+  const opened = await openBitbucketClient({ vault: await ctx.vault(), store: ctx.settings().bitbucket(), baseUrl: ctx.env.RUNNER_TRAY_BITBUCKET_API });
+  if (!opened) return { connected: false, steps: [], problems: [], truncated: false };
+  const q = await fetchQueuedSteps(opened.client, { workspace: opened.connection.workspace, repositories: opened.connection.watchedRepositories });
+  return { connected: true, ...q };
+}
+
+async function snapshotOf(service: StepsService, records: RunnerRecord[], one: RunnerRecord | undefined) {
+  if (one) return service.stepsJson(one.spec.runnerUuid) ?? NOT_RUNNING;
+  return {
+    runners: records.map((r) => ({ runnerUuid: r.spec.runnerUuid, ...(service.stepsJson(r.spec.runnerUuid) ?? NOT_RUNNING) })),
+  };
+}
+
+export const stepsCommand: Command = {
+  usage: 'steps [<runner>] [--json] [--watch] [--queued] | steps --from-log FILE [--json]',
+  summary: "What each runner is doing: its state, running and recent steps, and diagnoses of known failures.",
+  options: { json: { type: 'boolean' }, watch: { type: 'boolean' }, queued: { type: 'boolean' }, 'from-log': { type: 'string' } },
+  maxPositionals: 1,
+  async run(args, io) {
+    const json = Boolean(args.values.json);
+    const file = args.values['from-log'];
+    if (typeof file === 'string') {
+      if (args.positionals.length > 0 || args.values.watch || args.values.queued) {
+        throw new CliError('USAGE', '--from-log reads one saved log: it takes no <runner>, --watch or --queued.', 2);
+      }
+      const result = await fromLog(file);
+      io.out(json ? JSON.stringify(result) + '\n' : describe(result));
+      return 0;
+    }
+    return withContext(io, async (ctx) => {
+      const records = ctx.settings().runners().list();
+      const one = args.positionals[0] === undefined ? undefined : resolveRunner(args.positionals[0], records);
+      const service = new StepsService({ engine: await ctx.engine(), log: (m) => io.err(`runner-tray: ${m}\n`) });
+      try {
+        await service.start();
+        const snap = await snapshotOf(service, records, one);
+        const extra = args.values.queued ? { queued: await queued(ctx) } : {};
+        if (json || args.values.watch) io.out(JSON.stringify({ ...snap, ...extra }) + '\n');
+        else if ('runners' in snap) {
+          if (snap.runners.length === 0) io.out('No runners yet. Add one with: runner-tray add < command.txt\n');
+          for (const r of snap.runners) io.out(describe(r, r.runnerUuid));
+        } else io.out(describe(snap, one!.spec.runnerUuid));
+        if (!args.values.watch) return 0;
+        const off = service.events.on('*', (e) => {
+          if (e.type === 'log') return;
+          if (one && 'runnerUuid' in e && e.runnerUuid !== one.spec.runnerUuid) return;
+          io.out(eventLine(e));
+        });
+        await io.untilSignal();
+        off();
+        return 0;
+      } finally {
+        await service.close();
+      }
+    });
+  },
+};
+

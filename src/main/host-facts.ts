@@ -1,0 +1,106 @@
+/**
+ * The I/O half of `doctor`: read what the pure preflight judges. Engine facts come from
+ * `/info` + `/version` (through `connectEngine`), the rest from this machine: `/proc/meminfo`
+ * swap, `vm.swappiness`, free space (statfs) of each runner's working directory and, when the
+ * engine is local, its DockerRootDir. A fact that cannot be read is left null: the finding says so.
+ */
+import { readFile, statfs } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { DiskFact, HostFacts, RunnerFact } from '../shared/preflight/types.js';
+import { engineBinds } from '../shared/runner-spec.js';
+import type { Engine } from './docker/engine.js';
+import type { RunnerRecord } from './settings/types.js';
+
+export interface HostFactsInput {
+  /** The connected engine, or the error that connecting gave. */
+  engine: Engine | { error: unknown };
+  runners: readonly RunnerRecord[];
+  platform?: NodeJS.Platform;
+  /** Where `/proc` is (tests point it at a fixture tree). */
+  procRoot?: string;
+}
+
+async function readText(path: string): Promise<string | null> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+/** `SwapTotal:  2097148 kB` → bytes; null when absent. */
+export function swapTotalFromMeminfo(meminfo: string): number | null {
+  const m = /^SwapTotal:\s+(\d+)\s*kB/m.exec(meminfo);
+  return m ? Number(m[1]) * 1024 : null;
+}
+
+/** Free bytes for an unprivileged user at `path`, or at the nearest existing parent. */
+export async function freeBytes(path: string): Promise<number | null> {
+  let p = path;
+  for (let i = 0; i < 64; i++) {
+    try {
+      const s = await statfs(p);
+      return s.bavail * s.bsize;
+    } catch {
+      const up = dirname(p);
+      if (up === p) return null;
+      p = up;
+    }
+  }
+  return null;
+}
+
+export async function gatherHostFacts(input: HostFactsInput): Promise<HostFacts> {
+  const platform = input.platform ?? process.platform;
+  const proc = input.procRoot ?? '/proc';
+  const linux = platform === 'linux';
+  const [meminfo, swappinessText] = linux
+    ? await Promise.all([readText(`${proc}/meminfo`), readText(`${proc}/sys/vm/swappiness`)])
+    : [null, null];
+  const swappiness = swappinessText === null ? null : Number.parseInt(swappinessText.trim(), 10);
+  const engine = 'docker' in input.engine ? input.engine : null;
+
+  const disks: DiskFact[] = [];
+  const seen = new Set<string>();
+  for (const r of input.runners) {
+    const dir = r.spec.workingDirectory;
+    if (seen.has(dir)) continue;
+    seen.add(dir);
+    disks.push({ path: dir, role: 'working-directory', freeBytes: await freeBytes(dir) });
+  }
+  if (engine && engine.facts.local && !engine.facts.dockerDesktop) {
+    disks.push({ path: engine.facts.dockerRootDir, role: 'docker-root', freeBytes: await freeBytes(engine.facts.dockerRootDir) });
+  }
+
+  const runners: RunnerFact[] = input.runners.map((r) => ({
+    name: r.spec.name,
+    workingDirectory: r.spec.workingDirectory,
+    binds: engine ? engineBinds(r.spec.binds, engine.facts) : [...r.spec.binds],
+  }));
+
+  const host = {
+    hostPlatform: platform,
+    swapTotalBytes: meminfo === null ? null : swapTotalFromMeminfo(meminfo),
+    swappiness: Number.isInteger(swappiness) ? swappiness : null,
+    disks,
+    runners,
+  };
+  if (!engine) {
+    const err = (input.engine as { error: unknown }).error;
+    return { engineReachable: false, engineError: err instanceof Error ? err.message : String(err), ...host };
+  }
+  const f = engine.facts;
+  return {
+    engineReachable: true,
+    serverVersion: f.serverVersion,
+    kernelVersion: f.kernelVersion,
+    operatingSystem: f.operatingSystem,
+    architecture: f.architecture,
+    isDockerDesktop: f.dockerDesktop,
+    memTotalBytes: f.memTotalBytes,
+    loggingDriver: f.loggingDriver,
+    socketPath: f.socketPath,
+    dockerRootDir: f.dockerRootDir,
+    ...host,
+  };
+}

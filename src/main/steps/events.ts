@@ -1,0 +1,44 @@
+import type { Diagnosis } from '../../shared/diagnostics/diagnose.js';
+import type { ContainerAction, RunnerState, Step } from '../../shared/step-log/types.js';
+import type { CrashVerdict } from './supervisor.js';
+
+export interface LogLineView {
+  /** 1-based, counted since this service began reading the container (backlog included). */
+  lineNumber: number;
+  /** The runner's line without Docker's timestamp prefix. */
+  text: string;
+  /** Docker's RFC3339Nano receive time. */
+  time?: string;
+}
+
+export interface SiblingView {
+  containerId: string;
+  name: string;
+  role: string;
+  /** From the name; the issue says "believed to be the step's". */
+  stepUuid?: string;
+  running: boolean;
+}
+
+/** What the steps service pushes. Runner UUIDs are as the container's label carries them (braces). */
+export type StepsEvent =
+  | {
+      type: 'runner-state';
+      runnerUuid: string;
+      runnerState: RunnerState;
+      previous: RunnerState | null;
+      /** Diagnosis code, `EXIT_<n>`, `OOM_KILLED`, … when UNHEALTHY or CRASHED. */
+      reason?: string;
+      /** Set when the supervisor judged a crash loop. */
+      crash?: CrashVerdict;
+      time: string;
+    }
+  | { type: 'step'; runnerUuid: string; change: 'started' | 'phase' | 'finished'; step: Step; time: string }
+  | { type: 'diagnosis'; runnerUuid: string; diagnosis: Diagnosis; time: string }
+  /** Batched: at most one event per runner per batch interval. */
+  | { type: 'log'; runnerUuid: string; lines: LogLineView[] }
+  | { type: 'sibling'; runnerUuid: string; action: ContainerAction; sibling: SiblingView; time: string }
+  /** The engine's event stream broke (`connected: false`) or came back and was reconciled. */
+  | { type: 'connection'; connected: boolean; message: string; time: string };
+
+export type StepsEventType = StepsEvent['type'];

@@ -47,9 +47,16 @@ export function ping(socketPath: string, timeoutMs = 2_000): Promise<boolean> {
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  // A daemon restarted by a test worker is re-parented when that worker exits; if nobody reaps
+  // it, it lingers as a zombie that still answers kill(0). A zombie has exited.
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
   }
 }
 
@@ -122,7 +129,8 @@ export function attachDockerd(dir: string): PrivateDockerd {
     while (alive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     if (alive(pid)) {
       process.kill(pid, 'SIGKILL');
-      while (alive(pid)) await new Promise((r) => setTimeout(r, 100));
+      const killDeadline = Date.now() + 10_000;
+      while (alive(pid) && Date.now() < killDeadline) await new Promise((r) => setTimeout(r, 100));
     }
   }
 

@@ -41,6 +41,8 @@ const bitbucketSchema = z.strictObject({
 const uiSchema = z.strictObject({
   language: z.enum(['en', 'pl']).optional(),
   theme: z.enum(['system', 'light', 'dark']).optional(),
+  /** Desktop notifications (step failed, runner crashed / back online); absent means on. */
+  notifications: z.boolean().optional(),
 });
 
 export const settingsSchema = z

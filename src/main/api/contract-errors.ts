@@ -1,0 +1,61 @@
+/**
+ * Service errors → the contract's `{code, message}`. Our services already write messages for
+ * people (what is wrong, how to fix it), so those travel as they are; anything we did not
+ * anticipate becomes INTERNAL with a fixed message, because an unknown error's text may carry
+ * a request dump or a secret.
+ */
+import type { ContractError, ErrorCode } from '../../shared/contract/result.js';
+
+const BY_SERVICE_CODE: Record<string, ErrorCode> = {
+  // RunnerService
+  RUNNER_EXISTS: 'CONFLICT',
+  RUNNER_NOT_FOUND: 'NOT_FOUND',
+  CONTAINER_CONFLICT: 'CONFLICT',
+  // The runner is known but its secret is not: the fix is to paste again, a state clash.
+  SECRET_MISSING: 'CONFLICT',
+  INVALID_RUNNER: 'INVALID_INPUT',
+  WORK_DIR_FAILED: 'INVALID_INPUT',
+  IMAGE_UNAVAILABLE: 'DOCKER_UNAVAILABLE',
+  ENGINE_ERROR: 'DOCKER_UNAVAILABLE',
+  ENGINE_UNREACHABLE: 'DOCKER_UNAVAILABLE',
+  // Vault
+  VAULT_UNAVAILABLE: 'VAULT_UNAVAILABLE',
+  VAULT_CORRUPT: 'VAULT_UNAVAILABLE',
+  VAULT_CONFIG: 'VAULT_UNAVAILABLE',
+  // Settings
+  SETTINGS_INVALID: 'INVALID_INPUT',
+  SETTINGS_CORRUPT: 'INTERNAL',
+  SETTINGS_TOO_NEW: 'INTERNAL',
+  // Bitbucket: a config error is the user's input; the rest is Bitbucket's side.
+  BITBUCKET_CONFIG: 'INVALID_INPUT',
+};
+
+/** Errors raised by the handlers themselves (not by a service). */
+export class ApiError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+const SAFE_MESSAGE_CODES = new Set(Object.keys(BY_SERVICE_CODE));
+
+export function toContractError(e: unknown): ContractError {
+  if (e instanceof ApiError) return { code: e.code, message: e.message };
+  const code = (e as { code?: unknown } | null)?.code;
+  const message = (e as { message?: unknown } | null)?.message;
+  if (typeof code === 'string' && typeof message === 'string') {
+    if (SAFE_MESSAGE_CODES.has(code)) {
+      const mapped = BY_SERVICE_CODE[code]!;
+      return { code: mapped, message };
+    }
+    if (code.startsWith('BITBUCKET_')) return { code: 'BITBUCKET_UNAVAILABLE', message };
+  }
+  return {
+    code: 'INTERNAL',
+    message: 'Runner Tray hit an unexpected error; the details are in the service log (runner-tray serve prints it).',
+  };
+}

@@ -5,6 +5,7 @@ import { doctorCommand } from './doctor.js';
 import { startCommand, stopCommand, removeCommand } from './lifecycle.js';
 import { logsCommand } from './logs.js';
 import { parseCommand } from './parse-command.js';
+import { serveCommand } from './serve.js';
 import { listCommand, statusCommand } from './status.js';
 import { stepsCommand } from './steps.js';
 import { watchCommand } from './watch.js';
@@ -23,4 +24,5 @@ export const commands: Record<string, Command> = {
   watch: watchCommand,
   doctor: doctorCommand,
   bitbucket: bitbucketCommand,
+  serve: serveCommand,
 };

@@ -1,0 +1,124 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { createApi } from '../../main/api/index.js';
+import { gatherHostFacts } from '../../main/host-facts.js';
+import { newToken } from '../../main/http-bridge/auth.js';
+import { startHttpBridge } from '../../main/http-bridge/server.js';
+import { StepsService } from '../../main/steps/steps-service.js';
+import { bitbucketApiBase } from '../../main/bitbucket/client.js';
+import type { Command } from '../command.js';
+import { withContext } from '../context.js';
+import { CliError } from '../errors.js';
+
+/** A fixed default, so an SSH tunnel command and a systemd unit can name it. */
+export const DEFAULT_PORT = 7391;
+
+/** `dist/renderer` next to the built CLI; from the sources (tsx), the built one at the repository root. */
+function rendererRoot(): string {
+  const candidates = [new URL('../../renderer/', import.meta.url), new URL('../../../dist/renderer/', import.meta.url)].map((u) => fileURLToPath(u));
+  const found = candidates.find((dir) => existsSync(`${dir}index.html`) && existsSync(`${dir}assets`));
+  if (!found) throw new CliError('NO_DASHBOARD', `The dashboard is not built (looked in ${candidates.join(' and ')}). Run \`npm run build\` first.`);
+  return found;
+}
+
+function parsePort(value: string | undefined): number {
+  if (value === undefined) return DEFAULT_PORT;
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port > 65535) {
+    throw new CliError('USAGE', `--port takes a TCP port number from 1 to 65535 (or 0 for any free port), got "${value}".`, 2);
+  }
+  return port;
+}
+
+export function systemdUnit(port: number, execPath: string = process.execPath, binPath: string = fileURLToPath(new URL('../bin.js', import.meta.url))): string {
+  return [
+    '# Runner Tray headless dashboard as a systemd user service.',
+    '# Install: save as ~/.config/systemd/user/runner-tray.service, then',
+    '#   systemctl --user daemon-reload && systemctl --user enable --now runner-tray',
+    '#   loginctl enable-linger "$USER"    # keep it running while you are logged out',
+    '# The dashboard link (with its token) is printed to the journal: journalctl --user -u runner-tray',
+    `# Reach it from your machine through a tunnel: ssh -N -L ${port}:127.0.0.1:${port} <server>`,
+    '',
+    '[Unit]',
+    'Description=Runner Tray (self-hosted Bitbucket Pipelines runners) headless dashboard',
+    'After=network-online.target docker.service',
+    'Wants=network-online.target',
+    '',
+    '[Service]',
+    'Type=simple',
+    `ExecStart=${execPath} ${binPath} serve --port ${port}`,
+    '# A server has no unlocked desktop keyring: keep runner secrets in the 0600 file vault instead.',
+    '#Environment=RUNNER_TRAY_VAULT=file',
+    '# A fixed dashboard token (otherwise a new random one each start); keep it in a 0600 file:',
+    '#EnvironmentFile=%h/.config/runner-tray/serve.env',
+    'Restart=on-failure',
+    'RestartSec=5',
+    '',
+    '[Install]',
+    'WantedBy=default.target',
+    '',
+  ].join('\n');
+}
+
+export const serveCommand: Command = {
+  usage: 'serve [--port N] [--print-systemd-unit]',
+  summary: `Headless dashboard on 127.0.0.1 (default port ${DEFAULT_PORT}) with live step tracking and supervision, until Ctrl-C.`,
+  options: { port: { type: 'string' }, 'print-systemd-unit': { type: 'boolean' } },
+  maxPositionals: 0,
+  async run(args, io) {
+    const port = parsePort(args.values.port as string | undefined);
+    if (args.values['print-systemd-unit']) {
+      io.out(systemdUnit(port));
+      return 0;
+    }
+    const staticRoot = rendererRoot();
+    const fixed = io.env.RUNNER_TRAY_TOKEN;
+    if (fixed !== undefined && fixed.length < 16) {
+      throw new CliError('USAGE', 'RUNNER_TRAY_TOKEN must be at least 16 characters (or unset it for a random token).', 2);
+    }
+    const token = fixed ?? newToken();
+    const log = (line: string) => io.err(`runner-tray: ${line}\n`);
+
+    return withContext(io, async (ctx) => {
+      const [engine, vault, runners] = await Promise.all([ctx.engine(), ctx.vault(), ctx.runners()]);
+      const settings = ctx.settings();
+      const steps = new StepsService({ engine, log });
+      const api = createApi({
+        runners,
+        steps,
+        docker: engine.docker,
+        settings,
+        vault,
+        hostFacts: () => gatherHostFacts({ engine, runners: settings.runners().list() }),
+        bitbucketBaseUrl: bitbucketApiBase(io.env),
+        log,
+      });
+      let bridge: Awaited<ReturnType<typeof startHttpBridge>> | undefined;
+      try {
+        await steps.start();
+        const { orphans } = await runners.reconcile();
+        for (const o of orphans) {
+          log(`container ${o.name} carries Runner Tray labels for runner ${o.runnerUuid}, which is not in settings; left alone (remove it with docker rm -f ${o.name}, or add the runner again).`);
+        }
+        await api.start();
+        try {
+          bridge = await startHttpBridge({ dispatch: api.dispatch, onEvent: (l) => api.events.on(l), staticRoot, token, port, log });
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+            throw new CliError('PORT_IN_USE', `Port ${port} on 127.0.0.1 is already in use (another runner-tray serve?). Choose another with --port N, or --port 0 for any free port.`);
+          }
+          throw e;
+        }
+        io.out(`Runner Tray dashboard: ${bridge.pageUrl}\n`);
+        log(`serving ${runners ? (await runners.list()).length : 0} runner(s) on 127.0.0.1:${bridge.port}; tunnel with: ssh -N -L ${bridge.port}:127.0.0.1:${bridge.port} <this host>. Ctrl-C stops.`);
+        const signal = await io.untilSignal();
+        log(`${signal}: stopping (runner containers keep running)`);
+        return 0;
+      } finally {
+        await bridge?.close();
+        api.close();
+        await steps.close();
+      }
+    });
+  },
+};

@@ -28,8 +28,9 @@ export default defineConfig({
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
           environment: 'node',
-          // Builds dist/renderer once, then each file drives it in real Chromium.
-          globalSetup: ['test/support/e2e-build.ts'],
+          // Builds dist/renderer once, then each file drives it in real Chromium. `runner-tray serve`
+          // tests also need the private dockerd with the stand-in runner image (inject('dockerSocket')).
+          globalSetup: ['test/support/e2e-build.ts', 'test/support/global-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
         },

@@ -5,10 +5,12 @@
  */
 import { benchRunnerStart } from './runner-start.js';
 import { benchStepLog } from './step-log.js';
+import { benchUi } from './ui.js';
 
 const benches: Record<string, () => Promise<void>> = {
   'runner-start': benchRunnerStart,
   'step-log': benchStepLog,
+  ui: benchUi,
 };
 
 const only = process.argv.slice(2);

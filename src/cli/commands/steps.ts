@@ -2,11 +2,13 @@ import { createReadStream } from 'node:fs';
 import type { AppContext } from '../../main/app-context.js';
 import { openBitbucketClient } from '../../main/bitbucket/connection.js';
 import { fetchQueuedSteps, type QueuedSteps } from '../../main/bitbucket/queued.js';
+import { QueuedSource } from '../../main/api/queued-source.js';
 import { resolveRunner } from '../../main/runners/resolve.js';
 import { StepsService } from '../../main/steps/steps-service.js';
 import type { RunnerRecord } from '../../main/settings/types.js';
 import { RunnerLogReplay, toStepsJson, type RunnerStepsJson } from '../../shared/step-log/replay.js';
 import type { Command } from '../command.js';
+import type { CliIo } from '../io.js';
 import { withContext } from '../context.js';
 import { CliError } from '../errors.js';
 import { eventLine } from './watch.js';
@@ -47,6 +49,19 @@ async function queued(ctx: AppContext): Promise<QueuedSteps & { connected: boole
   if (!opened) return { connected: false, steps: [], problems: [], truncated: false };
   const q = await fetchQueuedSteps(opened.client, { workspace: opened.connection.workspace, repositories: opened.connection.watchedRepositories });
   return { connected: true, ...q };
+}
+
+async function watchQueued(ctx: AppContext, io: CliIo): Promise<QueuedSource> {
+  const source = new QueuedSource({
+    vault: await ctx.vault(),
+    store: ctx.settings().bitbucket(),
+    emit: (event) => io.out(JSON.stringify(event) + '\n'),
+    log: (m) => io.err(`runner-tray: ${m}\n`),
+    ...(ctx.env.RUNNER_TRAY_BITBUCKET_API ? { baseUrl: ctx.env.RUNNER_TRAY_BITBUCKET_API } : {}),
+  });
+  await source.reload();
+  source.setWatched(true);
+  return source;
 }
 
 async function snapshotOf(service: StepsService, records: RunnerRecord[], one: RunnerRecord | undefined) {
@@ -91,8 +106,11 @@ export const stepsCommand: Command = {
           if (one && 'runnerUuid' in e && e.runnerUuid !== one.spec.runnerUuid) return;
           io.out(eventLine(e));
         });
+        // Bitbucket is polled only while this watch runs, with the poller's backoff and rate budget.
+        const source = args.values.queued ? await watchQueued(ctx, io) : undefined;
         await io.untilSignal();
         off();
+        source?.close();
         return 0;
       } finally {
         await service.close();

@@ -1,0 +1,85 @@
+/**
+ * `runner-tray steps --watch --queued`: Bitbucket's queued steps stream as NDJSON while the watch
+ * runs, against the local Bitbucket stand-in (shaped like Bitbucket Cloud's documented API), and
+ * polling stops when the watch ends.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
+import type { CliIo } from '../../src/cli/io.js';
+import { main } from '../../src/cli/main.js';
+import { BitbucketStandin } from '../support/bitbucket-standin.js';
+
+const EMAIL = 'dev@example.test';
+const TOKEN = 'ATATTmadeUpQueuedToken_Zx8Cv6Bn4Mm2Ll0Kk8Jj6Hh4Gg2Ff0Dd8Ss6Aa4Qq2Ww0Ee8Rr6';
+
+let dir: string;
+let server: BitbucketStandin;
+let out: string;
+let err: string;
+let signal: (sig: NodeJS.Signals) => void;
+
+function io(stdin = ''): CliIo {
+  return {
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      DOCKER_HOST: `unix://${inject('dockerSocket')}`,
+      RUNNER_TRAY_HOME: dir,
+      RUNNER_TRAY_VAULT: 'file',
+      RUNNER_TRAY_BITBUCKET_API: server.baseUrl,
+    },
+    stdinIsTTY: false,
+    readStdin: async () => stdin,
+    out: (t) => void (out += t),
+    err: (t) => void (err += t),
+    untilSignal: () => new Promise((resolve) => (signal = resolve)),
+  };
+}
+
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'rt-queued-'));
+  server = await BitbucketStandin.start({ kind: 'basic', email: EMAIL, token: TOKEN });
+  server.addRepository('acme', 'web-app');
+  out = '';
+  err = '';
+});
+
+afterEach(async () => {
+  await server.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('runner-tray steps --watch --queued against the Bitbucket stand-in', () => {
+  it('streams the waiting steps of the watched repositories, and stops asking Bitbucket when the watch ends', async () => {
+    expect(await main(['bitbucket', 'connect', '--workspace', 'acme', '--email', EMAIL], io(`${TOKEN}\n`))).toBe(0);
+    server.addPipeline('acme', 'web-app', {
+      buildNumber: 42,
+      state: 'IN_PROGRESS',
+      stage: 'RUNNING',
+      createdOn: '2026-11-29T10:00:00.000000+00:00',
+      steps: [
+        { name: 'Build', state: 'COMPLETED', result: 'SUCCESSFUL' },
+        { name: 'Deploy to staging', state: 'PENDING', runsOn: ['self.hosted', 'linux'] },
+      ],
+    });
+    out = '';
+
+    const exit = main(['steps', '--watch', '--queued', '--json'], io());
+    await expect.poll(() => out, { timeout: 30_000 }).toContain('"type":"queued.changed"');
+    const queued = out
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { type?: string; connected?: boolean; steps?: Array<{ stepName?: string; buildNumber?: number }> })
+      .find((e) => e.type === 'queued.changed');
+    expect(queued).toMatchObject({ connected: true, steps: [expect.objectContaining({ stepName: 'Deploy to staging', buildNumber: 42 })] });
+
+    signal('SIGINT');
+    expect(await exit).toBe(0);
+    const asked = server.requests.length;
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(server.requests.length).toBe(asked);
+    expect(out + err).not.toContain(TOKEN);
+  });
+});

@@ -10,8 +10,8 @@ const PROGRAM = 'runner-tray';
 const VERSION = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
 
 function helpText(): string {
-  const width = Math.max(...Object.values(commands).map((c) => c.usage.length));
-  const lines = Object.values(commands).map((c) => `  ${c.usage.padEnd(width)}  ${c.summary}`);
+  // Usage lines are long (alternatives, flags): each gets its own line, the summary indented below.
+  const lines = Object.values(commands).flatMap((c) => [`  ${c.usage}`, `      ${c.summary}`]);
   return [
     `Usage: ${PROGRAM} <command> [options]`,
     '',

@@ -3,7 +3,6 @@
  * would, plus what makes it ours (labels), bounded (log limits) and durable (restart policy).
  * Pure: the engine facts come in as data.
  */
-import type { ContainerCreateOptions } from 'dockerode';
 import type { EngineFacts } from './engine-facts.js';
 import type { RunnerSpec } from './runner-command/types.js';
 import type { Secret } from './secret.js';
@@ -121,6 +120,28 @@ function fingerprint(text: string): string {
   return h1.toString(16).padStart(8, '0') + h2.toString(16).padStart(8, '0');
 }
 
+/**
+ * The part of the engine's `POST /containers/create` body (plus `name`) we set. Declared here,
+ * not taken from dockerode's types, so this pure module depends on no I/O library; it is
+ * structurally a subset of dockerode's ContainerCreateOptions.
+ */
+export interface ContainerCreateOptions {
+  name: string;
+  Image: string;
+  Env: string[];
+  Labels: Record<string, string>;
+  Cmd?: string[];
+  Tty: boolean;
+  AttachStdin: boolean;
+  AttachStdout: boolean;
+  AttachStderr: boolean;
+  HostConfig: {
+    Binds: string[];
+    LogConfig: { Type: string; Config: Record<string, string> };
+    RestartPolicy: { Name: string; MaximumRetryCount: number };
+  };
+}
+
 export interface ContainerOptionsInput {
   spec: RunnerSpec;
   /** The OAuth client secret from the vault. */
@@ -153,7 +174,7 @@ export function containerCreateOptions({ spec, secret, engine }: ContainerOption
   };
   if (spec.args.length > 0) base.Cmd = [...spec.args];
   // The fingerprint is taken before the secret is added: it must never depend on it.
-  base.Labels![LABEL_SPEC] = fingerprint(JSON.stringify(base));
+  base.Labels[LABEL_SPEC] = fingerprint(JSON.stringify(base));
   return { ...base, Env: envList(spec, secret) };
 }
 

@@ -6,11 +6,13 @@
 import { benchRunnerStart } from './runner-start.js';
 import { benchStepLog } from './step-log.js';
 import { benchUi } from './ui.js';
+import { benchSteps } from './steps.js';
 
 const benches: Record<string, () => Promise<void>> = {
   'runner-start': benchRunnerStart,
   'step-log': benchStepLog,
   ui: benchUi,
+  steps: benchSteps,
 };
 
 const only = process.argv.slice(2);

@@ -123,9 +123,17 @@ export class BitbucketStandin {
     this.#faults.length = 0;
   }
 
-  addRepository(workspace: string, slug: string, updatedOn = '2024-01-01T00:00:00.000000+00:00'): void {
+  /** Returns the repository's UUID (braces kept), which the API also accepts in place of the slug. */
+  addRepository(workspace: string, slug: string, updatedOn = '2024-01-01T00:00:00.000000+00:00'): string {
     const ws = this.#workspace(workspace);
-    ws.repos.set(slug, { slug, uuid: braced(), updatedOn, pipelines: [], steps: new Map(), runners: [] });
+    const uuid = braced();
+    ws.repos.set(slug, { slug, uuid, updatedOn, pipelines: [], steps: new Map(), runners: [] });
+    return uuid;
+  }
+
+  /** The workspace's UUID (braces kept), which the API accepts in place of its slug. */
+  workspaceUuid(workspace: string): string {
+    return this.#workspace(workspace).uuid;
   }
 
   /** Returns the pipeline's UUID (braces kept). */
@@ -241,8 +249,9 @@ export class BitbucketStandin {
   }
 
   #route(seg: string[], url: URL, res: ServerResponse): void {
-    const [top, wsSlug, a, b, c, d] = seg;
-    const ws = wsSlug ? this.#workspaces.get(wsSlug) : undefined;
+    const [top, wsSlug, a, b, c, d, e] = seg;
+    // Bitbucket takes `{uuid}` wherever a workspace or repository slug goes.
+    const ws = wsSlug ? this.#workspaces.get(wsSlug) ?? [...this.#workspaces.values()].find((w) => w.uuid === wsSlug) : undefined;
     const noWorkspace = (): void => send(res, 404, errorBody(`No workspace with identifier '${wsSlug}'.`));
     if (top === 'workspaces' && seg.length === 2) {
       if (!ws) return noWorkspace();
@@ -268,9 +277,30 @@ export class BitbucketStandin {
       }));
       return this.#page(res, url, repos, ['updated_on', 'created_on', 'name']);
     }
-    const repo = ws && a ? ws.repos.get(a) : undefined;
+    const repo = ws && a ? ws.repos.get(a) ?? [...ws.repos.values()].find((r) => r.uuid === a) : undefined;
     if (!repo) return send(res, 404, errorBody(`Repository ${wsSlug}/${a ?? ''} not found`));
+    if (seg.length === 3) {
+      return send(res, 200, JSON.stringify({
+        type: 'repository',
+        uuid: repo.uuid,
+        full_name: `${ws!.slug}/${repo.slug}`,
+        slug: repo.slug,
+        name: repo.slug,
+        is_private: true,
+        updated_on: repo.updatedOn,
+        workspace: { type: 'workspace', uuid: ws!.uuid, slug: ws!.slug },
+        links: { html: { href: `https://bitbucket.org/${ws!.slug}/${repo.slug}` } },
+      }));
+    }
     if (b === 'pipelines' && seg.length === 4) return this.#page(res, url, repo.pipelines, ['created_on']);
+    if (b === 'pipelines' && seg.length === 5 && c) {
+      const pipeline = repo.pipelines.find((p) => p.uuid === c);
+      return pipeline ? send(res, 200, JSON.stringify(pipeline)) : send(res, 404, errorBody(`Pipeline ${c} not found`));
+    }
+    if (b === 'pipelines' && d === 'steps' && seg.length === 7 && c && e) {
+      const step = repo.steps.get(c)?.find((s) => s.uuid === e);
+      return step ? send(res, 200, JSON.stringify(step)) : send(res, 404, errorBody(`Step ${e} not found`));
+    }
     if (b === 'pipelines' && d === 'steps' && seg.length === 6 && c) {
       const steps = repo.steps.get(c);
       if (!steps) return send(res, 404, errorBody(`Pipeline ${c} not found`));

@@ -92,12 +92,15 @@ export function engineBinds(binds: readonly string[], engine: EngineBindFacts): 
   });
 }
 
-/** Env as pasted, the secret right after OAUTH_CLIENT_ID (where the wizard puts it). */
-function envList(spec: RunnerSpec, secret: Secret | null): string[] {
+/**
+ * Env as pasted, the secret right after OAUTH_CLIENT_ID (where the wizard puts it), then the
+ * secret-looking extra variables (kept in the vault, so their pasted position is not known).
+ */
+function envList(spec: RunnerSpec, secret: Secret | null, extraSecrets: Readonly<Record<string, Secret>> = {}): string[] {
   const out: string[] = [];
   let placed = false;
   for (const [k, v] of Object.entries(spec.env)) {
-    if (k === 'OAUTH_CLIENT_SECRET') continue;
+    if (k === 'OAUTH_CLIENT_SECRET' || k in extraSecrets) continue;
     out.push(`${k}=${v}`);
     if (k === 'OAUTH_CLIENT_ID' && secret) {
       out.push(`OAUTH_CLIENT_SECRET=${secret.reveal()}`);
@@ -105,6 +108,7 @@ function envList(spec: RunnerSpec, secret: Secret | null): string[] {
     }
   }
   if (!placed && secret) out.push(`OAUTH_CLIENT_SECRET=${secret.reveal()}`);
+  for (const [k, v] of Object.entries(extraSecrets)) out.push(`${k}=${v.reveal()}`);
   return out;
 }
 
@@ -146,11 +150,13 @@ export interface ContainerOptionsInput {
   spec: RunnerSpec;
   /** The OAuth client secret from the vault. */
   secret: Secret;
+  /** Secret-looking extra `-e` variables (e.g. NPM_TOKEN), from the vault. */
+  extraSecrets?: Readonly<Record<string, Secret>>;
   engine: EngineBindFacts;
 }
 
 /** The create request for a runner's container. The secret goes into Env only. */
-export function containerCreateOptions({ spec, secret, engine }: ContainerOptionsInput): ContainerCreateOptions {
+export function containerCreateOptions({ spec, secret, extraSecrets = {}, engine }: ContainerOptionsInput): ContainerCreateOptions {
   const binds = engineBinds(spec.binds, engine);
   const base: ContainerCreateOptions = {
     name: spec.name,
@@ -173,9 +179,12 @@ export function containerCreateOptions({ spec, secret, engine }: ContainerOption
     },
   };
   if (spec.args.length > 0) base.Cmd = [...spec.args];
-  // The fingerprint is taken before the secret is added: it must never depend on it.
-  base.Labels[LABEL_SPEC] = fingerprint(JSON.stringify(base));
-  return { ...base, Env: envList(spec, secret) };
+  // The fingerprint is taken before the secrets are added: it must never depend on them. The
+  // names of the extra secrets count (one dropped on re-add must recreate the container); they
+  // join only when there are some, so containers made before they existed stay current.
+  const secretNames = Object.keys(extraSecrets).sort();
+  base.Labels[LABEL_SPEC] = fingerprint(JSON.stringify(secretNames.length > 0 ? { ...base, secretNames } : base));
+  return { ...base, Env: envList(spec, secret, extraSecrets) };
 }
 
 /** What we can read back from a container (docker inspect) to decide whether it is current. */
@@ -193,5 +202,9 @@ export function staleReasons(expected: ContainerCreateOptions, actual: Container
   if (actual.labels[LABEL_SPEC] !== expected.Labels?.[LABEL_SPEC]) reasons.push('settings changed');
   const secretEntry = (expected.Env ?? []).find((e) => e.startsWith('OAUTH_CLIENT_SECRET='));
   if (secretEntry !== undefined && !actual.env.includes(secretEntry)) reasons.push('secret changed');
+  // With the fingerprint equal, an expected entry can only be missing when an extra secret's value changed.
+  if (reasons.length === 0 && (expected.Env ?? []).some((e) => !actual.env.includes(e))) {
+    reasons.push('secret variable changed');
+  }
   return reasons;
 }

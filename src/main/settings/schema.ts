@@ -29,6 +29,8 @@ const runnerRecordSchema = z.strictObject({
   spec: runnerSpecSchema,
   displayName: nonEmpty,
   addedAt: z.iso.datetime({ offset: true }),
+  // Names only (values are in the vault): Docker's env-name rule, so a value can never hide here.
+  vaultEnv: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name')).optional(),
 });
 
 const bitbucketSchema = z.strictObject({

@@ -6,6 +6,11 @@ export interface RunnerRecord {
   displayName: string;
   /** ISO-8601. */
   addedAt: string;
+  /**
+   * Names of the pasted extra `-e` variables that looked like secrets (e.g. NPM_TOKEN): their
+   * values live in the vault under `{uuid}#env:NAME`, only the names are kept here.
+   */
+  vaultEnv?: string[];
 }
 
 /** The runner part of settings, as the runner service needs it. */

@@ -6,10 +6,11 @@
  * is throttled, log lines arrive already batched by the steps service.
  */
 import type { ContractEvent } from '../../shared/contract/events.js';
-import type { RunnerView } from '../../shared/contract/views.js';
+import type { RunnerView, StepView } from '../../shared/contract/views.js';
 import { bare } from '../../shared/runner-spec.js';
 import type { RunnerEvent } from '../runners/events.js';
 import type { RunnerService } from '../runners/runner-service.js';
+import type { Step } from '../../shared/step-log/types.js';
 import type { StepsEvent } from '../steps/events.js';
 import type { StepsService } from '../steps/steps-service.js';
 import { toDiagnosisView, toStepView } from './views.js';
@@ -25,6 +26,8 @@ export interface ApiEventsDeps {
   runnerDebounceMs?: number;
   /** At most one `pull.progress` per image within this window. Default 200 ms. */
   pullThrottleMs?: number;
+  /** A step as the UI sees it (default: what the log says, see `toStepView`). */
+  stepView?: (runnerUuid: string, step: Step) => StepView;
   /** Called when the first listener arrives and after the last one leaves (e.g. to poll Bitbucket only while watched). */
   onWatched?: (watched: boolean) => void;
 }
@@ -182,7 +185,8 @@ export class ApiEvents {
         return;
       }
       case 'step': {
-        this.emit({ type: 'step.changed', step: toStepView(e.runnerUuid, e.step) });
+        const view = this.#deps.stepView ? this.#deps.stepView(e.runnerUuid, e.step) : toStepView(e.runnerUuid, e.step);
+        this.emit({ type: 'step.changed', step: view });
         // The runner's current step (and BUSY/ONLINE) moves with it.
         this.runnerChanged(e.runnerUuid);
         if (e.change === 'finished' && FAILED_STEP_STATES.has(e.step.state)) {
@@ -191,7 +195,11 @@ export class ApiEvents {
             kind: 'stepFailed',
             runnerUuid: e.runnerUuid,
             runnerDisplayName: this.#names.get(bare(e.runnerUuid)) ?? e.runnerUuid,
-            step: { stepUuid: e.step.stepUuid },
+            step: {
+              stepUuid: e.step.stepUuid,
+              ...(view.stepName ? { stepName: view.stepName } : {}),
+              ...(view.workspace && view.repoSlug ? { repositoryFullName: `${view.workspace}/${view.repoSlug}` } : {}),
+            },
           });
         }
         return;

@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type Docker from 'dockerode';
 import type { ContractHandlers, ValidRequestOf } from '../../shared/contract/channels.js';
+import type { Step } from '../../shared/step-log/types.js';
 import { toParsedCommandView } from '../../shared/contract/parsed-view.js';
 import type { BitbucketStatusView, PreflightView, RunnerView, SettingsView, StepView } from '../../shared/contract/views.js';
 import { preflight, type HostFacts } from '../../shared/preflight/index.js';
@@ -14,7 +15,7 @@ import { looksLikeRunnerCommand, parseRunnerCommand, redactPaste, type ParseResu
 import { bare } from '../../shared/runner-spec.js';
 import { Secret } from '../../shared/secret.js';
 import { connectBitbucket, disconnectBitbucket } from '../bitbucket/connection.js';
-import type { RunnerService } from '../runners/runner-service.js';
+import type { RunnerService, RunnerStatus } from '../runners/runner-service.js';
 import type { SettingsStore } from '../settings/settings-store.js';
 import type { StepsService } from '../steps/steps-service.js';
 import type { SecretVault } from '../vault/types.js';
@@ -39,6 +40,10 @@ export interface HandlerDeps {
   clipboard?: { readText(): Promise<string> };
   /** Bitbucket API base (tests point it at a stand-in). */
   bitbucketBaseUrl?: string;
+  /** A runner's view with what the API adds (live CPU/memory, step names); default: status and log only. */
+  toRunnerView?: (status: RunnerStatus) => RunnerView;
+  /** A step's view with Bitbucket's names; default: what the log says. */
+  toStepView?: (runnerUuid: string, step: Step) => StepView;
 }
 
 /** A clipboard draft lives this long; the user accepts the offer or pastes by hand meanwhile. */
@@ -46,10 +51,11 @@ const DRAFT_TTL_MS = 10 * 60_000;
 
 export function createHandlers(deps: HandlerDeps): ContractHandlers {
   const drafts = new Map<string, { parsed: ParseResult; expires: number }>();
+  const viewOf = deps.toRunnerView ?? ((status: RunnerStatus) => toRunnerView(status, deps.steps.snapshot(status.runnerUuid)));
+  const stepViewOf = deps.toStepView ?? toStepView;
 
   async function runnerView(runner: string): Promise<RunnerView> {
-    const status = await deps.runners.status(runner);
-    return toRunnerView(status, deps.steps.snapshot(status.runnerUuid));
+    return viewOf(await deps.runners.status(runner));
   }
 
   function existingOf(parsed: ParseResult): { displayName: string } | null {
@@ -127,7 +133,7 @@ export function createHandlers(deps: HandlerDeps): ContractHandlers {
   return {
     async 'runners.list'() {
       const statuses = await deps.runners.list();
-      return statuses.map((s) => toRunnerView(s, deps.steps.snapshot(s.runnerUuid)));
+      return statuses.map((s) => viewOf(s));
     },
 
     async 'runners.parseCommand'({ command }) {
@@ -174,7 +180,7 @@ export function createHandlers(deps: HandlerDeps): ContractHandlers {
       const out: StepView[] = [];
       for (const snap of deps.steps.snapshot()) {
         if (wanted !== undefined && bare(snap.runnerUuid) !== wanted) continue;
-        for (const step of snap.steps) out.push(toStepView(snap.runnerUuid, step));
+        for (const step of snap.steps) out.push(stepViewOf(snap.runnerUuid, step));
       }
       // Running first, then newest first: what the user is waiting for at the top.
       return out.sort((a, b) => Number(b.state === 'RUNNING') - Number(a.state === 'RUNNING') || b.startedAt.localeCompare(a.startedAt));

@@ -2,6 +2,7 @@
 import type { CurrentStepView, DiagnosisView, RunnerState, RunnerView, StepView } from '../../shared/contract/views.js';
 import type { Diagnosis } from '../../shared/diagnostics/diagnose.js';
 import type { Step } from '../../shared/step-log/types.js';
+import type { StepDetails } from '../bitbucket/step-details.js';
 import type { RunnerStatus } from '../runners/runner-service.js';
 import type { RunnerSnapshot } from '../steps/steps-service.js';
 
@@ -24,12 +25,26 @@ export function runnerStateFrom(status: RunnerStatus, snapshot: RunnerSnapshot |
   }
 }
 
-export function toRunnerView(status: RunnerStatus, snapshot: RunnerSnapshot | undefined): RunnerView {
+/** What the API adds to a runner's view beyond its status and log: live figures and Bitbucket's names. */
+export interface RunnerViewExtras {
+  usage?: { cpuPercent?: number; memoryBytes?: number };
+  stepDetails?: (step: Step) => StepDetails | undefined;
+}
+
+export function toRunnerView(status: RunnerStatus, snapshot: RunnerSnapshot | undefined, extras: RunnerViewExtras = {}): RunnerView {
   const runnerState = runnerStateFrom(status, snapshot);
   const running = status.containerState === 'running' ? snapshot?.steps.find((s) => s.state === 'RUNNING') : undefined;
+  const details = running ? extras.stepDetails?.(running) : undefined;
   const currentStep: CurrentStepView | undefined = running
-    ? { stepUuid: running.stepUuid, pipelineUuid: running.pipelineUuid, startedAt: running.startedAt ?? status.startedAt ?? new Date().toISOString() }
+    ? {
+        stepUuid: running.stepUuid,
+        pipelineUuid: running.pipelineUuid,
+        ...(details?.stepName ? { stepName: details.stepName } : {}),
+        ...(details?.workspace && details.repoSlug ? { repositoryFullName: `${details.workspace}/${details.repoSlug}` } : {}),
+        startedAt: running.startedAt ?? status.startedAt ?? new Date().toISOString(),
+      }
     : undefined;
+  const usage = status.containerState === 'running' ? extras.usage : undefined;
   return {
     uuid: status.runnerUuid,
     displayName: status.displayName,
@@ -39,12 +54,14 @@ export function toRunnerView(status: RunnerStatus, snapshot: RunnerSnapshot | un
     containerState: status.containerState,
     ...(currentStep ? { currentStep } : {}),
     ...(status.startedAt ? { startedAt: status.startedAt } : {}),
+    ...(usage?.cpuPercent !== undefined ? { cpuPercent: usage.cpuPercent } : {}),
+    ...(usage?.memoryBytes !== undefined ? { memoryBytes: usage.memoryBytes } : {}),
     image: status.image,
     workingDirectory: status.workingDirectory,
   };
 }
 
-export function toStepView(runnerUuid: string, step: Step): StepView {
+export function toStepView(runnerUuid: string, step: Step, details?: StepDetails): StepView {
   return {
     runnerUuid,
     stepUuid: step.stepUuid,
@@ -55,6 +72,10 @@ export function toStepView(runnerUuid: string, step: Step): StepView {
     // A step seen without a dated start line: its first sighting is the best we know.
     startedAt: step.startedAt ?? step.finishedAt ?? new Date(0).toISOString(),
     ...(step.finishedAt ? { finishedAt: step.finishedAt } : {}),
+    ...(details?.workspace !== undefined ? { workspace: details.workspace } : {}),
+    ...(details?.repoSlug !== undefined ? { repoSlug: details.repoSlug } : {}),
+    ...(details?.buildNumber !== undefined ? { buildNumber: details.buildNumber } : {}),
+    ...(details?.stepName !== undefined ? { stepName: details.stepName } : {}),
   };
 }
 

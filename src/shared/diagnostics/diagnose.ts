@@ -1,4 +1,5 @@
-import { redactText, type Secret } from '../secret.js';
+import { looksLikeCredential } from '../runner-command/mask.js';
+import { REDACTED, redactText, type Secret } from '../secret.js';
 import { DIAGNOSIS_TEXT, fillText, type DiagnosisTextKey } from './text.js';
 
 export type DiagnosisCode =
@@ -35,6 +36,8 @@ export interface Diagnosis {
   /** The log line it came from, trimmed, with known secrets redacted. */
   line: string;
   lineNumber?: number;
+  /** The step container's role (`build`, `docker`, a service) when the line came from one, not the runner. */
+  container?: string;
   /** Values filled into the text (`{{name}}`), for translations. */
   params?: Record<string, string>;
 }
@@ -45,6 +48,21 @@ export interface DiagnoseContext {
   hostDockerVersion?: string;
   /** Secrets to redact from `line` before it is returned. */
   secrets?: ReadonlyArray<string | Secret>;
+  /**
+   * When the secrets are not known: mask anything in `line` that looks like a credential (a long
+   * run of mixed-case letters and digits), as the parser does for a damaged paste.
+   */
+  maskCredentialLike?: boolean;
+}
+
+const CREDENTIAL_RUN = /[A-Za-z0-9_-]{20,}/g;
+
+/**
+ * Mask credential-like runs. A digit is required as well, so that Java class names in runner
+ * lines (`StargateConflictException`) stay readable; Bitbucket's secrets and tokens carry digits.
+ */
+export function maskCredentialLike(text: string): string {
+  return text.replace(CREDENTIAL_RUN, (run) => (/\d/.test(run) && looksLikeCredential(run) ? REDACTED : run));
 }
 
 interface Signature {
@@ -192,6 +210,7 @@ export function diagnose(line: string, context: DiagnoseContext = {}): Diagnosis
     const text = DIAGNOSIS_TEXT[key];
     let shown = line.trim();
     if (context.secrets && context.secrets.length > 0) shown = redactText(shown, context.secrets);
+    else if (context.maskCredentialLike) shown = maskCredentialLike(shown);
     const d: Diagnosis = {
       code: sig.code,
       textKey: key,

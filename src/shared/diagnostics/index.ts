@@ -1,4 +1,4 @@
-export { diagnose, diagnosisScope, dindTagVersion, SIGNATURES } from './diagnose.js';
+export { diagnose, diagnosisScope, dindTagVersion, maskCredentialLike, SIGNATURES } from './diagnose.js';
 export type { Diagnosis, DiagnosisCode, DiagnosisScope, DiagnoseContext } from './diagnose.js';
 export { DIAGNOSIS_TEXT, fillText } from './text.js';
 export type { DiagnosisTextKey } from './text.js';

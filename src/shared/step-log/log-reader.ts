@@ -1,4 +1,5 @@
 import { parseLogLine, parseUtcOffset, type ParseLineOptions } from './parse-line.js';
+import { isKnownTimeZone } from './time-zone.js';
 import type { LogEvent } from './types.js';
 
 export interface LogReaderOptions extends ParseLineOptions {
@@ -19,13 +20,28 @@ export class LogReader {
   #lineNumber = 0;
   #parentLine: number | undefined;
   #parentTime: string | null = null;
-  readonly #options: ParseLineOptions;
+  #options: ParseLineOptions;
   readonly #maxLine: number;
 
   constructor(options: LogReaderOptions = {}) {
-    if (options.utcOffset !== undefined) parseUtcOffset(options.utcOffset); // fail fast on bad input
-    this.#options = options.utcOffset === undefined ? {} : { utcOffset: options.utcOffset };
+    this.#options = {};
+    this.setTimeZone(options);
     this.#maxLine = options.maxLineLength ?? 64 * 1024;
+  }
+
+  /**
+   * How later lines' `[date]` are read (a container's `TZ` becomes known after its log reader
+   * exists). Throws a RangeError naming a bad offset or zone, before anything changes.
+   */
+  setTimeZone(options: Pick<ParseLineOptions, 'utcOffset' | 'timeZone'>): void {
+    if (options.utcOffset !== undefined) parseUtcOffset(options.utcOffset);
+    if (options.timeZone !== undefined && !isKnownTimeZone(options.timeZone)) {
+      throw new RangeError(`Time zone "${options.timeZone}" is not known: use an IANA name such as Europe/Warsaw or America/New_York, or an offset such as +02:00.`);
+    }
+    const next: ParseLineOptions = {};
+    if (options.timeZone !== undefined) next.timeZone = options.timeZone;
+    else if (options.utcOffset !== undefined) next.utcOffset = options.utcOffset;
+    this.#options = next;
   }
 
   /** Lines read so far, blank ones included (they keep line numbers honest). */

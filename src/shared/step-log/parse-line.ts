@@ -1,3 +1,4 @@
+import { utcOffsetForLocalTime } from './time-zone.js';
 import type { LogEvent, StepId } from './types.js';
 
 export interface ParseLineOptions {
@@ -7,6 +8,12 @@ export interface ParseLineOptions {
    * offset on the main side; `parseUtcOffset` checks the value.
    */
   utcOffset?: string;
+  /**
+   * An IANA zone (`Europe/Warsaw`): each dated line gets the zone's offset at its own wall-clock
+   * time, so DST changes inside a log are honoured. Wins over `utcOffset`. Resolve a container's
+   * `TZ` with `resolveTimeZone` first.
+   */
+  timeZone?: string;
 }
 
 const OFFSET_RE = /^([+-])(\d{2}):?(\d{2})?$/;
@@ -32,7 +39,8 @@ export function parseUtcOffset(offset: string): string {
 // One normalised offset is remembered so the per-line cost of the option is a string compare.
 let lastOffsetIn: string | undefined;
 let lastOffsetOut = 'Z';
-function offsetFor(options: ParseLineOptions | undefined): string {
+function offsetFor(options: ParseLineOptions | undefined, local: string): string {
+  if (options?.timeZone !== undefined) return utcOffsetForLocalTime(options.timeZone, local);
   const raw = options?.utcOffset;
   if (raw === undefined) return 'Z';
   if (raw !== lastOffsetIn) {
@@ -97,19 +105,14 @@ export function parseLogLine(line: string, options?: ParseLineOptions): LogEvent
       line.charCodeAt(start + 14) === 58 &&
       isDigit(line.charCodeAt(start + 1))
     ) {
-      timestamp =
-        line.slice(start + 1, start + 11) +
-        'T' +
-        line.slice(start + 12, start + 20) +
-        '.' +
-        line.slice(start + 21, start + 24) +
-        offsetFor(options);
+      const local = line.slice(start + 1, start + 11) + 'T' + line.slice(start + 12, start + 20);
+      timestamp = local + '.' + line.slice(start + 21, start + 24) + offsetFor(options, local);
       msgStart = start + 25;
     } else {
       const m = LOGBACK_LOOSE.exec(start === 0 ? line : line.slice(start));
       if (m) {
         const ms = ((m[3] ?? '') + '000').slice(0, 3);
-        timestamp = `${m[1]}T${m[2]}.${ms}${offsetFor(options)}`;
+        timestamp = `${m[1]}T${m[2]}.${ms}${offsetFor(options, `${m[1]}T${m[2]}`)}`;
         msgStart = start + m[0].length;
       }
     }

@@ -19,7 +19,7 @@ export class RunnerLogReplay {
   readonly #reader: LogReader;
   readonly #diagnostics: Diagnosis[] = [];
   readonly #maxDiagnostics: number;
-  readonly #context: DiagnoseContext;
+  #context: DiagnoseContext;
 
   constructor(options: ReplayOptions = {}) {
     this.#reader = new LogReader(options);
@@ -30,7 +30,34 @@ export class RunnerLogReplay {
     this.#maxDiagnostics = options.maxDiagnostics ?? 100;
     this.#context = {};
     if (options.hostDockerVersion !== undefined) this.#context.hostDockerVersion = options.hostDockerVersion;
-    if (options.secrets !== undefined) this.#context.secrets = options.secrets;
+    this.setSecrets(options.secrets);
+  }
+
+  /** How later lines' `[date]` are read: the container's zone, once known. */
+  setTimeZone(options: Pick<ReplayOptions, 'utcOffset' | 'timeZone'>): void {
+    this.#reader.setTimeZone(options);
+  }
+
+  /**
+   * Secrets redacted from later diagnoses' `line`. With none known, credential-like runs are
+   * masked instead (see `DiagnoseContext.maskCredentialLike`).
+   */
+  setSecrets(secrets: DiagnoseContext['secrets']): void {
+    const next: DiagnoseContext = { ...this.#context };
+    delete next.secrets;
+    delete next.maskCredentialLike;
+    if (secrets && secrets.length > 0) next.secrets = secrets;
+    else next.maskCredentialLike = true;
+    this.#context = next;
+  }
+
+  /**
+   * Keep a diagnosis found outside this log (a step container's): listed with the others, but
+   * it does not fold into the runner's state.
+   */
+  note(d: Diagnosis): void {
+    this.#diagnostics.push(d);
+    if (this.#diagnostics.length > this.#maxDiagnostics) this.#diagnostics.shift();
   }
 
   /** Diagnoses found in this chunk, in line order (also kept, newest `maxDiagnostics`). */
@@ -67,7 +94,8 @@ export class RunnerLogReplay {
 export interface RunnerStepsJson {
   runnerState: RunnerLogState['runnerState'];
   steps: Array<Pick<Step, 'stepUuid' | 'pipelineUuid' | 'repositoryUuid' | 'state' | 'phase' | 'startedAt' | 'finishedAt'>>;
-  diagnostics: Array<Pick<Diagnosis, 'code' | 'message' | 'fix' | 'line' | 'lineNumber'>>;
+  /** `container` is the step container's role (`build`, `docker`, …) when the line came from one. */
+  diagnostics: Array<Pick<Diagnosis, 'code' | 'message' | 'fix' | 'line' | 'lineNumber' | 'container'>>;
 }
 
 export function toStepsJson(state: RunnerLogState, diagnostics: readonly Diagnosis[]): RunnerStepsJson {
@@ -88,6 +116,7 @@ export function toStepsJson(state: RunnerLogState, diagnostics: readonly Diagnos
     diagnostics: diagnostics.map((d) => {
       const out: RunnerStepsJson['diagnostics'][number] = { code: d.code, message: d.message, fix: d.fix, line: d.line };
       if (d.lineNumber !== undefined) out.lineNumber = d.lineNumber;
+      if (d.container !== undefined) out.container = d.container;
       return out;
     }),
   };

@@ -28,3 +28,14 @@ export function isSiblingOf(containerName: string, runnerUuid: string): boolean 
   if (!parsed) return false;
   return parsed.runnerUuid === `{${runnerUuid.replace(/[{}]/g, '').toLowerCase()}}`;
 }
+
+/**
+ * The step a sibling belongs to, once the log confirms the UUID its name claims: a step with that
+ * UUID is running. Undefined otherwise: the sibling then still shows that something runs, but is
+ * tied to no step.
+ */
+export function confirmedSiblingStep(claimedStepUuid: string | undefined, steps: ReadonlyArray<{ stepUuid: string; state: string }>): string | undefined {
+  if (claimedStepUuid === undefined) return undefined;
+  const claim = claimedStepUuid.toLowerCase();
+  return steps.some((s) => s.state === 'RUNNING' && s.stepUuid.toLowerCase() === claim) ? claimedStepUuid : undefined;
+}

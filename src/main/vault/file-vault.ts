@@ -1,10 +1,8 @@
-import { constants } from 'node:fs';
-import { open, readdir, rename, stat, unlink } from 'node:fs/promises';
-import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { Secret } from '../../shared/secret.js';
 import { ensureDataDir } from '../data-dir.js';
 import { normalizeVaultKey } from './keys.js';
+import { backUpCorrupt, checkPrivateDirectory, readPrivateFile, removeOrphanedTempFiles, writePrivateFile, type PrivateFileOptions } from './private-file.js';
 import { VAULT_SERVICE, VaultError, type SecretVault } from './types.js';
 
 export const FILE_VAULT_NAME = 'secrets.json';
@@ -38,20 +36,20 @@ export class FileVault implements SecretVault {
   readonly backend = 'file' as const;
   readonly location: string;
   readonly path: string;
-  readonly #posix: boolean;
+  readonly #file: PrivateFileOptions;
 
   private constructor(readonly dir: string, platform: NodeJS.Platform) {
     this.path = path.join(dir, FILE_VAULT_NAME);
     this.location = `${this.path} (plain file, mode 0600)`;
-    this.#posix = platform !== 'win32';
+    this.#file = { posix: platform !== 'win32', label: 'the file vault' };
   }
 
   /** Creates the directory if needed and reads the file once, so a bad file is reported at open time. */
   static async open(dataDir: string, options: FileVaultOptions = {}): Promise<FileVault> {
     const vault = new FileVault(dataDir, options.platform ?? process.platform);
     await ensureDataDir(dataDir);
-    await vault.#checkDirectory();
-    await vault.#removeOrphanedTempFiles();
+    await checkPrivateDirectory(dataDir, FILE_VAULT_NAME, vault.#file);
+    await removeOrphanedTempFiles(dataDir, FILE_VAULT_NAME);
     await vault.#exclusive(() => vault.#read());
     return vault;
   }
@@ -95,48 +93,9 @@ export class FileVault implements SecretVault {
     return run;
   }
 
-  async #checkDirectory(): Promise<void> {
-    if (!this.#posix) return;
-    const st = await stat(this.dir);
-    // Others who can write the directory can swap our file for theirs.
-    if ((st.mode & 0o022) !== 0) {
-      throw new VaultError(
-        'VAULT_UNAVAILABLE',
-        `The file vault's directory ${this.dir} can be written by other users (mode ${octal(st.mode)}), ` +
-          `so they could replace ${FILE_VAULT_NAME}. Fix: chmod 700 '${this.dir}'`,
-      );
-    }
-  }
-
   async #read(): Promise<VaultFile> {
-    const empty: VaultFile = { version: FORMAT_VERSION, service: VAULT_SERVICE, secrets: {} };
-    let text: string;
-    try {
-      // O_NOFOLLOW and checks on the opened descriptor: what we check is what we read.
-      const fh = await open(this.path, constants.O_RDONLY | (this.#posix ? constants.O_NOFOLLOW : 0));
-      try {
-        const st = await fh.stat();
-        this.#checkFile(st);
-        text = await fh.readFile('utf8');
-      } finally {
-        await fh.close();
-      }
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') return empty;
-      if (code === 'ELOOP') {
-        throw new VaultError(
-          'VAULT_UNAVAILABLE',
-          `${this.path} is a symbolic link; the file vault only uses a regular file it owns. ` +
-            `Fix: replace the link with the file itself (mv the target to '${this.path}').`,
-        );
-      }
-      if (code === 'EACCES' || code === 'EPERM') {
-        throw new VaultError('VAULT_UNAVAILABLE', `Cannot read ${this.path}: permission denied. It must belong to the user running Runner Tray.`);
-      }
-      throw e;
-    }
-
+    const text = await readPrivateFile(this.path, this.#file);
+    if (text === null) return { version: FORMAT_VERSION, service: VAULT_SERVICE, secrets: {} };
     const parsed = parseVaultFile(text);
     if (parsed === 'newer') {
       throw new VaultError(
@@ -146,8 +105,7 @@ export class FileVault implements SecretVault {
       );
     }
     if (parsed === null) {
-      const backup = `${this.path}.corrupt-${timestamp()}`;
-      await rename(this.path, backup);
+      const backup = await backUpCorrupt(this.path);
       // Never echo the content (or JSON.parse's message, which quotes it): it holds secrets.
       throw new VaultError(
         'VAULT_CORRUPT',
@@ -159,60 +117,8 @@ export class FileVault implements SecretVault {
     return parsed;
   }
 
-  #checkFile(st: { uid: number; mode: number; isFile(): boolean }): void {
-    if (!st.isFile()) {
-      throw new VaultError('VAULT_UNAVAILABLE', `${this.path} is not a regular file. Move it away so Runner Tray can create the vault file.`);
-    }
-    if (!this.#posix) return;
-    const uid = process.getuid?.();
-    if (uid !== undefined && st.uid !== uid) {
-      throw new VaultError(
-        'VAULT_UNAVAILABLE',
-        `${this.path} belongs to uid ${st.uid}, not to you (uid ${uid}); the file vault only trusts its own file. ` +
-          `Fix: chown ${uid} '${this.path}' (and chmod 600 it), or remove it.`,
-      );
-    }
-    if ((st.mode & 0o077) !== 0) {
-      throw new VaultError(
-        'VAULT_UNAVAILABLE',
-        `${this.path} can be read or written by other users (mode ${octal(st.mode)}); the file vault requires 0600. ` +
-          `Fix: chmod 600 '${this.path}' — and treat the secrets in it as exposed: rotate them in Bitbucket.`,
-      );
-    }
-  }
-
-  /** Write to a fresh 0600 temp file, flush, then rename over: readers see the old or the new file, never half of one. */
   async #write(file: VaultFile): Promise<void> {
-    const tmp = `${this.path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-    try {
-      const fh = await open(tmp, 'wx', 0o600);
-      try {
-        // The umask can only remove bits, but a fchmod makes 0600 certain.
-        if (this.#posix) await fh.chmod(0o600);
-        await fh.writeFile(`${JSON.stringify(file, null, 2)}\n`, 'utf8');
-        await fh.sync();
-      } finally {
-        await fh.close();
-      }
-      await rename(tmp, this.path);
-    } catch (e) {
-      await unlink(tmp).catch(() => undefined);
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
-        throw new VaultError('VAULT_UNAVAILABLE', `Cannot write the file vault in ${this.dir} (${code}). The directory must be writable by the user running Runner Tray.`);
-      }
-      throw e;
-    }
-    if (this.#posix) await fsyncDir(this.dir);
-  }
-
-  /** A writer that crashed between creating and renaming its temp file leaves a copy of the secrets behind. */
-  async #removeOrphanedTempFiles(): Promise<void> {
-    const pattern = new RegExp(`^${FILE_VAULT_NAME.replace('.', '\\.')}\\.(\\d+)\\.[0-9a-f]+\\.tmp$`);
-    for (const name of await readdir(this.dir)) {
-      const pid = pattern.exec(name)?.[1];
-      if (pid !== undefined && !isAlive(Number(pid))) await unlink(path.join(this.dir, name)).catch(() => undefined);
-    }
+    await writePrivateFile(this.path, `${JSON.stringify(file, null, 2)}\n`, this.#file);
   }
 }
 
@@ -235,35 +141,4 @@ function parseVaultFile(text: string): VaultFile | 'newer' | null {
   return { version: FORMAT_VERSION, service: VAULT_SERVICE, secrets: out };
 }
 
-async function fsyncDir(dir: string): Promise<void> {
-  // Makes the rename itself durable; some file systems refuse, and that is not worth failing for.
-  try {
-    const fh = await open(dir, 'r');
-    try {
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-  } catch {
-    /* best effort */
-  }
-}
-
-function isAlive(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-function octal(mode: number): string {
-  return (mode & 0o777).toString(8).padStart(4, '0');
-}
-
-/** File-name-safe on every OS (no `:`). */
-export function timestamp(date = new Date()): string {
-  return date.toISOString().replace(/[:.]/g, '-');
-}
+export { timestamp } from './private-file.js';

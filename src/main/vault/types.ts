@@ -3,7 +3,8 @@ import type { Secret } from '../../shared/secret.js';
 /** Service name under which every backend files its entries. */
 export const VAULT_SERVICE = 'runner-tray';
 
-export type VaultBackendName = 'keyring' | 'file';
+/** `safe-storage` is the desktop app's own (Electron safeStorage); RUNNER_TRAY_VAULT picks only keyring or file. */
+export type VaultBackendName = 'keyring' | 'file' | 'safe-storage';
 
 /**
  * Where runner OAuth secrets (one entry per runner UUID, braces kept) and the

@@ -130,8 +130,14 @@ describe('runner-tray serve in real Chromium, with real services and dockerd', (
 
     await nav(p, 'Runners').click();
     await item.getByText('Online').waitFor({ timeout: 60_000 });
+    // Live figures from the engine's stats stream, pushed while the page listens.
+    const memory = item.locator('dt', { hasText: 'Memory' }).locator('xpath=following-sibling::dd');
+    await expect.poll(() => memory.innerText(), { timeout: 30_000 }).toMatch(/^\d[\d.,]*\s?(byte|kB|MB|GB)$/);
+    await p.screenshot({ path: `${SHOTS}serve-runner-online-usage.png` });
     await item.getByRole('button', { name: 'Stop' }).click();
     await item.getByText('Stopped').waitFor({ timeout: 60_000 });
+    // A stopped container uses nothing; no stale figure stays behind.
+    await expect.poll(() => memory.innerText(), { timeout: 30_000 }).toBe('—');
     await p.screenshot({ path: `${SHOTS}serve-runner-stopped.png` });
 
     // What Docker has agrees with the page.

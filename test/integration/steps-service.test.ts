@@ -59,7 +59,8 @@ describe('steps from the live log', () => {
     expect(started.startedAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
     expect(service.snapshot(runner)?.runnerState).toBe('BUSY');
 
-    const sibling = await log.until((e) => e.type === 'sibling' && e.action === 'start' && e.sibling, 'build sibling started');
+    // Tied to the step once the log confirms its UUID (the event and log streams race).
+    const sibling = await log.until((e) => e.type === 'sibling' && e.action === 'start' && e.sibling.stepUuid && e.sibling, 'build sibling started');
     expect(sibling.role).toBe('build');
     expect(sibling.stepUuid).toBe(started.stepUuid);
 

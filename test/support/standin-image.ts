@@ -5,7 +5,7 @@
  * Tagged with the real image name so the app cannot tell the difference.
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, copyFileSync, cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +16,8 @@ export const FIXTURE_LOG_DIR = join(here, '..', 'fixtures', 'runner-logs');
 export const STANDIN_IMAGE = RUNNER_IMAGE;
 const BUSYBOX = '/bin/busybox';
 const DOCKER_CLIENT = '/usr/local/bin/docker';
+/** Zones a stand-in runner can be given with `-e TZ=…` (copied from the host's tzdata). */
+export const STANDIN_TIME_ZONES = ['Asia/Kolkata', 'Europe/Warsaw', 'America/New_York'] as const;
 
 /** Build the rootfs tar and `docker import` it into the engine at `dockerHost` as the runner image. */
 export function buildStandinImage(dockerHost: string, tag: string = STANDIN_IMAGE): void {
@@ -42,6 +44,13 @@ export function buildStandinImage(dockerHost: string, tag: string = STANDIN_IMAG
     copyFileSync(join(here, 'standin', 'runner.sh'), join(root, 'runner.sh'));
     chmodSync(join(root, 'runner.sh'), 0o755);
     cpSync(FIXTURE_LOG_DIR, join(root, 'fixtures'), { recursive: true });
+    // Zone files so `-e TZ=…` works as in the real (glibc) runner image; busybox's date reads them.
+    for (const zone of STANDIN_TIME_ZONES) {
+      const from = join('/usr/share/zoneinfo', zone);
+      if (!existsSync(from)) continue;
+      mkdirSync(join(root, 'usr/share/zoneinfo', dirname(zone)), { recursive: true });
+      copyFileSync(from, join(root, 'usr/share/zoneinfo', zone));
+    }
     chmodSync(join(root, 'tmp'), 0o1777);
 
     const tar = join(work, 'rootfs.tar');

@@ -15,7 +15,10 @@ export interface SiblingView {
   containerId: string;
   name: string;
   role: string;
-  /** From the name; the issue says "believed to be the step's". */
+  /**
+   * The step it belongs to: the UUID in its name, set only once a running step in the runner's
+   * log has that UUID (the name is only believed to carry the step's). Absent until then.
+   */
   stepUuid?: string;
   running: boolean;
 }

@@ -14,11 +14,13 @@
  */
 import { PassThrough, type Readable } from 'node:stream';
 import type Docker from 'dockerode';
-import type { Diagnosis } from '../../shared/diagnostics/diagnose.js';
+import { diagnose, type DiagnoseContext, type Diagnosis } from '../../shared/diagnostics/diagnose.js';
+import { Secret } from '../../shared/secret.js';
 import { bare, LABEL_MANAGED, LABEL_RUNNER } from '../../shared/runner-spec.js';
 import { foldRunnerLog } from '../../shared/step-log/fold.js';
 import { RunnerLogReplay, toStepsJson, type ReplayOptions, type RunnerStepsJson } from '../../shared/step-log/replay.js';
-import { parseSiblingName } from '../../shared/step-log/sibling-name.js';
+import { confirmedSiblingStep, parseSiblingName } from '../../shared/step-log/sibling-name.js';
+import { resolveTimeZone, timeZoneFromEnv } from '../../shared/step-log/time-zone.js';
 import type { ContainerAction, ContainerEvent, RunnerState, Step } from '../../shared/step-log/types.js';
 import { demuxBuffer } from '../docker/container-logs.js';
 import type { Engine } from '../docker/engine.js';
@@ -39,9 +41,16 @@ export interface StepsServiceDeps {
   reconnectMaxMs?: number;
   /** One line per outage and per recovery, never per retry. Default: nothing. */
   log?: (message: string) => void;
-  replay?: Pick<ReplayOptions, 'maxFinishedSteps' | 'maxDiagnostics' | 'unhealthyAfterErrors' | 'utcOffset' | 'hostDockerVersion'>;
+  /** `utcOffset` / `timeZone` apply to runners whose container sets no `TZ`. */
+  replay?: Pick<ReplayOptions, 'maxFinishedSteps' | 'maxDiagnostics' | 'unhealthyAfterErrors' | 'utcOffset' | 'timeZone' | 'hostDockerVersion'>;
   /** Siblings remembered per runner (the runner removes them; this caps leftovers). Default 32. */
   maxSiblings?: number;
+  /**
+   * Running sibling step containers whose logs are followed per runner, for diagnoses only
+   * (`DIND_VERSION_MISMATCH`, `exceeded memory limit` appear there, not in the runner's log).
+   * Default 8; 0 follows none.
+   */
+  maxSiblingLogs?: number;
 }
 
 export interface RunnerSnapshot {
@@ -56,6 +65,12 @@ export interface RunnerSnapshot {
   lineCount: number;
   lastLogAt: string | null;
   siblings: SiblingView[];
+  /**
+   * How the runner's `[date]` times are read: the container's `TZ` (an IANA zone, offsets per
+   * line) or `Z`. `timeZoneProblem` says why a `TZ` that was set is not used.
+   */
+  timeZone: string;
+  timeZoneProblem?: string;
 }
 
 export interface SiblingStats {
@@ -86,6 +101,16 @@ interface Tracked {
   pending: LogLineView[];
   flushTimer: NodeJS.Timeout | null;
   siblings: Map<string, SiblingView>;
+  /** The step UUID each sibling's name claims, until the log confirms it (then it is on the view). */
+  siblingClaims: Map<string, string>;
+  /** Sibling log streams being followed (null while opening), by container id. */
+  siblingLogs: Map<string, Readable | null>;
+  /** The container whose env (TZ, secret) the replay was set up from. */
+  envOf: string | null;
+  timeZone: string;
+  timeZoneProblem: string | undefined;
+  /** The runner's OAuth client secret from its container's env: redacted from diagnosis lines. */
+  secrets: Secret[];
   /** Steps as last announced, to tell what a fold changed. */
   lastSteps: Step[];
   quiet: boolean;
@@ -104,6 +129,7 @@ interface EngineEvent {
 const FOLDED: ReadonlySet<string> = new Set(['create', 'start', 'restart', 'kill', 'oom', 'die', 'stop', 'destroy']);
 const MAX_PARTIAL = 256 * 1024;
 const MAX_PENDING = 500;
+const MAX_SIBLING_LINE = 64 * 1024;
 
 export class StepsService {
   readonly events = new TypedEmitter<StepsEvent>();
@@ -118,6 +144,7 @@ export class StepsService {
   readonly #log: (m: string) => void;
   readonly #replayOptions: ReplayOptions;
   readonly #maxSiblings: number;
+  readonly #maxSiblingLogs: number;
   #eventStream: Readable | null = null;
   #eventPartial = '';
   #connected = false;
@@ -137,6 +164,7 @@ export class StepsService {
     this.#reconnectMax = deps.reconnectMaxMs ?? 5000;
     this.#log = deps.log ?? (() => undefined);
     this.#maxSiblings = deps.maxSiblings ?? 32;
+    this.#maxSiblingLogs = deps.maxSiblingLogs ?? 8;
     this.#replayOptions = {
       ...(deps.replay ?? {}),
       hostDockerVersion: deps.replay?.hostDockerVersion ?? this.#engine.facts.serverVersion,
@@ -220,6 +248,7 @@ export class StepsService {
       t.followGen++;
       t.stream?.destroy();
       t.stream = null;
+      this.#stopSiblingLogs(t);
       this.#flush(t);
     }
   }
@@ -280,15 +309,38 @@ export class StepsService {
     if (!sibling) return;
     const t = this.#runners.get(bare(sibling.runnerUuid));
     if (!t) return;
-    const view: SiblingView = { containerId: id, name: attrs.name!, role: sibling.role, running: action === 'start', ...(sibling.stepUuid ? { stepUuid: sibling.stepUuid } : {}) };
-    if (action === 'destroy') t.siblings.delete(id);
+    const view: SiblingView = { containerId: id, name: attrs.name!, role: sibling.role, running: action === 'start' };
+    if (sibling.stepUuid) t.siblingClaims.set(id, sibling.stepUuid);
+    if (action === 'destroy') this.#forgetSibling(t, id);
     else if (action === 'start' || action === 'die' || action === 'create') {
       const known = t.siblings.get(id);
       if (known) known.running = action === 'start' ? true : action === 'die' ? false : known.running;
       else t.siblings.set(id, view);
-      while (t.siblings.size > this.#maxSiblings) t.siblings.delete(t.siblings.keys().next().value!);
+      while (t.siblings.size > this.#maxSiblings) this.#forgetSibling(t, t.siblings.keys().next().value!);
     }
-    this.events.emit({ type: 'sibling', runnerUuid: t.runnerUuid, action: action as ContainerAction, sibling: t.siblings.get(id) ?? { ...view, running: false }, time });
+    const current = t.siblings.get(id);
+    if (current) this.#confirmSibling(t, current);
+    if (action === 'start') void this.#followSibling(t, id, sibling.role, true);
+    if (action === 'die' || action === 'kill' || action === 'stop') this.#stopSiblingLog(t, id);
+    this.events.emit({ type: 'sibling', runnerUuid: t.runnerUuid, action: action as ContainerAction, sibling: current ? { ...current } : { ...view, running: false }, time });
+  }
+
+  /**
+   * The second UUID in a sibling's name is only believed to be the step's: it is shown once a
+   * step with that UUID is running in the log. True when this call confirmed it.
+   */
+  #confirmSibling(t: Tracked, view: SiblingView): boolean {
+    if (view.stepUuid !== undefined) return false;
+    const step = confirmedSiblingStep(t.siblingClaims.get(view.containerId), t.replay.state.steps);
+    if (step === undefined) return false;
+    view.stepUuid = step;
+    return true;
+  }
+
+  #forgetSibling(t: Tracked, id: string): void {
+    this.#stopSiblingLog(t, id);
+    t.siblings.delete(id);
+    t.siblingClaims.delete(id);
   }
 
   #onRunnerEvent(runnerUuid: string, id: string, name: string | null, action: ContainerAction, exitCode: string | undefined, time: string): void {
@@ -324,7 +376,9 @@ export class StepsService {
     if (action === 'die' || action === 'stop' || action === 'destroy') t.running = false;
     if (action === 'destroy') {
       t.containerId = null;
+      this.#stopSiblingLogs(t);
       t.siblings.clear();
+      t.siblingClaims.clear();
     }
     this.#publish(t, time);
   }
@@ -407,6 +461,7 @@ export class StepsService {
       t.containerId = id;
       t.lastTs = null;
       t.lastTsKey = null;
+      this.#applyContainerEnv(t, id, info.Config?.Env);
       t.quiet = true;
       try {
         const raw = (await this.#docker.getContainer(id).logs({
@@ -460,9 +515,130 @@ export class StepsService {
       const t = this.#runners.get(bare(sibling.runnerUuid));
       if (!t) continue;
       seen.add(c.Id);
-      t.siblings.set(c.Id, { containerId: c.Id, name, role: sibling.role, running: c.State === 'running', ...(sibling.stepUuid ? { stepUuid: sibling.stepUuid } : {}) });
+      const known = t.siblings.get(c.Id);
+      const view: SiblingView = { containerId: c.Id, name, role: sibling.role, running: c.State === 'running', ...(known?.stepUuid ? { stepUuid: known.stepUuid } : {}) };
+      t.siblings.set(c.Id, view);
+      if (sibling.stepUuid) t.siblingClaims.set(c.Id, sibling.stepUuid);
+      this.#confirmSibling(t, view);
+      // Already running: only what it prints from now on (its earlier lines were ours to see then).
+      if (view.running) void this.#followSibling(t, c.Id, sibling.role, false);
+      else this.#stopSiblingLog(t, c.Id);
     }
-    for (const t of this.#runners.values()) for (const id of [...t.siblings.keys()]) if (!seen.has(id)) t.siblings.delete(id);
+    for (const t of this.#runners.values()) for (const id of [...t.siblings.keys()]) if (!seen.has(id)) this.#forgetSibling(t, id);
+  }
+
+  // ---- container env: time zone and secret ---------------------------------------------
+
+  /**
+   * The runner's log times are in its container's zone, and its secret is in its env: both are
+   * read once per container, before any of its lines are folded.
+   */
+  #applyContainerEnv(t: Tracked, id: string, env: readonly string[] | null | undefined): void {
+    if (t.envOf === id) return;
+    t.envOf = id;
+    const tz = timeZoneFromEnv(env);
+    t.timeZoneProblem = undefined;
+    if (tz === undefined) {
+      const base = this.#replayOptions;
+      t.replay.setTimeZone({ ...(base.timeZone !== undefined ? { timeZone: base.timeZone } : {}), ...(base.utcOffset !== undefined ? { utcOffset: base.utcOffset } : {}) });
+      t.timeZone = base.timeZone ?? base.utcOffset ?? 'Z';
+    } else {
+      const zone = resolveTimeZone(tz);
+      if (zone?.kind === 'zone') {
+        t.replay.setTimeZone({ timeZone: zone.timeZone });
+        t.timeZone = zone.timeZone;
+      } else if (zone?.kind === 'offset') {
+        t.replay.setTimeZone({ utcOffset: zone.utcOffset });
+        t.timeZone = zone.utcOffset;
+      } else {
+        t.replay.setTimeZone({ utcOffset: 'Z' });
+        t.timeZone = 'Z';
+        t.timeZoneProblem = `The runner container sets TZ=${JSON.stringify(tz)}, which is not a time zone name this app knows (use an IANA name such as Europe/Warsaw); its log times are read as UTC.`;
+        this.#log(`Runner ${t.runnerUuid}: ${t.timeZoneProblem}`);
+      }
+    }
+    const secret = (env ?? []).filter((e) => e.startsWith('OAUTH_CLIENT_SECRET=')).map((e) => e.slice('OAUTH_CLIENT_SECRET='.length)).at(-1);
+    t.secrets = secret ? [new Secret(secret)] : [];
+    t.replay.setSecrets(t.secrets);
+  }
+
+  // ---- sibling step containers' logs: diagnoses only --------------------------------------
+
+  async #followSibling(t: Tracked, id: string, role: string, fromStart: boolean): Promise<void> {
+    if (this.#closed || t.siblingLogs.has(id) || t.siblingLogs.size >= this.#maxSiblingLogs) return;
+    t.siblingLogs.set(id, null);
+    const since = Math.floor(Date.now() / 1000);
+    let stream: Readable;
+    let tty = false;
+    try {
+      const c = this.#docker.getContainer(id);
+      const info = await c.inspect();
+      tty = info.Config?.Tty === true;
+      if (!info.State.Running) throw new Error('not running');
+      stream = (await c.logs({ stdout: true, stderr: true, follow: true, ...(fromStart ? {} : { since }) })) as unknown as Readable;
+    } catch {
+      if (t.siblingLogs.get(id) === null) t.siblingLogs.delete(id);
+      return;
+    }
+    if (this.#closed || !t.siblingLogs.has(id) || !t.siblings.has(id)) {
+      stream.destroy();
+      if (t.siblingLogs.get(id) === null) t.siblingLogs.delete(id);
+      return;
+    }
+    t.siblingLogs.set(id, stream);
+    const out = new PassThrough();
+    out.setEncoding('utf8');
+    let partial = '';
+    out.on('data', (chunk: string) => {
+      let text = partial + chunk;
+      let from = 0;
+      for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', from)) {
+        this.#siblingLine(t, role, text.slice(from, nl));
+        from = nl + 1;
+      }
+      text = from === 0 ? text : text.slice(from);
+      if (text.length > MAX_SIBLING_LINE) text = text.slice(-MAX_SIBLING_LINE);
+      partial = text;
+    });
+    let done = false;
+    const ended = () => {
+      if (done) return;
+      done = true;
+      out.end();
+      if (partial !== '') this.#siblingLine(t, role, partial);
+      partial = '';
+      if (t.siblingLogs.get(id) === stream) t.siblingLogs.delete(id);
+    };
+    stream.once('end', ended);
+    stream.once('close', ended);
+    stream.once('error', ended);
+    if (tty) stream.pipe(out);
+    else this.#docker.modem.demuxStream(stream, out, out);
+  }
+
+  #siblingLine(t: Tracked, role: string, raw: string): void {
+    if (this.#closed) return;
+    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    const context: DiagnoseContext = {};
+    if (this.#replayOptions.hostDockerVersion !== undefined) context.hostDockerVersion = this.#replayOptions.hostDockerVersion;
+    if (t.secrets.length > 0) context.secrets = t.secrets;
+    else context.maskCredentialLike = true;
+    const d = diagnose(line, context);
+    if (!d) return;
+    d.container = role;
+    // Listed with the runner's diagnoses, but a step's failure says nothing about the runner's health.
+    t.replay.note(d);
+    this.events.emit({ type: 'diagnosis', runnerUuid: t.runnerUuid, diagnosis: d, time: new Date().toISOString() });
+  }
+
+  #stopSiblingLog(t: Tracked, id: string): void {
+    const s = t.siblingLogs.get(id);
+    t.siblingLogs.delete(id);
+    s?.destroy();
+  }
+
+  #stopSiblingLogs(t: Tracked): void {
+    for (const id of [...t.siblingLogs.keys()]) this.#stopSiblingLog(t, id);
   }
 
   // ---- log streams ---------------------------------------------------------------------
@@ -473,6 +649,11 @@ export class StepsService {
     const id = t.containerId;
     let stream: Readable;
     try {
+      if (t.envOf !== id) {
+        const info = await this.#docker.getContainer(id).inspect();
+        if (this.#closed || gen !== t.followGen) return;
+        this.#applyContainerEnv(t, id, info.Config?.Env);
+      }
       stream = (await this.#docker.getContainer(id).logs({
         stdout: true,
         stderr: true,
@@ -614,6 +795,12 @@ export class StepsService {
         pending: [],
         flushTimer: null,
         siblings: new Map(),
+        siblingClaims: new Map(),
+        siblingLogs: new Map(),
+        envOf: null,
+        timeZone: this.#replayOptions.timeZone ?? this.#replayOptions.utcOffset ?? 'Z',
+        timeZoneProblem: undefined,
+        secrets: [],
         lastSteps: [],
         quiet: false,
       };
@@ -662,6 +849,10 @@ export class StepsService {
       if (change) this.events.emit({ type: 'step', runnerUuid: t.runnerUuid, change, step: s, time });
     }
     t.lastSteps = t.replay.state.steps;
+    // A sibling seen before its step's log line is confirmed now (the two streams race).
+    for (const view of t.siblings.values()) {
+      if (this.#confirmSibling(t, view) && view.running) this.events.emit({ type: 'sibling', runnerUuid: t.runnerUuid, action: 'start', sibling: { ...view }, time });
+    }
   }
 
   #snapshotOf(t: Tracked): RunnerSnapshot {
@@ -678,7 +869,9 @@ export class StepsService {
       diagnostics: t.replay.diagnostics,
       lineCount: t.lineNumber,
       lastLogAt: s.lastLogAt,
-      siblings: [...t.siblings.values()],
+      siblings: [...t.siblings.values()].map((v) => ({ ...v })),
+      timeZone: t.timeZone,
+      ...(t.timeZoneProblem ? { timeZoneProblem: t.timeZoneProblem } : {}),
     };
   }
 }

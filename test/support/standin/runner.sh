@@ -30,9 +30,11 @@ on_term() {
 }
 trap on_term TERM INT
 
+# Local time, as the runner's logback prints it: the container's TZ (zone files for a few zones
+# are in the image), UTC when TZ is unset.
 now() {
   ms=$(awk '{ split($1, a, "."); printf "%s0", substr(a[2] "00", 1, 2) }' /proc/uptime)
-  echo "$(date -u '+%Y-%m-%d %H:%M:%S'),$ms"
+  echo "$(date '+%Y-%m-%d %H:%M:%S'),$ms"
 }
 say() { echo "[$(now)] $*"; }
 pause() { sleep "$1" & CHILD=$!; wait $CHILD; CHILD=""; }

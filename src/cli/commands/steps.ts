@@ -6,7 +6,8 @@ import { QueuedSource } from '../../main/api/queued-source.js';
 import { resolveRunner } from '../../main/runners/resolve.js';
 import { StepsService } from '../../main/steps/steps-service.js';
 import type { RunnerRecord } from '../../main/settings/types.js';
-import { RunnerLogReplay, toStepsJson, type RunnerStepsJson } from '../../shared/step-log/replay.js';
+import { RunnerLogReplay, toStepsJson, type ReplayOptions, type RunnerStepsJson } from '../../shared/step-log/replay.js';
+import { timeZoneOption } from './time-zone-option.js';
 import type { Command } from '../command.js';
 import type { CliIo } from '../io.js';
 import { withContext } from '../context.js';
@@ -16,8 +17,8 @@ import { eventLine } from './watch.js';
 const NOT_RUNNING: RunnerStepsJson = { runnerState: 'STOPPED', steps: [], diagnostics: [] };
 
 /** A saved log, streamed: memory stays bounded however long the file is. */
-async function fromLog(path: string): Promise<RunnerStepsJson> {
-  const replay = new RunnerLogReplay();
+async function fromLog(path: string, zone: Pick<ReplayOptions, 'timeZone' | 'utcOffset'> = {}): Promise<RunnerStepsJson> {
+  const replay = new RunnerLogReplay(zone);
   try {
     for await (const chunk of createReadStream(path, { encoding: 'utf8' })) replay.push(chunk as string);
   } catch (e) {
@@ -72,9 +73,9 @@ async function snapshotOf(service: StepsService, records: RunnerRecord[], one: R
 }
 
 export const stepsCommand: Command = {
-  usage: 'steps [<runner>] [--json] [--watch] [--queued] | steps --from-log FILE [--json]',
+  usage: 'steps [<runner>] [--json] [--watch] [--queued] | steps --from-log FILE [--tz ZONE] [--json]',
   summary: "What each runner is doing: its state, running and recent steps, and diagnoses of known failures.",
-  options: { json: { type: 'boolean' }, watch: { type: 'boolean' }, queued: { type: 'boolean' }, 'from-log': { type: 'string' } },
+  options: { json: { type: 'boolean' }, watch: { type: 'boolean' }, queued: { type: 'boolean' }, 'from-log': { type: 'string' }, tz: { type: 'string' } },
   maxPositionals: 1,
   async run(args, io) {
     const json = Boolean(args.values.json);
@@ -83,9 +84,13 @@ export const stepsCommand: Command = {
       if (args.positionals.length > 0 || args.values.watch || args.values.queued) {
         throw new CliError('USAGE', '--from-log reads one saved log: it takes no <runner>, --watch or --queued.', 2);
       }
-      const result = await fromLog(file);
+      const tz = args.values.tz;
+      const result = await fromLog(file, timeZoneOption(typeof tz === 'string' ? tz : undefined));
       io.out(json ? JSON.stringify(result) + '\n' : describe(result));
       return 0;
+    }
+    if (args.values.tz !== undefined) {
+      throw new CliError('USAGE', "--tz is for --from-log: live runners' time zones are read from their containers' TZ.", 2);
     }
     return withContext(io, async (ctx) => {
       const records = ctx.settings().runners().list();

@@ -1,11 +1,8 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { createApi } from '../../main/api/index.js';
-import { gatherHostFacts } from '../../main/host-facts.js';
+import { startHost } from '../../main/host.js';
 import { newToken } from '../../main/http-bridge/auth.js';
 import { startHttpBridge } from '../../main/http-bridge/server.js';
-import { StepsService } from '../../main/steps/steps-service.js';
-import { bitbucketApiBase } from '../../main/bitbucket/client.js';
 import type { Command } from '../command.js';
 import { withContext } from '../context.js';
 import { CliError } from '../errors.js';
@@ -80,27 +77,10 @@ export const serveCommand: Command = {
     const log = (line: string) => io.err(`runner-tray: ${line}\n`);
 
     return withContext(io, async (ctx) => {
-      const [engine, vault, runners] = await Promise.all([ctx.engine(), ctx.vault(), ctx.runners()]);
-      const settings = ctx.settings();
-      const steps = new StepsService({ engine, log });
-      const api = createApi({
-        runners,
-        steps,
-        docker: engine.docker,
-        settings,
-        vault,
-        hostFacts: () => gatherHostFacts({ engine, runners: settings.runners().list() }),
-        bitbucketBaseUrl: bitbucketApiBase(io.env),
-        log,
-      });
+      const host = await startHost({ ctx, log });
+      const { api, runners } = host;
       let bridge: Awaited<ReturnType<typeof startHttpBridge>> | undefined;
       try {
-        await steps.start();
-        const { orphans } = await runners.reconcile();
-        for (const o of orphans) {
-          log(`container ${o.name} carries Runner Tray labels for runner ${o.runnerUuid}, which is not in settings; left alone (remove it with docker rm -f ${o.name}, or add the runner again).`);
-        }
-        await api.start();
         try {
           bridge = await startHttpBridge({ dispatch: api.dispatch, onEvent: (l) => api.events.on(l), staticRoot, token, port, log });
         } catch (e) {
@@ -110,14 +90,13 @@ export const serveCommand: Command = {
           throw e;
         }
         io.out(`Runner Tray dashboard: ${bridge.pageUrl}\n`);
-        log(`serving ${runners ? (await runners.list()).length : 0} runner(s) on 127.0.0.1:${bridge.port}; tunnel with: ssh -N -L ${bridge.port}:127.0.0.1:${bridge.port} <this host>. Ctrl-C stops.`);
+        log(`serving ${(await runners.list()).length} runner(s) on 127.0.0.1:${bridge.port}; tunnel with: ssh -N -L ${bridge.port}:127.0.0.1:${bridge.port} <this host>. Ctrl-C stops.`);
         const signal = await io.untilSignal();
         log(`${signal}: stopping (runner containers keep running)`);
         return 0;
       } finally {
         await bridge?.close();
-        api.close();
-        await steps.close();
+        await host.close();
       }
     });
   },

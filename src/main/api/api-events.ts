@@ -44,6 +44,7 @@ const FAILED_STEP_STATES = new Set(['FAILED', 'ERROR']);
 export class ApiEvents {
   readonly #deps: ApiEventsDeps;
   readonly #listeners = new Set<ApiEventListener>();
+  readonly #background = new Set<ApiEventListener>();
   readonly #pending = new Map<string, { runnerUuid: string; timer: NodeJS.Timeout }>();
   readonly #pulls = new Map<string, Pull>();
   readonly #names = new Map<string, string>();
@@ -62,8 +63,16 @@ export class ApiEvents {
     return this.#listeners.size;
   }
 
-  /** Returns the unsubscribe function. */
-  on(listener: ApiEventListener): () => void {
+  /**
+   * Returns the unsubscribe function. A listener with `watching: false` (the desktop app's tray
+   * and notifications, alive while no window is open) hears every event but does not count as
+   * someone looking, so Bitbucket polling and stats streams still stop when the UI is gone.
+   */
+  on(listener: ApiEventListener, options: { watching?: boolean } = {}): () => void {
+    if (options.watching === false) {
+      this.#background.add(listener);
+      return () => void this.#background.delete(listener);
+    }
     this.#listeners.add(listener);
     if (this.#listeners.size === 1) this.#deps.onWatched?.(true);
     return () => {
@@ -73,7 +82,7 @@ export class ApiEvents {
 
   emit(event: ContractEvent): void {
     if (this.#closed) return;
-    for (const fn of [...this.#listeners]) {
+    for (const fn of [...this.#listeners, ...this.#background]) {
       try {
         fn(event);
       } catch {
@@ -109,6 +118,7 @@ export class ApiEvents {
     for (const { timer } of this.#pending.values()) clearTimeout(timer);
     this.#pending.clear();
     this.#listeners.clear();
+    this.#background.clear();
   }
 
   async #sendRunner(runnerUuid: string): Promise<void> {

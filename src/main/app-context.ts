@@ -12,8 +12,14 @@ import type { SecretVault } from './vault/types.js';
 
 export interface AppContextOptions {
   env?: NodeJS.ProcessEnv;
-  /** Test hook: skip the background look for a newer runner image. */
+  /**
+   * Look for a newer runner image in the background after a start (default true). Long-running
+   * hosts (desktop app, `serve`) keep it; one-shot CLI commands turn it off so they never wait on
+   * a registry.
+   */
   checkForImageUpdates?: boolean;
+  /** Another vault than RUNNER_TRAY_VAULT's (the desktop app's safeStorage); opened on first use like the default. */
+  openVault?: () => Promise<SecretVault>;
 }
 
 export class AppContext {
@@ -36,19 +42,23 @@ export class AppContext {
   }
 
   vault(): Promise<SecretVault> {
-    return (this.#vault ??= openVault({ env: this.env, dataDir: this.dataDir }));
+    return (this.#vault ??= this.#options.openVault ? this.#options.openVault() : openVault({ env: this.env, dataDir: this.dataDir }));
   }
 
+  /** A failed connection is not remembered: the next call looks again (Docker may have started since). */
   engine(): Promise<Engine> {
-    return (this.#engine ??= connectEngine({ discovery: { env: this.env } }));
+    return (this.#engine ??= connectEngine({ discovery: { env: this.env } }).catch((e: unknown) => {
+      this.#engine = undefined;
+      throw e;
+    }));
   }
 
   runners(): Promise<RunnerService> {
     return (this.#runners ??= (async () => {
-      const [engine, vault] = await Promise.all([this.engine(), this.vault()]);
+      // The engine is connected on first use: `add` works while Docker is down.
       return new RunnerService({
-        engine,
-        vault,
+        engine: () => this.engine(),
+        vault: await this.vault(),
         store: this.settings().runners(),
         ...(this.#options.checkForImageUpdates === undefined ? {} : { checkForImageUpdates: this.#options.checkForImageUpdates }),
       });

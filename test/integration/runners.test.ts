@@ -12,6 +12,7 @@ import { RunnerError } from '../../src/main/runners/errors.js';
 import type { RunnerEvent } from '../../src/main/runners/events.js';
 import { RunnerService } from '../../src/main/runners/runner-service.js';
 import { SettingsStore } from '../../src/main/settings/settings-store.js';
+import type { RunnerRecord } from '../../src/main/settings/types.js';
 import { FileVault } from '../../src/main/vault/file-vault.js';
 import { KeyringVault } from '../../src/main/vault/keyring-vault.js';
 import { parseRunnerCommand } from '../../src/shared/runner-command/index.js';
@@ -229,15 +230,23 @@ describe('runner lifecycle', () => {
     const replaced = await service.add(parsed(RUNNER_A, SECRET_2), { replace: true });
     expect(replaced.replaced).toBe(true);
     expect(settings.runners().list()).toHaveLength(1);
+    // It runs (maybe mid-step): the user is told how to apply the new secret, nothing is restarted.
+    expect(replaced.warnings).toEqual([{ code: 'PENDING_RESTART', message: expect.stringMatching(/stop and start the runner/) }]);
+    const still = await service.start(RUNNER_A);
+    expect(still).toMatchObject({ containerId: first.containerId, containerState: 'running', pendingRestart: true });
+    expect(still.notice).toMatch(/secret changed.*stop and start the runner.*not restarted automatically so a running step is not killed/);
+    expect((await docker.getContainer(first.containerId!).inspect()).Config.Env).toContain(`OAUTH_CLIENT_SECRET=${SECRET_1}`);
 
+    await service.stop(RUNNER_A);
     const second = await service.start(RUNNER_A);
+    expect(second.pendingRestart).toBe(false);
     expect(second.containerId).not.toBe(first.containerId);
     const env = (await docker.getContainer(second.containerId!).inspect()).Config.Env;
     expect(env).toContain(`OAUTH_CLIENT_SECRET=${SECRET_2}`);
     expect(env.join('\n')).not.toContain(SECRET_1);
     expect(await ourContainers()).toHaveLength(1);
     expect(events).toContainEqual(expect.objectContaining({ type: 'state', action: 'recreated', reason: 'secret changed' }));
-    expect(ourOutputs(refused instanceof Error ? refused.message : '', replaced, second)).not.toMatch(new RegExp(`${SECRET_1}|${SECRET_2}`));
+    expect(ourOutputs(refused instanceof Error ? refused.message : '', replaced, still, second)).not.toMatch(new RegExp(`${SECRET_1}|${SECRET_2}`));
   });
 
   it('two concurrent starts make one container, in one service and across two (two processes)', async () => {
@@ -307,6 +316,148 @@ describe('a runner container made by hand', () => {
   });
 });
 
+describe('replacing a container never leaves the runner without one', () => {
+  const name = `runner-${RUNNER_A.slice(1, -1)}`;
+  /** Every container whose name is the runner's or one it passes through while being replaced. */
+  async function runnerContainers(): Promise<Array<{ id: string; name: string; state: string }>> {
+    const all = await docker.listContainers({ all: true });
+    return all
+      .filter((c) => c.Names.some((n) => n.startsWith(`/${name}`)))
+      .map((c) => ({ id: c.Id, name: c.Names[0]!.slice(1), state: c.State }));
+  }
+  function changeSpec(change: (spec: RunnerRecord['spec']) => RunnerRecord['spec']): void {
+    const record = settings.runners().get(RUNNER_A)!;
+    settings.runners().put({ ...record, spec: change(record.spec) });
+  }
+
+  it('a stale runner whose new container cannot be created keeps its old one, and no temporary container is left', async () => {
+    await service.add(parsed(RUNNER_A, SECRET_1));
+    const first = await service.start(RUNNER_A);
+    await service.stop(RUNNER_A);
+    // A bind Docker refuses at create: a relative host path is read as an (invalid) volume name.
+    changeSpec((spec) => ({ ...spec, binds: [...spec.binds, 'not/absolute:/data'] }));
+
+    const err = await service.start(RUNNER_A).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RunnerError);
+    expect((err as RunnerError).code).toBe('ENGINE_ERROR');
+    expect((err as Error).message).toMatch(/not\/absolute/);
+    expect((err as Error).message).not.toContain(SECRET_1);
+    expect(await runnerContainers()).toEqual([{ id: first.containerId, name, state: 'exited' }]);
+
+    // Fixed settings: recreated under the runner's name, the old one gone, nothing else left.
+    changeSpec((spec) => ({ ...spec, binds: spec.binds.filter((b) => b !== 'not/absolute:/data') }));
+    changeSpec((spec) => ({ ...spec, env: { ...spec.env, JAVA_OPTS: '-Xmx512m' } }));
+    const second = await service.start(RUNNER_A);
+    expect(second.containerId).not.toBe(first.containerId);
+    expect(await runnerContainers()).toEqual([{ id: second.containerId, name, state: 'running' }]);
+    expect(events).toContainEqual(expect.objectContaining({ type: 'state', action: 'recreated', reason: 'settings changed' }));
+  });
+
+  it('a stale runner whose new image cannot be pulled keeps its old container', async () => {
+    await service.add(parsed(RUNNER_A, SECRET_1));
+    const first = await service.start(RUNNER_A);
+    await service.stop(RUNNER_A);
+    changeSpec((spec) => ({ ...spec, image: 'docker-public.packages.atlassian.com/sox/atlassian/bitbucket-pipelines-runner:0-absent' }));
+
+    await expect(service.start(RUNNER_A)).rejects.toMatchObject({ code: 'IMAGE_UNAVAILABLE' });
+    expect(await runnerContainers()).toEqual([{ id: first.containerId, name, state: 'exited' }]);
+  });
+
+  it('a running hand-made container being replaced keeps running under its name when ours cannot be created', async () => {
+    const handmade = await docker.createContainer({ name, Image: inject('standinImage'), Env: [`RUNNER_UUID=${RUNNER_A}`, 'STANDIN_SCRIPT=idle'] });
+    await handmade.start();
+    await service.add(parsed(RUNNER_A, SECRET_1));
+    changeSpec((spec) => ({ ...spec, binds: [...spec.binds, 'not/absolute:/data'] }));
+
+    await expect(service.start(RUNNER_A, { replace: true })).rejects.toMatchObject({ code: 'ENGINE_ERROR' });
+    expect(await runnerContainers()).toEqual([{ id: handmade.id, name, state: 'running' }]);
+
+    changeSpec((spec) => ({ ...spec, binds: spec.binds.filter((b) => b !== 'not/absolute:/data') }));
+    const ours = await service.start(RUNNER_A, { replace: true });
+    expect(await runnerContainers()).toEqual([{ id: ours.containerId, name, state: 'running' }]);
+  });
+});
+
+describe('without a reachable engine', () => {
+  function offline(): { service: RunnerService; connects: () => number } {
+    const dead = join(mkdtempSync(join(tmpdir(), 'rt-down-')), 'docker.sock');
+    let n = 0;
+    const svc = new RunnerService({
+      engine: () => {
+        n++;
+        return connectEngine({ discovery: { env: { DOCKER_HOST: `unix://${dead}` } } });
+      },
+      store: settings.runners(),
+      vault,
+    });
+    return { service: svc, connects: () => n };
+  }
+
+  it('add stores the runner without asking the engine', async () => {
+    const { service: svc, connects } = offline();
+    const added = await svc.add(parsed(RUNNER_A, SECRET_1));
+    expect(added.record.spec.runnerUuid).toBe(RUNNER_A);
+    expect((await vault.get(RUNNER_A))?.reveal()).toBe(SECRET_1);
+    expect(settings.runners().list()).toHaveLength(1);
+    expect(connects()).toBe(0);
+  });
+
+  it('remove says the engine cannot be reached and removes nothing; list and start say so too', async () => {
+    await service.add(parsed(RUNNER_A, SECRET_1));
+    await service.start(RUNNER_A);
+    const { service: svc } = offline();
+
+    const err = await svc.remove(RUNNER_A).catch((e: unknown) => e);
+    expect((err as RunnerError).code).toBe('ENGINE_ERROR');
+    expect((err as Error).message).toMatch(/was not removed \(its container, secret and settings are all kept\)/);
+    expect((err as Error).message).toMatch(/No Docker engine answered/);
+    expect((await vault.get(RUNNER_A))?.reveal()).toBe(SECRET_1);
+    expect(settings.runners().list()).toHaveLength(1);
+    expect(await ourContainers()).toHaveLength(1);
+
+    await expect(svc.list()).rejects.toMatchObject({ code: 'ENGINE_UNREACHABLE' });
+    await expect(svc.start(RUNNER_A)).rejects.toMatchObject({ code: 'ENGINE_UNREACHABLE' });
+  });
+});
+
+describe('secret-looking extra variables (e.g. NPM_TOKEN)', () => {
+  const NPM_1 = 'npm_madeUpTokenOne_4Fh7Jk2Lm9Qp3Rs8Tv1Wx6Yz0';
+  const NPM_2 = 'npm_madeUpTokenTwo_0Za9Yb8Xc7Wd6Ve5Uf4Tg3Sh2';
+
+  it('are kept in the vault, passed to the container, replaced as a set on re-add, and removed with the runner', async () => {
+    const added = await service.add(parsed(RUNNER_A, SECRET_1, { env: `-e NPM_TOKEN=${NPM_1} -e PIP_PASSWORD=${NPM_2}` }));
+    expect(added.record.vaultEnv).toEqual(['NPM_TOKEN', 'PIP_PASSWORD']);
+    expect(added.record.spec.env).not.toHaveProperty('NPM_TOKEN');
+    expect((await vault.get(`${RUNNER_A}#env:NPM_TOKEN`))?.reveal()).toBe(NPM_1);
+
+    const first = await service.start(RUNNER_A);
+    const env = (await docker.getContainer(first.containerId!).inspect()).Config.Env;
+    expect(env).toEqual(expect.arrayContaining([`NPM_TOKEN=${NPM_1}`, `PIP_PASSWORD=${NPM_2}`, `OAUTH_CLIENT_SECRET=${SECRET_1}`]));
+    await service.stop(RUNNER_A);
+
+    // Rotated token, PIP_PASSWORD no longer pasted: its vault entry goes, the container follows.
+    await service.add(parsed(RUNNER_A, SECRET_1, { env: `-e NPM_TOKEN=${NPM_2}` }), { replace: true });
+    expect(await vault.get(`${RUNNER_A}#env:PIP_PASSWORD`)).toBeNull();
+    const second = await service.start(RUNNER_A);
+    expect(second.containerId).not.toBe(first.containerId);
+    const env2 = (await docker.getContainer(second.containerId!).inspect()).Config.Env;
+    expect(env2).toContain(`NPM_TOKEN=${NPM_2}`);
+    expect(env2.some((e) => e.startsWith('PIP_PASSWORD='))).toBe(false);
+    await service.stop(RUNNER_A);
+
+    // Only the value changed: still stale, named without the value.
+    await service.add(parsed(RUNNER_A, SECRET_1, { env: `-e NPM_TOKEN=${NPM_1}` }), { replace: true });
+    const third = await service.start(RUNNER_A);
+    expect((await docker.getContainer(third.containerId!).inspect()).Config.Env).toContain(`NPM_TOKEN=${NPM_1}`);
+    expect(events).toContainEqual(expect.objectContaining({ type: 'state', action: 'recreated', reason: 'secret variable changed' }));
+
+    await service.remove(RUNNER_A);
+    expect(await vault.get(`${RUNNER_A}#env:NPM_TOKEN`)).toBeNull();
+    expect(readFileSync(join(dataDir, 'secrets.json'), 'utf8')).not.toMatch(new RegExp(`${NPM_1}|${NPM_2}`));
+    expect(ourOutputs(added, first, second, third)).not.toMatch(new RegExp(`${NPM_1}|${NPM_2}`));
+  });
+});
+
 describe('image', () => {
   it('absent and no registry reachable: IMAGE_UNAVAILABLE naming the image, and no container is left', async () => {
     const image = 'docker-public.packages.atlassian.com/sox/atlassian/bitbucket-pipelines-runner:0-absent';
@@ -350,7 +501,7 @@ describe('working directories', () => {
     // Rotating the secret later re-pastes the wizard's command (WORKING_DIRECTORY=/tmp): the own dir stays.
     const rotated = await service.add(parsed(RUNNER_B, SECRET_1), { replace: true });
     expect(rotated.record.spec.workingDirectory).toBe(dir);
-    expect(rotated.warnings).toEqual([]);
+    expect(rotated.warnings.map((w) => w.code)).toEqual(['PENDING_RESTART']); // no shared-directory warning
   });
 });
 
@@ -402,9 +553,12 @@ describe('secrets at rest', () => {
   });
 });
 
-// `npm test` runs inside a D-Bus session with an unlocked gnome-keyring (test/run-all.sh).
-describe.runIf(Boolean(process.env.DBUS_SESSION_BUS_ADDRESS))('with the OS keyring (real Secret Service)', () => {
+// `npm test` runs inside a D-Bus session with an unlocked gnome-keyring (test/run-all.sh). A
+// developer's plain `vitest run` may skip this; CI may not: there a missing bus is a failure.
+const haveSessionBus = Boolean(process.env.DBUS_SESSION_BUS_ADDRESS);
+describe.runIf(haveSessionBus || Boolean(process.env.CI))('with the OS keyring (real Secret Service)', () => {
   it('add → start → remove keeps the secret in the keyring only, and removes it there', async () => {
+    expect(haveSessionBus, 'no D-Bus session bus: run the tests through test/run-all.sh (npm test), which starts one with gnome-keyring').toBe(true);
     const keyring = await KeyringVault.open({ timeoutMs: 20_000 });
     const svc = new RunnerService({ engine, store: settings.runners(), vault: keyring, checkForImageUpdates: false });
     await svc.add(parsed(RUNNER_A, SECRET_1));

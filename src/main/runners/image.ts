@@ -1,6 +1,8 @@
 /**
- * The runner image: present ⇒ start at once and look for a newer one in the background;
- * absent ⇒ pull it, reporting progress; offline and absent ⇒ IMAGE_UNAVAILABLE.
+ * The runner image: present ⇒ start at once and, if asked (long-running hosts, not one-shot CLI
+ * commands), look for a newer one in the background: the registry's digest for the tag against the
+ * local image's, pulling only when they differ; absent ⇒ pull it, reporting progress; offline and
+ * absent ⇒ IMAGE_UNAVAILABLE.
  */
 import type Docker from 'dockerode';
 import { engineMessage, RunnerError, statusCodeOf } from './errors.js';
@@ -13,13 +15,40 @@ interface PullProgress {
   error?: string;
 }
 
-async function imageId(docker: Docker, image: string): Promise<string | null> {
+interface LocalImage {
+  id: string;
+  /** `repo@sha256:…` for each registry it was pulled from (empty for a built or imported image). */
+  repoDigests: string[];
+}
+
+async function localImage(docker: Docker, image: string): Promise<LocalImage | null> {
   try {
-    const info = (await docker.getImage(image).inspect()) as { Id: string };
-    return info.Id;
+    const info = (await docker.getImage(image).inspect()) as { Id: string; RepoDigests?: string[] | null };
+    return { id: info.Id, repoDigests: info.RepoDigests ?? [] };
   } catch (e) {
     if (statusCodeOf(e) === 404) return null;
     throw e;
+  }
+}
+
+/** How long the background check may wait for the registry to name the tag's digest. */
+const DIGEST_TIMEOUT_MS = 30_000;
+
+/**
+ * The digest the registry serves for the tag, asked through the engine (`GET /distribution/…/json`),
+ * so the engine's registry settings and logins apply. One small request instead of a pull.
+ */
+async function remoteDigest(docker: Docker, image: string): Promise<string> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`the registry did not answer within ${DIGEST_TIMEOUT_MS / 1000} s`)), DIGEST_TIMEOUT_MS);
+    timer.unref();
+  });
+  try {
+    const info = await Promise.race([docker.getImage(image).distribution(), timeout]);
+    return info.Descriptor.digest;
+  } finally {
+    clearTimeout(timer);
   }
 }
 
@@ -48,14 +77,20 @@ export async function ensureImage(
   image: string,
   ctx: { runnerUuid: string; emit: (e: RunnerEvent) => void; checkForUpdates: boolean },
 ): Promise<EnsureImageResult> {
-  const before = await imageId(docker, image);
+  const before = await localImage(docker, image);
   if (before !== null) {
     if (!ctx.checkForUpdates) return { pulled: false };
     const updateCheck = (async () => {
       try {
+        // Compare digests first: pulling an up-to-date image still costs a round trip per layer.
+        const digest = await remoteDigest(docker, image);
+        if (before.repoDigests.some((d) => d.endsWith(`@${digest}`))) {
+          ctx.emit({ type: 'image-check', image, result: 'up-to-date' });
+          return;
+        }
         await pull(docker, image, () => undefined);
-        const after = await imageId(docker, image);
-        ctx.emit({ type: 'image-check', image, result: after !== before ? 'newer-available' : 'up-to-date' });
+        const after = await localImage(docker, image);
+        ctx.emit({ type: 'image-check', image, result: after?.id !== before.id ? 'newer-available' : 'up-to-date' });
       } catch (e) {
         ctx.emit({ type: 'image-check', image, result: 'failed', message: engineMessage(e) });
       }
@@ -78,7 +113,7 @@ export async function ensureImage(
       ctx.runnerUuid,
     );
   }
-  if ((await imageId(docker, image)) === null) {
+  if ((await localImage(docker, image)) === null) {
     throw new RunnerError('IMAGE_UNAVAILABLE', `Pulling ${image} finished but the image is not there; start the runner again.`, ctx.runnerUuid);
   }
   return { pulled: true };

@@ -10,6 +10,7 @@ import type { ParseResult, RunnerSpec } from '../../shared/runner-command/types.
 import {
   bare,
   containerCreateOptions,
+  type ContainerCreateOptions,
   LABEL_MANAGED,
   LABEL_RUNNER,
   perRunnerWorkDir,
@@ -17,9 +18,9 @@ import {
   withWorkDir,
 } from '../../shared/runner-spec.js';
 import { redactText, type Secret } from '../../shared/secret.js';
-import type { Engine } from '../docker/engine.js';
+import { EngineUnreachableError, type Engine } from '../docker/engine.js';
 import type { RunnerRecord, RunnerStore } from '../settings/types.js';
-import { runnerSecretKey } from '../vault/keys.js';
+import { runnerEnvSecretKey, runnerSecretKey } from '../vault/keys.js';
 import type { SecretVault } from '../vault/types.js';
 import { engineMessage, RunnerError, statusCodeOf } from './errors.js';
 import { TypedEmitter, type RunnerEvent } from './events.js';
@@ -28,7 +29,11 @@ import { KeyedMutex } from './mutex.js';
 import { resolveRunner } from './resolve.js';
 
 export interface RunnerServiceDeps {
-  engine: Engine;
+  /**
+   * The engine, or how to reach it on first use: adding a runner writes only the vault and
+   * settings, so it works while Docker is down. A failed connection is retried on the next call.
+   */
+  engine: Engine | (() => Promise<Engine>);
   store: RunnerStore;
   vault: SecretVault;
   now?: () => Date;
@@ -46,11 +51,19 @@ export interface AddOptions {
   displayName?: string;
 }
 
-export interface AddWarning {
+export interface SharedWorkDirWarning {
   code: 'SHARED_WORKING_DIRECTORY';
   message: string;
   suggestedWorkDir: string;
 }
+
+/** The runner's container is running: the new settings/secret apply only after stop + start. */
+export interface PendingRestartWarning {
+  code: 'PENDING_RESTART';
+  message: string;
+}
+
+export type AddWarning = SharedWorkDirWarning | PendingRestartWarning;
 
 export interface AddResult {
   record: RunnerRecord;
@@ -81,6 +94,15 @@ export interface RunnerStatus {
   workingDirectory: string;
 }
 
+export interface StartResult extends RunnerStatus {
+  /**
+   * The runner was already running with other settings or secrets than stored: it was left
+   * running (a step may be in progress) and `notice` says how to apply them.
+   */
+  pendingRestart: boolean;
+  notice?: string;
+}
+
 export interface ReconcileReport {
   runners: RunnerStatus[];
   /** Containers carrying our labels whose runner is not in settings (never removed automatically). */
@@ -97,10 +119,37 @@ interface ContainerFacts {
 
 const CONTAINER_STATES: readonly ContainerState[] = ['created', 'running', 'paused', 'restarting', 'removing', 'exited', 'dead'];
 
+/** Names a replacement container passes through: created as `<name>-next`, the old one set aside as `<name>-previous`. */
+const NEXT_SUFFIX = '-next';
+const PREVIOUS_SUFFIX = '-previous';
+/** A transitional container older than this is a leftover of a process that died mid-replace. */
+const LEFTOVER_AFTER_SECONDS = 120;
+
+function pendingRestartMessage(uuid: string, reasons: readonly string[]): string {
+  return (
+    `Runner ${uuid}: ${reasons.join(', ')}; stop and start the runner to apply them ` +
+    `(runner-tray stop ${uuid} && runner-tray start ${uuid}) — it is not restarted automatically so a running step is not killed.`
+  );
+}
+
+interface RunnerSecrets {
+  secret: Secret;
+  extra: Record<string, Secret>;
+}
+
+interface ManagedContainer {
+  id: string;
+  name: string;
+  /** Seconds since the epoch. */
+  created: number;
+}
+
 export class RunnerService {
   readonly events = new TypedEmitter<RunnerEvent>();
-  readonly #docker: Docker;
-  readonly #engine: Engine;
+  readonly #engineSource: Engine | (() => Promise<Engine>);
+  #engine: Promise<Engine> | undefined;
+  /** Set once connected: the engine named in error messages. */
+  #connected: Engine | undefined;
   readonly #store: RunnerStore;
   readonly #vault: SecretVault;
   readonly #now: () => Date;
@@ -110,8 +159,11 @@ export class RunnerService {
   readonly #background = new Set<Promise<void>>();
 
   constructor(deps: RunnerServiceDeps) {
-    this.#engine = deps.engine;
-    this.#docker = deps.engine.docker;
+    this.#engineSource = deps.engine;
+    if (typeof deps.engine !== 'function') {
+      this.#connected = deps.engine;
+      this.#engine = Promise.resolve(deps.engine);
+    }
     this.#store = deps.store;
     this.#vault = deps.vault;
     this.#now = deps.now ?? (() => new Date());
@@ -125,7 +177,7 @@ export class RunnerService {
   }
 
   /** Other runners that would share this spec's working directory, with the per-runner dir to use instead. */
-  sharedWorkDirWarnings(spec: RunnerSpec): AddWarning[] {
+  sharedWorkDirWarnings(spec: RunnerSpec): SharedWorkDirWarning[] {
     const sharing = this.#store
       .list()
       .filter((r) => bare(r.spec.runnerUuid) !== bare(spec.runnerUuid) && r.spec.workingDirectory === spec.workingDirectory);
@@ -147,6 +199,8 @@ export class RunnerService {
     if (!parsed.ok) throw new RunnerError('INVALID_RUNNER', parsed.error.message);
     let spec = parsed.spec;
     const uuid = spec.runnerUuid;
+    // Secret-looking extra `-e` variables (e.g. NPM_TOKEN): the parser keeps them out of the spec.
+    const extra: Record<string, Secret> = (parsed as { extraSecrets?: Record<string, Secret> }).extraSecrets ?? {};
     return this.#mutex.run(bare(uuid), async () => {
       const existing = this.#store.list().find((r) => bare(r.spec.runnerUuid) === bare(uuid));
       if (existing && !options.replace) {
@@ -172,78 +226,139 @@ export class RunnerService {
         // Rotating a secret re-pastes the wizard's command (WORKING_DIRECTORY=/tmp): keep the runner's own dir.
         spec = withWorkDir(spec, existing.spec.workingDirectory);
       }
-      const warnings = this.sharedWorkDirWarnings(spec);
+      const warnings: AddWarning[] = this.sharedWorkDirWarnings(spec);
+      const extraNames = Object.keys(extra);
       const record: RunnerRecord = {
         spec,
         displayName: options.displayName ?? existing?.displayName ?? spec.name,
         addedAt: existing?.addedAt ?? this.#now().toISOString(),
+        ...(extraNames.length > 0 ? { vaultEnv: extraNames } : {}),
       };
-      const key = runnerSecretKey(uuid);
-      const previous = existing ? await this.#vault.get(key) : null;
-      // Secret first: a runner is never in settings without its secret.
-      await this.#vault.set(key, parsed.secret);
+      const entries: Array<[string, Secret]> = [
+        [runnerSecretKey(uuid), parsed.secret],
+        ...extraNames.map((n): [string, Secret] => [runnerEnvSecretKey(uuid, n), extra[n]!]),
+      ];
+      const dropped = (existing?.vaultEnv ?? []).filter((n) => !(n in extra)).map((n) => runnerEnvSecretKey(uuid, n));
+      // What the vault held before, to put back if settings cannot be written.
+      const previous = new Map<string, Secret | null>();
+      for (const [key] of entries) previous.set(key, existing ? await this.#vault.get(key) : null);
+      const restore = async () => {
+        for (const [key, value] of previous) {
+          await (value ? this.#vault.set(key, value) : this.#vault.delete(key).then(() => undefined)).catch(() => undefined);
+        }
+      };
+      // Secrets first: a runner is never in settings without its secrets.
       try {
+        for (const [key, value] of entries) await this.#vault.set(key, value);
         this.#store.put(record);
       } catch (e) {
-        if (previous) await this.#vault.set(key, previous).catch(() => undefined);
-        else await this.#vault.delete(key).catch(() => undefined);
+        await restore();
         throw e;
+      }
+      // Variables no longer pasted: their values go once the settings stop naming them.
+      for (const key of dropped) await this.#vault.delete(key).catch(() => undefined);
+      if (existing) {
+        const running = await this.#runningContainer(uuid);
+        if (running) {
+          warnings.push({
+            code: 'PENDING_RESTART',
+            message: pendingRestartMessage(uuid, ['settings and secret replaced, the running container still has the old ones']),
+          });
+        }
       }
       this.events.emit({ type: 'state', runnerUuid: uuid, action: 'added', containerState: 'missing', ...(existing ? { reason: 'replaced settings and secret' } : {}) });
       return { record, replaced: existing !== undefined, warnings };
     });
   }
 
-  async start(runner: string, options: StartOptions = {}): Promise<RunnerStatus> {
+  /** Whether the runner's container runs, when the engine can tell; `false` when it cannot be reached. */
+  async #runningContainer(uuid: string): Promise<boolean> {
+    try {
+      const docker = (await this.#connect()).docker;
+      const ids = await this.#managedIds(docker, uuid);
+      return ids[0] !== undefined && (await docker.getContainer(ids[0]).inspect()).State.Running;
+    } catch {
+      return false;
+    }
+  }
+
+  async start(runner: string, options: StartOptions = {}): Promise<StartResult> {
     const record = this.resolve(runner);
-    return this.#mutex.run(bare(record.spec.runnerUuid), async () => {
-      const secret = await this.#vault.get(runnerSecretKey(record.spec.runnerUuid));
-      if (!secret) {
-        throw new RunnerError(
-          'SECRET_MISSING',
-          `The vault (${this.#vault.location}) has no secret for runner ${record.spec.runnerUuid}. ` +
-            'Paste the runner command again with `runner-tray add --replace`.',
-          record.spec.runnerUuid,
-        );
-      }
-      let id: string;
+    const uuid = record.spec.runnerUuid;
+    return this.#mutex.run(bare(uuid), async () => {
+      const secrets = await this.#secretsOf(record);
+      const scrub = [secrets.secret, ...Object.values(secrets.extra)];
+      let outcome: { id: string; pending?: string[] };
       try {
-        id = await this.#start(record, secret, options);
+        outcome = await this.#start(await this.#connect(), record, secrets, options);
       } catch (e) {
-        throw this.#wrap(e, record.spec.runnerUuid, secret);
+        throw this.#wrap(e, uuid, scrub);
       }
-      return this.#engineCall(() => this.#statusFrom(record, id), record.spec.runnerUuid);
+      const status = await this.#engineCall((docker) => this.#statusFrom(docker, record, outcome.id), uuid);
+      if (!outcome.pending) return { ...status, pendingRestart: false };
+      return { ...status, pendingRestart: true, notice: pendingRestartMessage(uuid, outcome.pending) };
     });
   }
 
-  /** Returns the id of the runner's (running) container. */
-  async #start(record: RunnerRecord, secret: Secret, options: StartOptions): Promise<string> {
+  async #secretsOf(record: RunnerRecord): Promise<RunnerSecrets> {
+    const uuid = record.spec.runnerUuid;
+    const missing = (what: string) =>
+      new RunnerError(
+        'SECRET_MISSING',
+        `The vault (${this.#vault.location}) has no ${what} for runner ${uuid}. Paste the runner command again with \`runner-tray add --replace\`.`,
+        uuid,
+      );
+    const secret = await this.#vault.get(runnerSecretKey(uuid));
+    if (!secret) throw missing('secret');
+    const extra: Record<string, Secret> = {};
+    for (const name of record.vaultEnv ?? []) {
+      const value = await this.#vault.get(runnerEnvSecretKey(uuid, name));
+      if (!value) throw missing(`value of ${name}`);
+      extra[name] = value;
+    }
+    return { secret, extra };
+  }
+
+  /** Returns the id of the runner's container (running), and why it is stale when it was left running. */
+  async #start(engine: Engine, record: RunnerRecord, secrets: RunnerSecrets, options: StartOptions): Promise<{ id: string; pending?: string[] }> {
+    const docker = engine.docker;
     const { spec } = record;
     const uuid = spec.runnerUuid;
-    const expected = containerCreateOptions({ spec, secret, engine: this.#engine.facts });
+    const expected = containerCreateOptions({ spec, secret: secrets.secret, extraSecrets: secrets.extra, engine: engine.facts });
     let action: 'created' | 'adopted' | 'replaced' | 'recreated' = 'created';
     let reason: string | undefined;
 
     // Both lookups at once: a start is a handful of engine round trips, each counts.
-    const [mine, byName] = await Promise.all([this.#managedIds(uuid), this.#inspectByName(spec.name)]);
+    const [mine, byName] = await Promise.all([this.#managed(docker, uuid), this.#inspectByName(docker, spec.name)]);
     const isOurs = (info: Docker.ContainerInspectInfo): boolean => {
       const labels = info.Config.Labels ?? {};
       return labels[LABEL_MANAGED] === 'true' && bare(labels[LABEL_RUNNER] ?? '') === bare(uuid);
     };
-    for (const id of mine.slice(1)) await this.#removeContainer(id); // never two containers per runner
+    const transitional = (c: ManagedContainer) => c.name === spec.name + NEXT_SUFFIX || c.name === spec.name + PREVIOUS_SUFFIX;
+    const nowSeconds = this.#now().getTime() / 1000;
+    for (const c of mine.filter((c) => transitional(c) && nowSeconds - c.created > LEFTOVER_AFTER_SECONDS)) {
+      await this.#removeContainer(docker, c.id);
+    }
+    // Another process's replacement in progress is left alone; only settled duplicates go.
+    const settled = mine.filter((c) => !transitional(c));
     // Found by name but not yet by label: another process created it between our two lookups.
-    const current = mine[0] ?? (byName && isOurs(byName) ? byName.Id : undefined);
+    const current = settled.find((c) => c.name === spec.name)?.id ?? settled[0]?.id ?? (byName && isOurs(byName) ? byName.Id : undefined);
+    for (const c of settled) if (c.id !== current) await this.#removeContainer(docker, c.id); // never two containers per runner
+
+    let old: { id: string; running: boolean } | undefined;
     if (current) {
-      const info = current === byName?.Id ? byName : await this.#docker.getContainer(current).inspect();
+      const info = current === byName?.Id ? byName : await docker.getContainer(current).inspect();
       const reasons = staleReasons(expected, { labels: info.Config.Labels ?? {}, env: info.Config.Env ?? [] });
       if (reasons.length === 0) {
         if (!info.State.Running) {
-          await this.#startContainer(current);
+          await this.#startContainer(docker, current);
           this.events.emit({ type: 'state', runnerUuid: uuid, action: 'started', containerState: 'running' });
         }
-        return current;
+        return { id: current };
       }
-      await this.#removeContainer(current);
+      // Running (not merely restarting after a crash): it may be in the middle of a step.
+      if (info.State.Running && !info.State.Restarting) return { id: current, pending: reasons };
+      old = { id: current, running: info.State.Running };
       action = 'recreated';
       reason = reasons.join(', ');
     } else if (byName) {
@@ -270,10 +385,11 @@ export class RunnerService {
           uuid,
         );
       }
-      await this.#removeContainer(foreign.Id);
+      old = { id: foreign.Id, running: foreign.State.Running };
     }
 
-    const image = await ensureImage(this.#docker, spec.image, {
+    // The image before anything is touched: a failed pull leaves the old container as it was.
+    const image = await ensureImage(docker, spec.image, {
       runnerUuid: uuid,
       emit: (e) => this.events.emit(e),
       checkForUpdates: this.#checkForUpdates,
@@ -281,57 +397,131 @@ export class RunnerService {
     if (image.updateCheck) this.#track(image.updateCheck);
 
     let id: string;
+    if (old) {
+      const swapped = await this.#replace(docker, old, expected, uuid);
+      if (swapped === 'other-replaced') return this.#start(engine, record, secrets, options);
+      id = swapped;
+    } else {
+      id = await this.#create(docker, expected, uuid);
+      await this.#startContainer(docker, id);
+    }
+    this.events.emit({ type: 'state', runnerUuid: uuid, action, containerState: 'running', ...(reason ? { reason } : {}) });
+    return { id };
+  }
+
+  /** A fresh container under the runner's name; when another process won the race, its container if it is ours. */
+  async #create(docker: Docker, expected: ContainerCreateOptions, uuid: string): Promise<string> {
     try {
-      id = (await this.#docker.createContainer(expected)).id;
+      return (await docker.createContainer(expected)).id;
     } catch (e) {
       if (statusCodeOf(e) !== 409) throw e;
-      // Another process created it between our look and our create: use it only if it is ours.
-      // Docker reserves the name before the container can be inspected: give it a moment.
-      let raced = await this.#inspectByName(spec.name);
-      for (let i = 0; !raced && i < 40; i++) {
-        await new Promise((r) => setTimeout(r, 50));
-        raced = await this.#inspectByName(spec.name);
-      }
-      const labels = raced?.Config.Labels ?? {};
-      if (!raced || bare(labels[LABEL_RUNNER] ?? '') !== bare(uuid)) {
-        throw new RunnerError('CONTAINER_CONFLICT', `Another container named "${spec.name}" appeared while starting; run start again with --adopt or --replace.`, uuid);
-      }
-      id = raced.Id;
     }
-    await this.#startContainer(id);
-    this.events.emit({ type: 'state', runnerUuid: uuid, action, containerState: 'running', ...(reason ? { reason } : {}) });
+    // Another process created it between our look and our create: use it only if it is ours.
+    // Docker reserves the name (409 for us) a moment before that container can be inspected, so
+    // look again briefly. Bounded (2 s, far above the milliseconds a create takes): past that the
+    // name belongs to something that is not becoming a container of ours.
+    const name = expected.name;
+    let raced = await this.#inspectByName(docker, name);
+    for (let i = 0; !raced && i < 40; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      raced = await this.#inspectByName(docker, name);
+    }
+    const labels = raced?.Config.Labels ?? {};
+    if (!raced || bare(labels[LABEL_RUNNER] ?? '') !== bare(uuid)) {
+      throw new RunnerError('CONTAINER_CONFLICT', `Another container named "${name}" appeared while starting; run start again with --adopt or --replace.`, uuid);
+    }
+    return raced.Id;
+  }
+
+  /**
+   * Swap `old` for a new container without ever leaving the runner without one: create the new
+   * one as `<name>-next`, set the old aside as `<name>-previous`, give the new one the name, stop
+   * the old, start the new, and only then remove the old. Any failure undoes the steps taken, so the
+   * old container is back under its name (running again if it was) and no new one is left.
+   * Returns 'other-replaced' when another process was doing the same swap (its `-next` existed).
+   */
+  async #replace(docker: Docker, old: { id: string; running: boolean }, expected: ContainerCreateOptions, uuid: string): Promise<string | 'other-replaced'> {
+    const nextName = expected.name + NEXT_SUFFIX;
+    let id: string;
+    try {
+      id = (await docker.createContainer({ ...expected, name: nextName })).id;
+    } catch (e) {
+      if (statusCodeOf(e) !== 409) throw e;
+      // The `-next` name works as a lock between processes: wait for the other swap to finish.
+      const deadline = Date.now() + 30_000;
+      while (Date.now() < deadline && (await this.#inspectByName(docker, nextName))) await new Promise((r) => setTimeout(r, 100));
+      if (await this.#inspectByName(docker, nextName)) {
+        throw new RunnerError(
+          'CONTAINER_CONFLICT',
+          `Another start is replacing runner ${uuid}'s container (a container "${nextName}" exists). Try again in a minute; ` +
+            `if no other Runner Tray is running, remove the leftover with: docker rm -f ${nextName}`,
+          uuid,
+        );
+      }
+      return 'other-replaced';
+    }
+    const oldContainer = docker.getContainer(old.id);
+    const undo: Array<() => Promise<unknown>> = [() => this.#removeContainer(docker, id)];
+    try {
+      await oldContainer.rename({ name: expected.name + PREVIOUS_SUFFIX });
+      undo.push(() => oldContainer.rename({ name: expected.name }));
+      await docker.getContainer(id).rename({ name: expected.name });
+      if (old.running) {
+        // One runner UUID must not be online twice; t=0 as the old force-remove did.
+        await oldContainer.stop({ t: 0 }).catch((e: unknown) => {
+          if (statusCodeOf(e) !== 304) throw e;
+        });
+        undo.push(() => oldContainer.start());
+      }
+      await this.#startContainer(docker, id);
+    } catch (e) {
+      // First the new container (it may hold the name), then the old one back under it.
+      for (const step of undo) await step().catch(() => undefined);
+      throw e;
+    }
+    await this.#removeContainer(docker, old.id).catch(() => undefined); // a leftover is cleaned by the next start
     return id;
   }
 
   async stop(runner: string): Promise<RunnerStatus> {
     const record = this.resolve(runner);
-    return this.#mutex.run(bare(record.spec.runnerUuid), async () => {
-      const ids = await this.#engineCall(() => this.#managedIds(record.spec.runnerUuid), record.spec.runnerUuid);
+    const uuid = record.spec.runnerUuid;
+    return this.#mutex.run(bare(uuid), async () => {
+      const docker = await this.#engineCall(async (d) => d, uuid);
+      const ids = await this.#engineCall(() => this.#managedIds(docker, uuid), uuid);
       for (const id of ids) {
         try {
-          await this.#docker.getContainer(id).stop({ t: this.#stopTimeout });
+          await docker.getContainer(id).stop({ t: this.#stopTimeout });
         } catch (e) {
-          if (statusCodeOf(e) !== 304 && statusCodeOf(e) !== 404) throw this.#wrap(e, record.spec.runnerUuid);
+          if (statusCodeOf(e) !== 304 && statusCodeOf(e) !== 404) throw this.#wrap(e, uuid);
         }
       }
-      const status = await this.#engineCall(() => this.#status(record), record.spec.runnerUuid);
-      this.events.emit({ type: 'state', runnerUuid: record.spec.runnerUuid, action: 'stopped', containerState: status.containerState });
+      const status = await this.#engineCall(() => this.#status(docker, record), uuid);
+      this.events.emit({ type: 'state', runnerUuid: uuid, action: 'stopped', containerState: status.containerState });
       return status;
     });
   }
 
-  /** Container, stored secret and settings: nothing of the runner is left. */
+  /** Container, stored secrets and settings: nothing of the runner is left. */
   async remove(runner: string): Promise<{ runnerUuid: string }> {
     const record = this.resolve(runner);
     const uuid = record.spec.runnerUuid;
     return this.#mutex.run(bare(uuid), async () => {
       try {
-        for (const id of await this.#managedIds(uuid)) await this.#removeContainer(id);
+        const docker = (await this.#connect()).docker;
+        for (const id of await this.#managedIds(docker, uuid)) await this.#removeContainer(docker, id);
       } catch (e) {
-        throw this.#wrap(e, uuid);
+        const wrapped = this.#wrap(e, uuid);
+        // The container may still run: removing the secret and settings now would orphan it.
+        throw new RunnerError(
+          'ENGINE_ERROR',
+          `Runner ${uuid} was not removed (its container, secret and settings are all kept): ${wrapped.message}`,
+          uuid,
+        );
       }
       // Vault before settings: a failure leaves the runner listed, so remove can be retried,
       // rather than a secret nobody can find any more.
+      for (const name of record.vaultEnv ?? []) await this.#vault.delete(runnerEnvSecretKey(uuid, name));
       await this.#vault.delete(runnerSecretKey(uuid));
       this.#store.remove(uuid);
       this.events.emit({ type: 'state', runnerUuid: uuid, action: 'removed', containerState: 'missing' });
@@ -341,14 +531,14 @@ export class RunnerService {
 
   async status(runner: string): Promise<RunnerStatus> {
     const record = this.resolve(runner);
-    return this.#engineCall(() => this.#status(record), record.spec.runnerUuid);
+    return this.#engineCall((docker) => this.#status(docker, record), record.spec.runnerUuid);
   }
 
   async list(): Promise<RunnerStatus[]> {
     const records = this.#store.list();
-    return this.#engineCall(async () => {
-      const byRunner = await this.#managedByRunner();
-      return Promise.all(records.map((r) => this.#statusFrom(r, byRunner.get(bare(r.spec.runnerUuid))?.[0])));
+    return this.#engineCall(async (docker) => {
+      const byRunner = await this.#managedByRunner(docker);
+      return Promise.all(records.map((r) => this.#statusFrom(docker, r, byRunner.get(bare(r.spec.runnerUuid))?.[0])));
     });
   }
 
@@ -356,8 +546,8 @@ export class RunnerService {
   async reconcile(): Promise<ReconcileReport> {
     const records = this.#store.list();
     const known = new Set(records.map((r) => bare(r.spec.runnerUuid)));
-    const containers = await this.#engineCall(() =>
-      this.#docker.listContainers({ all: true, filters: { label: [`${LABEL_MANAGED}=true`] } }),
+    const containers = await this.#engineCall((docker) =>
+      docker.listContainers({ all: true, filters: { label: [`${LABEL_MANAGED}=true`] } }),
     );
     const orphans = containers
       .filter((c) => !known.has(bare(c.Labels[LABEL_RUNNER] ?? '')))
@@ -377,8 +567,23 @@ export class RunnerService {
     this.#background.add(t);
   }
 
-  async #managedByRunner(): Promise<Map<string, string[]>> {
-    const containers = await this.#docker.listContainers({ all: true, filters: { label: [`${LABEL_MANAGED}=true`] } });
+  /** The engine, connected on first use; a failed attempt is not remembered, so the next call retries. */
+  #connect(): Promise<Engine> {
+    if (!this.#engine) {
+      const source = this.#engineSource as () => Promise<Engine>;
+      this.#engine = source().then(
+        (engine) => (this.#connected = engine),
+        (e: unknown) => {
+          this.#engine = undefined;
+          throw e;
+        },
+      );
+    }
+    return this.#engine;
+  }
+
+  async #managedByRunner(docker: Docker): Promise<Map<string, string[]>> {
+    const containers = await docker.listContainers({ all: true, filters: { label: [`${LABEL_MANAGED}=true`] } });
     const map = new Map<string, string[]>();
     for (const c of containers.sort((a, b) => b.Created - a.Created)) {
       const key = bare(c.Labels[LABEL_RUNNER] ?? '');
@@ -388,47 +593,54 @@ export class RunnerService {
   }
 
   /** Our containers for this runner, newest first. */
-  async #managedIds(uuid: string): Promise<string[]> {
-    const containers = await this.#docker.listContainers({
+  async #managed(docker: Docker, uuid: string): Promise<ManagedContainer[]> {
+    const containers = await docker.listContainers({
       all: true,
       filters: { label: [`${LABEL_MANAGED}=true`, `${LABEL_RUNNER}=${uuid}`] },
     });
-    return containers.sort((a, b) => b.Created - a.Created).map((c) => c.Id);
+    return containers
+      .sort((a, b) => b.Created - a.Created)
+      .map((c) => ({ id: c.Id, name: (c.Names[0] ?? '').replace(/^\//, ''), created: c.Created }));
   }
 
-  async #inspectByName(name: string): Promise<Docker.ContainerInspectInfo | null> {
+  async #managedIds(docker: Docker, uuid: string): Promise<string[]> {
+    return (await this.#managed(docker, uuid)).map((c) => c.id);
+  }
+
+  async #inspectByName(docker: Docker, name: string): Promise<Docker.ContainerInspectInfo | null> {
     try {
-      return await this.#docker.getContainer(name).inspect();
+      return await docker.getContainer(name).inspect();
     } catch (e) {
       if (statusCodeOf(e) === 404) return null;
       throw e;
     }
   }
 
-  async #startContainer(id: string): Promise<void> {
+  async #startContainer(docker: Docker, id: string): Promise<void> {
     try {
-      await this.#docker.getContainer(id).start();
+      await docker.getContainer(id).start();
     } catch (e) {
       if (statusCodeOf(e) !== 304) throw e;
     }
   }
 
-  async #removeContainer(id: string): Promise<void> {
+  async #removeContainer(docker: Docker, id: string): Promise<void> {
     try {
-      await this.#docker.getContainer(id).remove({ force: true });
+      await docker.getContainer(id).remove({ force: true });
     } catch (e) {
       // 404: already gone; 409: removal already in progress.
       if (statusCodeOf(e) !== 404 && statusCodeOf(e) !== 409) throw e;
     }
   }
 
-  async #status(record: RunnerRecord): Promise<RunnerStatus> {
-    const ids = await this.#managedIds(record.spec.runnerUuid);
-    return this.#statusFrom(record, ids[0]);
+  async #status(docker: Docker, record: RunnerRecord): Promise<RunnerStatus> {
+    const all = await this.#managed(docker, record.spec.runnerUuid);
+    // Mid-replace the runner has two containers: the one under its name is the runner.
+    return this.#statusFrom(docker, record, (all.find((c) => c.name === record.spec.name) ?? all[0])?.id);
   }
 
-  async #statusFrom(record: RunnerRecord, containerId: string | undefined): Promise<RunnerStatus> {
-    const facts = containerId ? await this.#containerFacts(containerId) : null;
+  async #statusFrom(docker: Docker, record: RunnerRecord, containerId: string | undefined): Promise<RunnerStatus> {
+    const facts = containerId ? await this.#containerFacts(docker, containerId) : null;
     const startedAt = facts?.state === 'running' ? facts.startedAt : null;
     return {
       runnerUuid: record.spec.runnerUuid,
@@ -446,9 +658,9 @@ export class RunnerService {
     };
   }
 
-  async #containerFacts(id: string): Promise<ContainerFacts | null> {
+  async #containerFacts(docker: Docker, id: string): Promise<ContainerFacts | null> {
     try {
-      const info = await this.#docker.getContainer(id).inspect();
+      const info = await docker.getContainer(id).inspect();
       const status = info.State.Status as ContainerState;
       return {
         id: info.Id,
@@ -463,15 +675,17 @@ export class RunnerService {
     }
   }
 
-  /** Engine failures become ENGINE_ERROR with the engine's words, scrubbed of the secret. */
-  #wrap(e: unknown, runnerUuid?: string, secret?: Secret): Error {
+  /** Engine failures become ENGINE_ERROR with the engine's words, scrubbed of the secrets. */
+  #wrap(e: unknown, runnerUuid?: string, secrets: readonly Secret[] = []): Error {
     if (e instanceof RunnerError) return e;
+    // Its message already names every place looked at and the fix.
+    if (e instanceof EngineUnreachableError) return e;
     const sysCode = (e as { code?: unknown } | null)?.code;
-    const { host, source } = this.#engine.facts;
     if (sysCode === 'ECONNREFUSED' || sysCode === 'ENOENT' || sysCode === 'ECONNRESET' || sysCode === 'EPIPE') {
+      const where = this.#connected ? `at ${this.#connected.facts.host} (${this.#connected.facts.source}) ` : '';
       return new RunnerError(
         'ENGINE_ERROR',
-        `The Docker engine at ${host} (${source}) stopped answering (${String(sysCode)}). Start Docker again; ` +
+        `The Docker engine ${where}stopped answering (${String(sysCode)}). Start Docker again; ` +
           'runners with restart policy unless-stopped come back with it.',
         runnerUuid,
       );
@@ -479,14 +693,14 @@ export class RunnerService {
     const message = engineMessage(e);
     return new RunnerError(
       'ENGINE_ERROR',
-      `Docker engine error${runnerUuid ? ` for runner ${runnerUuid}` : ''}: ${secret ? redactText(message, [secret]) : message}`,
+      `Docker engine error${runnerUuid ? ` for runner ${runnerUuid}` : ''}: ${secrets.length > 0 ? redactText(message, [...secrets]) : message}`,
       runnerUuid,
     );
   }
 
-  async #engineCall<T>(fn: () => Promise<T>, runnerUuid?: string): Promise<T> {
+  async #engineCall<T>(fn: (docker: Docker) => Promise<T>, runnerUuid?: string): Promise<T> {
     try {
-      return await fn();
+      return await fn((await this.#connect()).docker);
     } catch (e) {
       throw this.#wrap(e, runnerUuid);
     }

@@ -9,7 +9,13 @@ export const IDS = {
   name: 'runner-0b3c2f1e-3333-4a2b-9c3d-000000000003',
   clientId: 'Ab12Cd34Ef56Gh78Ij90Kl12Mn34Op56',
   secret: 'Zq3xK9mP2vL8nR4tW6yB1cD5fG7hJ0kQ-aSeUiOpXrTyNm_vCbWd8Fh2Jk4Lm6Np',
+  /** Extra secret-looking `-e` variables (fixture extra-secrets.txt). */
+  npmToken: 'npm_Mq7RtZ2xLp9WvK4sNb8YdC3fHj6Ug0Ae1Tz5',
+  artifactoryPassword: 'Pw9-MadeUp-Artifactory-Pass-Q7xLr2',
 } as const;
+
+/** Every secret value in the fixtures: none may appear in anything shown. */
+export const ALL_SECRETS = [IDS.secret, IDS.npmToken, IDS.artifactoryPassword] as const;
 
 export const IMAGE = 'docker-public.packages.atlassian.com/sox/atlassian/bitbucket-pipelines-runner:1';
 

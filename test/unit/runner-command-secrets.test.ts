@@ -8,9 +8,9 @@ import {
   redactPaste,
   type ParseResult,
 } from '../../src/shared/runner-command/index.js';
-import { IDS, allPastes, command, secretPieces } from '../support/pastes.js';
+import { ALL_SECRETS, IDS, allPastes, command, secretPieces } from '../support/pastes.js';
 
-const PIECES = secretPieces();
+const PIECES = ALL_SECRETS.flatMap((s) => secretPieces(s));
 
 /** Everything a user, a log or the UI could ever see of a parse result. */
 function everythingShown(result: ParseResult): string {
@@ -22,7 +22,12 @@ function everythingShown(result: ParseResult): string {
     String(result.ok ? result.secret : ''),
   ];
   if (result.ok) {
-    parts.push(describeSpec(result.spec, result.secret), ...result.warnings.map((w) => w.message));
+    parts.push(
+      describeSpec(result.spec, result.secret, result.extraSecrets),
+      describeSpec(result.spec),
+      ...Object.values(result.extraSecrets).map(String),
+      ...result.warnings.map((w) => w.message),
+    );
   } else {
     parts.push(result.error.message, result.error.variable ?? '');
   }
@@ -30,12 +35,12 @@ function everythingShown(result: ParseResult): string {
 }
 
 function expectNoSecret(shown: string, label: string) {
-  expect(shown.includes(IDS.secret), `${label}: whole secret`).toBe(false);
+  for (const secret of ALL_SECRETS) expect(shown.includes(secret), `${label}: a whole secret`).toBe(false);
   const leaked = PIECES.find((p) => shown.includes(p));
-  expect(leaked, `${label}: a 16-character piece of the secret`).toBeUndefined();
+  expect(leaked, `${label}: a 16-character piece of a secret`).toBeUndefined();
 }
 
-describe('the OAuth client secret never appears in anything the parser produces', () => {
+describe('the OAuth client secret and secret-looking extra variables never appear in anything the parser produces', () => {
   it.each(allPastes())('fixture %s', (name, text) => {
     expect(text).toContain(IDS.secret); // each fixture really holds the secret
     expectNoSecret(everythingShown(parseRunnerCommand(text)), name);
@@ -58,6 +63,16 @@ describe('the OAuth client secret never appears in anything the parser produces'
       `${command()} > ${IDS.secret}`,
       command().replace(IDS.secret, `"${IDS.secret}`),
       command().replace(`OAUTH_CLIENT_SECRET=${IDS.secret}`, `OAUTH_CLIENT_SECRET=${IDS.secret}$HOME`),
+      // Extra secrets: misplaced, next to errors, in every quoting.
+      command({ after: `-e NPM_TOKEN=${IDS.npmToken}` }),
+      command({ before: `-it -e NPM_TOKEN=${IDS.npmToken} --name ${IDS.npmToken}` }),
+      command({ before: `-it -e "ARTIFACTORY_PASSWORD=${IDS.artifactoryPassword}" -e NOTE=${IDS.artifactoryPassword}` }),
+      command({ before: `-it -e NPM_TOKEN='${IDS.npmToken}' -e RUNNER_UUID=bad` }),
+      command({ before: `-it -e NPM_TOKEN=${IDS.npmToken} -v /x/${IDS.npmToken}:/y` }),
+      command({ before: `-it -e NPM_TOKEN=${IDS.npmToken}`, image: 'Not_An/Image!' }),
+      command({ before: `-it -e NPM_TOKEN=${IDS.npmToken}; echo ${IDS.npmToken}` }),
+      `docker container run -it -e NPM_TOKEN=${IDS.npmToken} --frobnicate ${IDS.npmToken}`,
+      `docker container run -it -e ARTIFACTORY_PASSWORD="${IDS.artifactoryPassword}`,
     ];
     for (const text of cases) {
       const result = parseRunnerCommand(text);

@@ -153,6 +153,53 @@ describe('pasted runner command: the shapes Bitbucket users paste', () => {
   });
 });
 
+describe('pasted runner command: a continuation mark glued to the word before it', () => {
+  const lines = (mark: string, first: string) => [
+    `docker container run -it -v /tmp:/tmp -v /var/lib/docker/containers:/var/lib/docker/containers:ro${first}`,
+    `-e ACCOUNT_UUID=${IDS.account} ${mark}`,
+    `-e RUNNER_UUID=${IDS.runner} ${mark}`,
+    `-e RUNTIME_PREREQUISITES_ENABLED=true ${mark}`,
+    `-e OAUTH_CLIENT_ID=${IDS.clientId} ${mark}`,
+    `-e OAUTH_CLIENT_SECRET=${IDS.secret} ${mark}`,
+    `-e WORKING_DIRECTORY=/tmp ${mark}`,
+    IMAGE,
+  ];
+
+  it.each([
+    ['^', '\r\n'],
+    ['\\', '\n'],
+  ])('`%s` glued to `:ro`, next line starting with an option: the missing space is named, not the image', (mark, eol) => {
+    const r = parseRunnerCommand(lines(mark, mark).join(eol));
+    expect(!r.ok && r.error.code).toBe('NOT_A_RUNNER_COMMAND');
+    if (r.ok) return;
+    expect(r.error.message).toContain(`A space is missing before the line continuation \`${mark}\` at line 1: put a space before it`);
+    expect(r.error.message).not.toMatch(/image/);
+    // With the space, the same paste is a runner.
+    expect(ok(parseRunnerCommand(lines(mark, ` ${mark}`).join(eol))).spec.runnerUuid).toBe(IDS.runner);
+  });
+
+  it('every glued line is named', () => {
+    const text = lines('\\', '\\').join('\n').replace(`${IDS.runner} \\`, `${IDS.runner}\\`);
+    const r = parseRunnerCommand(text);
+    expect(!r.ok && r.error.message).toMatch(/at line 1: .*The same goes for line 3\./);
+  });
+
+  it('a glued `\\` that joins a value wrapped across lines is what sh does, and is accepted', () => {
+    const text = lines('\\', ' \\').join('\n').replace('RUNNER_UUID={0b3c2f1e-3333-', 'RUNNER_UUID={0b3c2f1e\\\n-3333-');
+    expect(text).toContain('{0b3c2f1e\\\n-3333');
+    const r = ok(parseRunnerCommand(text));
+    expect(r.spec.runnerUuid).toBe(IDS.runner);
+    expect(r.warnings).toEqual([]);
+  });
+
+  it('a glued PowerShell backtick is read as PowerShell does (whitespace) when no backtick could open a command substitution', () => {
+    const r = ok(parseRunnerCommand(lines('`', '`').join('\r\n')));
+    expect(r.spec.binds).toEqual(['/tmp:/tmp', '/var/lib/docker/containers:/var/lib/docker/containers:ro']);
+    expect(r.spec.runnerUuid).toBe(IDS.runner);
+    expect(r.warnings).toEqual([]);
+  });
+});
+
 describe('pasted runner command: variables', () => {
   const base = [
     `-e ACCOUNT_UUID=${IDS.account}`,
@@ -212,6 +259,28 @@ describe('pasted runner command: variables', () => {
     expect(r.spec.env.RUNNER_UUID).toBe(IDS.runner);
     expect(r.spec.name).toBe(IDS.name);
     expect(codes(r.warnings)).toEqual(['UUID_BRACES_ADDED']);
+  });
+
+  it('upper-case UUIDs are lower-cased, braces kept, and the matching upper-case --name is no NAME_MISMATCH', () => {
+    const upper = (env: string) => env.toUpperCase().replace('-E ', '-e ');
+    const env = [...without('ACCOUNT_UUID'), ...[`-e ACCOUNT_UUID=${IDS.account}`, `-e REPOSITORY_UUID=${IDS.repository}`].map(upper)]
+      .filter((e) => !e.startsWith('-e RUNNER_UUID='))
+      .concat(`-e RUNNER_UUID=${IDS.runner.slice(1, -1).toUpperCase()}`);
+    const text = command({ env }).replace(`--name ${IDS.name}`, `--name ${IDS.name.toUpperCase()}`);
+    expect(text).toContain('0B3C2F1E');
+    const r = ok(parseRunnerCommand(text));
+    expect(r.spec.accountUuid).toBe(IDS.account);
+    expect(r.spec.repositoryUuid).toBe(IDS.repository);
+    expect(r.spec.runnerUuid).toBe(IDS.runner);
+    expect(r.spec.env.ACCOUNT_UUID).toBe(IDS.account);
+    expect(r.spec.env.RUNNER_UUID).toBe(IDS.runner);
+    expect(r.spec.name).toBe(IDS.name);
+    // Only the braces missing from RUNNER_UUID are worth a word; the case is not.
+    expect(codes(r.warnings)).toEqual(['UUID_BRACES_ADDED']);
+    // The name Bitbucket prints, with an upper-case UUID pasted: no mismatch either.
+    const r2 = ok(parseRunnerCommand(command({ env: [...without('RUNNER_UUID'), `-e RUNNER_UUID=${IDS.runner.toUpperCase()}`] })));
+    expect(r2.spec.name).toBe(IDS.name);
+    expect(r2.warnings).toEqual([]);
   });
 
   it('UUIDs of any version are accepted (Bitbucket runner UUIDs are version 5)', () => {

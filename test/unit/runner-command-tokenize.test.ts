@@ -22,6 +22,19 @@ describe('tokenize: shell words without a shell', () => {
     expect(tokenize('docker run -e A=`\nid`').unsafe.map((u) => u.text)).toEqual(['`', '`']);
   });
 
+  it('a mark glued to a word: sh and cmd join the lines, and the join before an option is recorded; a lone PowerShell backtick separates', () => {
+    const sh = tokenize('docker run -v /a:/b\\\n-e A=1');
+    expect(sh.commands.map((c) => c.map((w) => w.value))).toEqual([['docker', 'run', '-v', '/a:/b-e', 'A=1']]);
+    expect(sh.gluedContinuations).toEqual([{ mark: '\\', line: 1 }]);
+    const cmd = tokenize('docker run ^\r\n -v /a:/b^\r\n-e A=1');
+    expect(cmd.gluedContinuations).toEqual([{ mark: '^', line: 2 }]);
+    // Not an option on the next line, or blanks in between: nothing to report.
+    expect(tokenize('docker run -e A={0b3c\\\n2f1e}').gluedContinuations).toEqual([]);
+    expect(tokenize('docker run -v /a:/b\\\n  -e A=1').gluedContinuations).toEqual([]);
+    expect(words('docker run -v /a:/b`\r\n-e A=1 `\r\n-e B=2')).toEqual([['docker', 'run', '-v', '/a:/b', '-e', 'A=1', '-e', 'B=2']]);
+    expect(tokenize('docker run -v /a:/b`\n-e A=1').unsafe).toEqual([]);
+  });
+
   it('quotes: single quotes are literal; double quotes keep ;|&<> literal but see $ and backticks', () => {
     expect(words(`docker run -e 'A=$(x);y' -e "B=a;b|c" -e C="x"'y'z`)).toEqual([['docker', 'run', '-e', 'A=$(x);y', '-e', 'B=a;b|c', '-e', 'C=xyz']]);
     expect(tokenize('docker run -e "A=$HOME"').unsafe).toEqual([{ kind: 'expansion', text: '$HOME', line: 1 }]);

@@ -1,3 +1,4 @@
+import { orderedEnvNames } from '../runner-command/format.js';
 import type { ParseResult } from '../runner-command/types.js';
 import type { ParsedCommandView } from './views.js';
 
@@ -6,7 +7,9 @@ const MASK = '•';
 /**
  * The redacted reply of `runners.parseCommand`: the parsed fields and the
  * secret's length, never its characters, and no env values (a pasted
- * `-e` may hold a credential we do not know about).
+ * `-e` may hold a credential we do not know about). `envNames` lists every
+ * variable the runner's container gets except OAUTH_CLIENT_SECRET (shown as
+ * `secretMasked`), the extra secrets included, in the order given.
  */
 export function toParsedCommandView(result: ParseResult, existing: { displayName: string } | null): ParsedCommandView {
   if (!result.ok) {
@@ -25,7 +28,7 @@ export function toParsedCommandView(result: ParseResult, existing: { displayName
       image: spec.image,
       oauthClientId: spec.oauthClientId,
       workingDirectory: spec.workingDirectory,
-      envNames: Object.keys(spec.env),
+      envNames: orderedEnvNames(result).filter((name) => name !== 'OAUTH_CLIENT_SECRET'),
       binds: [...spec.binds],
     },
     secretMasked: MASK.repeat(Math.min(secret.length, 64)),

@@ -8,6 +8,6 @@ export {
   RUNNER_REPOSITORY,
   DEFAULT_WORKING_DIRECTORY,
 } from './parse.js';
-export { formatParseJson, describeSpec, describeParseResult, type ParseJson } from './format.js';
-export { redactPaste, maskSecret } from './mask.js';
+export { formatParseJson, describeSpec, describeParseResult, orderedEnvNames, type ParseJson } from './format.js';
+export { redactPaste, maskSecret, SECRET_ENV_NAME } from './mask.js';
 export { parseImageRef, type ImageRef } from './image-ref.js';

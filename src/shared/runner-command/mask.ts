@@ -39,21 +39,34 @@ export function quoteWord(word: string, secrets: readonly string[]): string {
   return `\`${plainWord(word, secrets)}\``;
 }
 
-const SECRET_IN_TEXT = [
-  /(OAUTH_CLIENT_SECRET[ \t]*=[ \t]*)(?:"([^"\n]*)"|'([^'\n]*)'|([^\s"'\\`^;&|<>]+))/gi,
-  // The Linux Shell, macOS and Windows runner commands.
-  /(-{1,2}OAuthClientSecret(?:[ \t]*=[ \t]*|[ \t]+))(?:"([^"\n]*)"|'([^'\n]*)'|([^\s"'\\`^;&|<>]+))/gi,
-];
+/**
+ * Names that say a variable holds a credential. The same rule as the settings validator's,
+ * which refuses such names: variables named so go to the vault instead (`extraSecrets`).
+ */
+export const SECRET_ENV_NAME = /SECRET|TOKEN|PASSW(OR)?D|CREDENTIAL|API_?KEY|PRIVATE_?KEY/i;
+
+const SECRET_NAME_EQ = String.raw`(?<![A-Za-z0-9_])[A-Za-z_][A-Za-z0-9_]*?(?:SECRET|TOKEN|PASSW(?:OR)?D|CREDENTIAL|API_?KEY|PRIVATE_?KEY)[A-Za-z0-9_]*[ \t]*=[ \t]*`;
+const OPTION = String.raw`-{1,2}OAuthClientSecret(?:[ \t]*=[ \t]*|[ \t]+)`;
+
+/**
+ * Where a paste writes a secret value: `NAME=value` for a secret-looking NAME (OAUTH_CLIENT_SECRET
+ * among them), also as one quoted word (`-e "NAME=a b"`), and the option form of the Linux Shell,
+ * macOS and Windows runner commands. One pattern, so each value is masked once: the forms that
+ * start further left (the quote, the dash) win over the bare name inside them.
+ * Groups: 1 quote, 2 prefix, 3 value | 4 prefix, then 5 "value", 6 'value' or 7 value.
+ */
+const SECRET_IN_TEXT = new RegExp(
+  String.raw`(["'])(${SECRET_NAME_EQ})([^\n]*?)\1|(${SECRET_NAME_EQ}|${OPTION})(?:"([^"\n]*)"|'([^'\n]*)'|([^\s"'\\${'`'}^;&|<>]+))`,
+  'gi',
+);
 
 /** The secret values written in a paste, found without parsing it (so also in a paste that does not parse). */
 export function findSecretsInText(text: string): string[] {
   const found = new Set<string>();
-  for (const re of SECRET_IN_TEXT) {
-    for (const m of text.matchAll(re)) {
-      const value = m[2] ?? m[3] ?? m[4] ?? '';
-      // `$VAR` or a backtick is an expansion the parser refuses anyway, not a secret value.
-      if (value.length > 0 && !/^[$`]/.test(value)) found.add(value);
-    }
+  for (const m of text.matchAll(SECRET_IN_TEXT)) {
+    const value = m[3] ?? m[5] ?? m[6] ?? m[7] ?? '';
+    // `$VAR` or a backtick is an expansion the parser refuses anyway, not a secret value.
+    if (value.length > 0 && !/^[$`]/.test(value)) found.add(value);
   }
   return [...found];
 }
@@ -62,18 +75,17 @@ const CLIENT_ID_IN_TEXT = /(?:OAUTH_CLIENT_ID[ \t]*=[ \t]*|-{1,2}OAuthClientId(?
 
 /**
  * The pasted text as it may be shown back to the user (a preview), with every secret value
- * replaced by its mask. A damaged paste can separate the secret from its name, so anything else
+ * (the OAuth secret and any secret-looking variable) replaced by its mask. A damaged paste can separate the secret from its name, so anything else
  * that looks like a credential is masked too; the OAuth client id, which is not secret, stays.
  */
 export function redactPaste(text: string, extraSecrets: readonly string[] = []): string {
-  let out = text;
-  for (const re of SECRET_IN_TEXT) {
-    out = out.replace(re, (_all, prefix: string, dq?: string, sq?: string, bare?: string) => {
-      if (dq !== undefined) return `${prefix}"${maskSecret(dq.length)}"`;
-      if (sq !== undefined) return `${prefix}'${maskSecret(sq.length)}'`;
-      return `${prefix}${maskSecret((bare ?? '').length)}`;
-    });
-  }
+  let out = text.replace(SECRET_IN_TEXT, (...m: Array<string | undefined>) => {
+    const [, quote, quotedPrefix, quoted, prefix, dq, sq, bare] = m;
+    if (quote !== undefined) return `${quote}${quotedPrefix}${maskSecret(quoted!.length)}${quote}`;
+    if (dq !== undefined) return `${prefix}"${maskSecret(dq.length)}"`;
+    if (sq !== undefined) return `${prefix}'${maskSecret(sq.length)}'`;
+    return `${prefix}${maskSecret((bare ?? '').length)}`;
+  });
   // The same value written anywhere else; short values would mask ordinary text, and are cut anyway.
   const elsewhere = [...findSecretsInText(text), ...extraSecrets].filter((s) => s.length >= 8);
   elsewhere.sort((a, b) => b.length - a.length);

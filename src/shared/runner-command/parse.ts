@@ -1,8 +1,8 @@
 import { Secret } from '../secret.js';
 import { GLOBAL_FLAGS, RUN_FLAGS, SILENT_FLAGS, type DockerFlag, type FlagTable } from './docker-flags.js';
 import { parseImageRef, repositoryOf } from './image-ref.js';
-import { findSecretsInText, maskCredentials, plainWord, quoteWord } from './mask.js';
-import { normalizePaste, tokenize, type UnsafeConstruct, type Word } from './tokenize.js';
+import { SECRET_ENV_NAME, findSecretsInText, maskCredentials, plainWord, quoteWord } from './mask.js';
+import { normalizePaste, tokenize, type GluedContinuation, type UnsafeConstruct, type Word } from './tokenize.js';
 import {
   RUNNER_IMAGE,
   type ParseError,
@@ -25,6 +25,11 @@ export const OPTIONAL_ENV = [
 ] as const;
 const KNOWN_ENV = new Set<string>([...REQUIRED_ENV, ...EXPECTED_ENV, ...OPTIONAL_ENV]);
 const UUID_ENV = ['ACCOUNT_UUID', 'REPOSITORY_UUID', 'RUNNER_UUID'] as const;
+
+/** An extra variable whose name says it holds a credential: it goes to the vault with the OAuth secret. */
+function isExtraSecret(name: string): boolean {
+  return !KNOWN_ENV.has(name) && SECRET_ENV_NAME.test(name);
+}
 
 export const RUNNER_REPOSITORY = repositoryOf(RUNNER_IMAGE);
 export const DEFAULT_WORKING_DIRECTORY = '/tmp';
@@ -100,7 +105,6 @@ interface FlagUse {
 
 function parse(text: string, secrets: string[]): ParseResult {
   const q = (word: string) => quoteWord(word, secrets);
-  const p = (word: string) => plainWord(word, secrets);
   if (text.trim() === '') {
     fail('NOT_A_RUNNER_COMMAND', `Nothing was pasted. ${WHERE_TO_COPY}, then paste it here.`);
   }
@@ -156,7 +160,29 @@ function parse(text: string, secrets: string[]): ParseResult {
     );
   }
 
-  const words = tokens.commands[dockerIndex]!;
+  try {
+    return readRunner(tokens.commands[dockerIndex]!, secrets, warnings);
+  } catch (e) {
+    // Whatever else went wrong, a continuation glued to an option is what the user must fix first.
+    const glued = tokens.gluedContinuations;
+    if (!(e instanceof ParseFailure) || e.error.code === 'UNSAFE_COMMAND' || glued.length === 0) throw e;
+    fail('NOT_A_RUNNER_COMMAND', gluedContinuationMessage(glued));
+  }
+}
+
+function gluedContinuationMessage(glued: GluedContinuation[]): string {
+  const { mark, line } = glued[0]!;
+  const shell = mark === '^' ? 'cmd' : 'a shell';
+  const others = glued.slice(1).map((g) => g.line);
+  const also = others.length === 0 ? '' : ` The same goes for line${others.length > 1 ? 's' : ''} ${others.join(', ')}.`;
+  return `A space is missing before the line continuation \`${mark}\` at line ${line}: put a space before it. Glued to the word before it, it makes ${shell} join that word with the option that starts line ${line + 1}, so Docker would read the command wrongly.${also}`;
+}
+
+/** Everything after the shell-level checks: options, image, variables. */
+function readRunner(words: Word[], secrets: string[], warnings: ParseWarning[]): ParseResult {
+  const q = (word: string) => quoteWord(word, secrets);
+  const p = (word: string) => plainWord(word, secrets);
+  const warn = (code: ParseWarningCode, message: string) => warnings.push({ code, message });
   const { uses, image, args } = readDockerRun(words, q, warn);
 
   // Options, in the order given.
@@ -182,7 +208,8 @@ function parse(text: string, secrets: string[]): ParseResult {
         }
         const key = value.slice(0, eq);
         const v = value.slice(eq + 1);
-        if (key === 'OAUTH_CLIENT_SECRET' && v.length > 0) secrets.push(v);
+        // Known before any message is written, so every message masks them.
+        if ((key === 'OAUTH_CLIENT_SECRET' || isExtraSecret(key)) && v.length > 0) secrets.push(v);
         if (envEntries.has(key)) {
           warn('DUPLICATE_ENV', `${q(key)} is set more than once; the last value is used, as Docker would.`);
         }
@@ -238,6 +265,15 @@ function parse(text: string, secrets: string[]): ParseResult {
     }
     warn('UNEXPECTED_IMAGE', `The image is ${q(image.value)}, not Bitbucket's runner image \`${RUNNER_REPOSITORY}\`. Runner Tray will run it as given; make sure it is a Bitbucket Pipelines runner image (for example a mirror of it).`);
   }
+  // The arguments are stored in plain text, and a variable there is no variable (Docker passes
+  // it to the runner as it is), so a credential there can neither be kept safe nor work.
+  const secretArg = args.find((a) => findSecretsInText(a.value).length > 0);
+  if (secretArg) {
+    fail(
+      'UNSAFE_COMMAND',
+      `${q(secretArg.value)} (line ${secretArg.line}) comes after the image and looks like a credential. Docker would pass it to the runner program as an argument, not as a variable, and Runner Tray would store it in plain text with the runner's settings. If it is meant as a variable, move \`-e …\` before the image: Runner Tray then keeps it in its vault.`,
+    );
+  }
   if (args.length > 0) {
     const shownArgs = args.map((a) => q(a.value)).join(' ');
     warn(
@@ -264,9 +300,14 @@ function parse(text: string, secrets: string[]): ParseResult {
   for (const name of UUID_ENV) {
     const value = envEntries.get(name);
     if (value === undefined) continue;
-    if (BRACED_UUID.test(value)) continue;
+    // Bitbucket prints UUIDs in lower case and they compare without regard to case; one spelling
+    // keeps the container name, labels, settings and vault entry of a runner the same.
+    if (BRACED_UUID.test(value)) {
+      envEntries.set(name, value.toLowerCase());
+      continue;
+    }
     if (BARE_UUID.test(value)) {
-      envEntries.set(name, `{${value}}`);
+      envEntries.set(name, `{${value.toLowerCase()}}`);
       warn('UUID_BRACES_ADDED', `${name} was pasted without its braces; Runner Tray added them (\`{…}\`), as the runner expects.`);
       continue;
     }
@@ -305,7 +346,11 @@ function parse(text: string, secrets: string[]): ParseResult {
   }
   for (const key of envEntries.keys()) {
     if (KNOWN_ENV.has(key)) continue;
-    warn('EXTRA_ENV', `${q(key)} is not one of the variables in Bitbucket's runner command; Runner Tray passes it to the runner unchanged.`);
+    if (isExtraSecret(key)) {
+      warn('EXTRA_SECRET', `${q(key)} is not one of the variables in Bitbucket's runner command, and its name says it holds a secret: it is kept in the vault like the OAuth secret, passed to the runner's container, and never written to Runner Tray's settings.`);
+    } else {
+      warn('EXTRA_ENV', `${q(key)} is not one of the variables in Bitbucket's runner command; Runner Tray passes it to the runner unchanged.`);
+    }
   }
 
   if (secretValue.length !== SECRET_LENGTH) {
@@ -324,7 +369,8 @@ function parse(text: string, secrets: string[]): ParseResult {
     warn('CLIENT_ID_FORMAT', `The OAuth client id is ${oauthClientId.length} characters long${/^[A-Za-z0-9_-]*$/.test(oauthClientId) ? '' : ' and has unusual characters'}; Bitbucket's are ${CLIENT_ID_LENGTH} letters and digits. It may have been cut when copying; check it against Bitbucket's command.`);
   }
 
-  refuseSecretElsewhere(secretValue, { envEntries, binds, args, image: image.value, name: givenName }, p);
+  const vaulted = [...envEntries].filter(([key]) => key === 'OAUTH_CLIENT_SECRET' || isExtraSecret(key));
+  refuseSecretsElsewhere(vaulted, { envEntries, binds, args, image: image.value, name: givenName }, p);
 
   const defaultName = `runner-${runnerUuid.slice(1, -1)}`;
   let name = defaultName;
@@ -333,6 +379,8 @@ function parse(text: string, secrets: string[]): ParseResult {
       warn('NAME_MISMATCH', `\`--name ${p(givenName)}\` is not a valid container name (letters, digits, \`_\`, \`.\`, \`-\`); Runner Tray uses \`${defaultName}\` instead.`);
     } else {
       name = givenName.replace(/^\//, '');
+      // The name Bitbucket gives, spelled with the UUID's case as pasted.
+      if (name.toLowerCase() === defaultName) name = defaultName;
       if (name !== defaultName) {
         warn('NAME_MISMATCH', `The container name \`${name}\` is kept, but Bitbucket names this runner's container \`${defaultName}\`. Check that the command belongs to runner ${runnerUuid}.`);
       }
@@ -340,7 +388,12 @@ function parse(text: string, secrets: string[]): ParseResult {
   }
 
   const env: Record<string, string> = {};
-  for (const [key, value] of envEntries) if (key !== 'OAUTH_CLIENT_SECRET') env[key] = value;
+  const extraSecrets: Record<string, Secret> = {};
+  for (const [key, value] of envEntries) {
+    if (key === 'OAUTH_CLIENT_SECRET') continue;
+    if (isExtraSecret(key)) extraSecrets[key] = new Secret(value);
+    else env[key] = value;
+  }
   const spec: RunnerSpec = {
     kind: repositoryUuid === null ? 'workspace' : 'repository',
     accountUuid,
@@ -354,34 +407,40 @@ function parse(text: string, secrets: string[]): ParseResult {
     binds,
     args: args.map((a) => a.value),
   };
-  return { ok: true, spec, secret: new Secret(secretValue), warnings };
+  return { ok: true, spec, secret: new Secret(secretValue), extraSecrets, envOrder: [...envEntries.keys()], warnings };
 }
 
 /**
- * The spec is stored with the runner's settings, in plain text; only OAUTH_CLIENT_SECRET goes to
- * the vault. A secret also written anywhere else would end up in that file, so refuse it.
+ * The spec is stored with the runner's settings, in plain text; only OAUTH_CLIENT_SECRET and the
+ * secret-looking extra variables go to the vault. A secret value also written anywhere else
+ * would end up in that file, so refuse it. Values under 8 characters are too likely to be
+ * ordinary words (`true`, `/tmp`) to be told apart.
  */
-function refuseSecretElsewhere(
-  secret: string,
+function refuseSecretsElsewhere(
+  vaulted: Array<[string, string]>,
   where: { envEntries: Map<string, string>; binds: string[]; args: Word[]; image: string; name: string | undefined },
   p: (w: string) => string,
 ): void {
-  if (secret.length < 8) return;
-  const places: string[] = [];
-  for (const [key, value] of where.envEntries) {
-    if (key === 'OAUTH_CLIENT_SECRET') continue;
-    if (key.includes(secret)) places.push('a variable name');
-    else if (value.includes(secret)) places.push(`\`-e ${p(key)}\``);
+  for (const [variable, secret] of vaulted) {
+    if (secret.length < 8) continue;
+    const places: string[] = [];
+    for (const [key, value] of where.envEntries) {
+      if (key === 'OAUTH_CLIENT_SECRET' || isExtraSecret(key)) continue;
+      if (key.includes(secret)) places.push('a variable name');
+      else if (value.includes(secret)) places.push(`\`-e ${p(key)}\``);
+    }
+    if (where.binds.some((b) => b.includes(secret))) places.push('a `-v` bind');
+    if (where.name?.includes(secret)) places.push('the container name');
+    if (where.image.includes(secret)) places.push('the image');
+    if (where.args.some((a) => a.value.includes(secret))) places.push('the arguments after the image');
+    if (places.length === 0) continue;
+    const what = variable === 'OAUTH_CLIENT_SECRET' ? 'The OAuth client secret' : `The value of ${variable}`;
+    const needs = variable === 'OAUTH_CLIENT_SECRET' ? 'the runner needs it only in `-e OAUTH_CLIENT_SECRET=…`' : `the runner gets it from \`-e ${variable}=…\``;
+    fail(
+      'UNSAFE_COMMAND',
+      `${what} also appears in ${places.join(', ')}. Runner Tray keeps it only in its vault, and everything else in the command is stored in plain text with the runner's settings. Remove it from there: ${needs}.`,
+    );
   }
-  if (where.binds.some((b) => b.includes(secret))) places.push('a `-v` bind');
-  if (where.name?.includes(secret)) places.push('the container name');
-  if (where.image.includes(secret)) places.push('the image');
-  if (where.args.some((a) => a.value.includes(secret))) places.push('the arguments after the image');
-  if (places.length === 0) return;
-  fail(
-    'UNSAFE_COMMAND',
-    `The OAuth client secret also appears in ${places.join(', ')}. Runner Tray keeps the secret only in its vault, and everything else in the command is stored in plain text with the runner's settings. Remove it from there: the runner needs it only in \`-e OAUTH_CLIENT_SECRET=…\`.`,
-  );
 }
 
 /** Index of the `docker` word (after an optional `sudo …`), or -1. */

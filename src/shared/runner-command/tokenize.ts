@@ -23,12 +23,24 @@ export interface UnsafeConstruct {
   line: number;
 }
 
+export interface GluedContinuation {
+  mark: '\\' | '^';
+  /** The line that ends with the mark. */
+  line: number;
+}
+
 export interface Tokenized {
   /** Simple commands: words between newlines and control operators. */
   commands: Word[][];
   unsafe: UnsafeConstruct[];
   /** Lines that began with an option but had no continuation mark before them; read as part of the command above. */
   joinedLines: number[];
+  /**
+   * Continuation marks glued to the word before them (`…:ro^⏎-e …`) where the next line starts
+   * with an option. sh and cmd join the two lines into one word there, and so does the
+   * tokenizer; the parser uses these to explain a command that then makes no sense.
+   */
+  gluedContinuations: GluedContinuation[];
   /** Set when a quote is never closed (usually a paste cut short). */
   unclosedQuote?: { quote: '"' | "'"; line: number };
 }
@@ -78,6 +90,21 @@ export function tokenize(input: string): Tokenized {
   const text = normalizePaste(input);
   const items: Item[] = [];
   const unsafe: UnsafeConstruct[] = [];
+  const gluedContinuations: GluedContinuation[] = [];
+  /*
+   * Each shell treats a continuation mark glued to a word differently, so each is read as its
+   * own shell would:
+   * - sh: `a\⏎b` is the word `ab`. That is valid and sometimes meant (a long value wrapped,
+   *   e.g. a UUID split at a dash), so the words are joined.
+   * - cmd: a `^` at a line end escapes the newline, and `a^⏎b` is also the word `ab`; joined too.
+   *   For both, when the next line starts with an option, the join is recorded: if the command
+   *   then does not parse, the missing space is the likely cause and the parser says so.
+   * - PowerShell: a backtick before a newline is whitespace even when glued (`a`⏎b` is two
+   *   words), but in sh a glued backtick opens a command substitution. When every backtick in
+   *   the paste sits at a line end, no substitution could ever close, so the paste cannot be sh:
+   *   the glued backtick is read as PowerShell's continuation.
+   */
+  const backticksOnlyAtLineEnds = /`/.test(text) && !/`(?![ \t]*\n)/.test(text);
   let unclosedQuote: Tokenized['unclosedQuote'];
   let line = 1;
   let cur: string | null = null;
@@ -127,10 +154,16 @@ export function tokenize(input: string): Tokenized {
       continue;
     }
     if (ch === '\\' || ch === '^' || ch === '`') {
-      // A backtick glued to a word (`A=`id`) is sh command substitution, even at a line end;
-      // PowerShell's continuation backtick follows a blank.
-      const mayContinue = ch !== '`' || cur === null;
-      if (mayContinue && CONTINUATION_TAIL.test(text.slice(i + 1, i + 200))) {
+      // A backtick glued to a word (`A=`id`) is sh command substitution, even at a line end,
+      // unless the paste can only be PowerShell (see above).
+      const mayContinue = ch !== '`' || cur === null || backticksOnlyAtLineEnds;
+      const tail = mayContinue ? CONTINUATION_TAIL.exec(text.slice(i + 1, i + 200)) : null;
+      if (tail) {
+        const after = i + 1 + tail[0].length;
+        if (ch === '`') flush();
+        else if (cur !== null && tail[0] === '\n' && /^-[A-Za-z-]/.test(text.slice(after, after + 2))) {
+          gluedContinuations.push({ mark: ch, line });
+        }
         i = skipContinuation(i);
         continue;
       }
@@ -273,5 +306,5 @@ export function tokenize(input: string): Tokenized {
   }
   close();
 
-  return { commands, unsafe, joinedLines, ...(unclosedQuote ? { unclosedQuote } : {}) };
+  return { commands, unsafe, joinedLines, gluedContinuations, ...(unclosedQuote ? { unclosedQuote } : {}) };
 }

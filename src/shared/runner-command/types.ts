@@ -16,7 +16,10 @@ export interface RunnerSpec {
   image: string;
   oauthClientId: string;
   workingDirectory: string;
-  /** Every `-e` variable in the order given, except OAUTH_CLIENT_SECRET (which lives in the vault). */
+  /**
+   * Every `-e` variable in the order given, except OAUTH_CLIENT_SECRET and the other
+   * secret-looking ones (`ParseResult.extraSecrets`), which live in the vault.
+   */
   env: Record<string, string>;
   /** `host:container[:ro]`, as given. */
   binds: string[];
@@ -54,7 +57,9 @@ export type ParseWarningCode =
   /** Lines starting with an option had no continuation mark before them; read as one command. */
   | 'JOINED_LINES'
   /** The same `-e` variable was given twice; the last value wins, as in Docker. */
-  | 'DUPLICATE_ENV';
+  | 'DUPLICATE_ENV'
+  /** An extra `-e` variable whose name says it holds a credential: kept in the vault, not in the spec. */
+  | 'EXTRA_SECRET';
 
 export interface ParseWarning {
   code: ParseWarningCode;
@@ -62,7 +67,26 @@ export interface ParseWarning {
 }
 
 export type ParseResult =
-  | { ok: true; spec: RunnerSpec; secret: Secret; warnings: ParseWarning[] }
+  | {
+      ok: true;
+      spec: RunnerSpec;
+      /** OAUTH_CLIENT_SECRET. */
+      secret: Secret;
+      /**
+       * Extra `-e` variables whose name looks like a credential (`NPM_TOKEN`,
+       * `ARTIFACTORY_PASSWORD`, see `SECRET_ENV_NAME`), in the order given; `{}` when none.
+       * Not in `spec.env`: like the OAuth secret they go to the vault and into the
+       * runner's container environment, never into settings.
+       */
+      extraSecrets: Record<string, Secret>;
+      /**
+       * Names of all `-e` variables in the order given, secrets included (names only), so
+       * output can list them where they stood. Set by `parseRunnerCommand`; a result built by
+       * hand may leave it out.
+       */
+      envOrder?: string[];
+      warnings: ParseWarning[];
+    }
   | { ok: false; error: ParseError };
 
 export const RUNNER_IMAGE = 'docker-public.packages.atlassian.com/sox/atlassian/bitbucket-pipelines-runner:1';

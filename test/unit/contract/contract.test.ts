@@ -79,7 +79,7 @@ describe('parseCommand reply', () => {
   };
 
   it('masks the secret and drops env values', () => {
-    const view = toParsedCommandView({ ok: true, spec, secret: new Secret(FAKE_SECRET), warnings: [] }, null);
+    const view = toParsedCommandView({ ok: true, spec, secret: new Secret(FAKE_SECRET), extraSecrets: {}, warnings: [] }, null);
     const text = JSON.stringify(view);
     expect(text).not.toContain(FAKE_SECRET);
     expect(text).not.toContain('also-secret-value-xyz');

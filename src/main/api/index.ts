@@ -108,7 +108,7 @@ export function createApi(deps: ApiDeps): Api {
     },
   });
   const emit = events.emit.bind(events);
-  queued = new QueuedSource({ ...bitbucketDeps, emit, ...(deps.log ? { log: deps.log } : {}) });
+  queued = new QueuedSource({ ...bitbucketDeps, emit, runners: () => deps.settings.runners().list(), ...(deps.log ? { log: deps.log } : {}) });
   const logs = new LogSubscriptions({ docker: deps.docker, runners: deps.runners, steps: deps.steps, emit });
   const handlers = createHandlers({
     runners: deps.runners,

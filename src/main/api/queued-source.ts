@@ -7,7 +7,9 @@ import type { ContractEvent } from '../../shared/contract/events.js';
 import type { QueuedStepView, QueuedView } from '../../shared/contract/views.js';
 import { openBitbucketClient, type BitbucketConnectionStore } from '../bitbucket/connection.js';
 import { intervalForRepositories, QueuedPoller, type PollSnapshot } from '../bitbucket/poller.js';
+import { watchedRepositories } from '../bitbucket/our-runners.js';
 import { fetchQueuedSteps, type QueuedStep, type QueuedSteps } from '../bitbucket/queued.js';
+import type { RunnerRecord } from '../settings/types.js';
 import type { SecretVault } from '../vault/types.js';
 
 export interface QueuedSourceDeps {
@@ -16,6 +18,8 @@ export interface QueuedSourceDeps {
   emit: (event: ContractEvent) => void;
   baseUrl?: string;
   log?: (message: string) => void;
+  /** The runners we run: a repository runner's own repository is always watched. Read per round. */
+  runners?: () => readonly RunnerRecord[];
 }
 
 export class QueuedSource {
@@ -45,9 +49,10 @@ export class QueuedSource {
       return;
     }
     const { client, connection } = opened;
+    const runners = this.#deps.runners ?? (() => []);
     this.#poller = new QueuedPoller<QueuedSteps>({
-      intervalMs: intervalForRepositories(connection.watchedRepositories.length),
-      load: (signal) => fetchQueuedSteps(client, { workspace: connection.workspace, repositories: connection.watchedRepositories, signal }),
+      intervalMs: intervalForRepositories(watchedRepositories(connection, runners()).length),
+      load: (signal) => fetchQueuedSteps(client, { workspace: connection.workspace, repositories: watchedRepositories(connection, runners()), signal }),
     });
     if (this.#watched) this.#subscribe();
   }

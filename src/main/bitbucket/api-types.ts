@@ -45,6 +45,8 @@ export interface ApiPipeline {
   created_on?: string;
   state?: ApiState;
   target?: { type?: string; ref_type?: string; ref_name?: string };
+  /** The pipeline's repository: its `full_name` names a repository we asked for by `{UUID}`. */
+  repository?: { type?: string; full_name?: string; uuid?: string; name?: string };
 }
 
 export interface ApiStep {

@@ -52,6 +52,7 @@ const ACTIVE_PIPELINE_DISPLAYS = new Set<StepDisplay>(['queued', 'running']);
 export async function fetchQueuedSteps(client: BitbucketClient, options: FetchQueuedOptions): Promise<QueuedSteps> {
   const perRepo = options.pipelinesPerRepository ?? 50;
   const result: QueuedSteps = { steps: [], problems: [], truncated: false };
+  const seen = new Set<string>();
   for (const name of options.repositories) {
     const { workspace, repoSlug } = splitRepository(options.workspace, name);
     const repository = `${workspace}/${repoSlug}`;
@@ -70,6 +71,9 @@ export async function fetchQueuedSteps(client: BitbucketClient, options: FetchQu
           { what: `pipeline ${pipeline.uuid} of "${repository}"`, maxPages: 2, signal: options.signal },
         );
         for (const step of steps.values) {
+          // A repository can be watched twice (by slug and, as a runner's own, by `{UUID}`).
+          if (seen.has(step.uuid)) continue;
+          seen.add(step.uuid);
           if (displayApiStepState(step.state) === 'queued') result.steps.push(toQueuedStep(workspace, repoSlug, pipeline, step));
         }
       }
@@ -91,7 +95,12 @@ function isWaiting(p: ApiPipeline): boolean {
   return ACTIVE_PIPELINE_DISPLAYS.has(displayApiStepState(p.state));
 }
 
-function toQueuedStep(workspace: string, repoSlug: string, pipeline: ApiPipeline, step: ApiStep): QueuedStep {
+function toQueuedStep(askedWorkspace: string, askedSlug: string, pipeline: ApiPipeline, step: ApiStep): QueuedStep {
+  // Asked for by `{UUID}`: the pipeline's repository gives the names people (and links) use.
+  const fullName = pipeline.repository?.full_name;
+  const named = fullName && fullName.includes('/') ? splitRepository(askedWorkspace, fullName) : null;
+  const workspace = named?.workspace ?? askedWorkspace;
+  const repoSlug = named?.repoSlug ?? askedSlug;
   const createdOn = pipeline.created_on ?? '';
   const buildNumber = pipeline.build_number ?? 0;
   return {

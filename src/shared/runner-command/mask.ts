@@ -45,7 +45,13 @@ export function quoteWord(word: string, secrets: readonly string[]): string {
  */
 export const SECRET_ENV_NAME = /SECRET|TOKEN|PASSW(OR)?D|CREDENTIAL|API_?KEY|PRIVATE_?KEY/i;
 
-const SECRET_NAME_EQ = String.raw`(?<![A-Za-z0-9_])[A-Za-z_][A-Za-z0-9_]*?(?:SECRET|TOKEN|PASSW(?:OR)?D|CREDENTIAL|API_?KEY|PRIVATE_?KEY)[A-Za-z0-9_]*[ \t]*=[ \t]*`;
+/**
+ * `NAME=` for a secret-looking NAME. The name is taken whole, as one word, through a lookahead
+ * and a back-reference (JavaScript has no atomic groups): a plain `\w*?TOKEN\w*=` backtracks over
+ * every split of a long word, quadratic in a pasted blob. Each use needs its own group name.
+ */
+const secretNameEq = (group: string) =>
+  String.raw`(?<![A-Za-z0-9_])(?=[A-Za-z0-9_]*?(?:SECRET|TOKEN|PASSW(?:OR)?D|CREDENTIAL|API_?KEY|PRIVATE_?KEY))(?=(?<${group}>[A-Za-z_][A-Za-z0-9_]*))\k<${group}>[ \t]*=[ \t]*`;
 const OPTION = String.raw`-{1,2}OAuthClientSecret(?:[ \t]*=[ \t]*|[ \t]+)`;
 
 /**
@@ -53,18 +59,27 @@ const OPTION = String.raw`-{1,2}OAuthClientSecret(?:[ \t]*=[ \t]*|[ \t]+)`;
  * among them), also as one quoted word (`-e "NAME=a b"`), and the option form of the Linux Shell,
  * macOS and Windows runner commands. One pattern, so each value is masked once: the forms that
  * start further left (the quote, the dash) win over the bare name inside them.
- * Groups: 1 quote, 2 prefix, 3 value | 4 prefix, then 5 "value", 6 'value' or 7 value.
  */
 const SECRET_IN_TEXT = new RegExp(
-  String.raw`(["'])(${SECRET_NAME_EQ})([^\n]*?)\1|(${SECRET_NAME_EQ}|${OPTION})(?:"([^"\n]*)"|'([^'\n]*)'|([^\s"'\\${'`'}^;&|<>]+))`,
+  [
+    String.raw`"(?<dqPrefix>${secretNameEq('n1')})(?<dqWhole>[^"\n]*)"`,
+    String.raw`'(?<sqPrefix>${secretNameEq('n2')})(?<sqWhole>[^'\n]*)'`,
+    String.raw`(?<prefix>${secretNameEq('n3')}|${OPTION})(?:"(?<dq>[^"\n]*)"|'(?<sq>[^'\n]*)'|(?<bare>[^\s"'\\${'`'}^;&|<>]+))`,
+  ].join('|'),
   'gi',
 );
+
+type SecretMatch = Partial<Record<'dqPrefix' | 'dqWhole' | 'sqPrefix' | 'sqWhole' | 'prefix' | 'dq' | 'sq' | 'bare', string>>;
+
+function secretValueOf(g: SecretMatch): string {
+  return g.dqWhole ?? g.sqWhole ?? g.dq ?? g.sq ?? g.bare ?? '';
+}
 
 /** The secret values written in a paste, found without parsing it (so also in a paste that does not parse). */
 export function findSecretsInText(text: string): string[] {
   const found = new Set<string>();
   for (const m of text.matchAll(SECRET_IN_TEXT)) {
-    const value = m[3] ?? m[5] ?? m[6] ?? m[7] ?? '';
+    const value = secretValueOf(m.groups as SecretMatch);
     // `$VAR` or a backtick is an expansion the parser refuses anyway, not a secret value.
     if (value.length > 0 && !/^[$`]/.test(value)) found.add(value);
   }
@@ -79,12 +94,14 @@ const CLIENT_ID_IN_TEXT = /(?:OAUTH_CLIENT_ID[ \t]*=[ \t]*|-{1,2}OAuthClientId(?
  * that looks like a credential is masked too; the OAuth client id, which is not secret, stays.
  */
 export function redactPaste(text: string, extraSecrets: readonly string[] = []): string {
-  let out = text.replace(SECRET_IN_TEXT, (...m: Array<string | undefined>) => {
-    const [, quote, quotedPrefix, quoted, prefix, dq, sq, bare] = m;
-    if (quote !== undefined) return `${quote}${quotedPrefix}${maskSecret(quoted!.length)}${quote}`;
-    if (dq !== undefined) return `${prefix}"${maskSecret(dq.length)}"`;
-    if (sq !== undefined) return `${prefix}'${maskSecret(sq.length)}'`;
-    return `${prefix}${maskSecret((bare ?? '').length)}`;
+  let out = text.replace(SECRET_IN_TEXT, (...args: unknown[]) => {
+    const g = args[args.length - 1] as SecretMatch;
+    const mask = maskSecret(secretValueOf(g).length);
+    if (g.dqWhole !== undefined) return `"${g.dqPrefix}${mask}"`;
+    if (g.sqWhole !== undefined) return `'${g.sqPrefix}${mask}'`;
+    if (g.dq !== undefined) return `${g.prefix}"${mask}"`;
+    if (g.sq !== undefined) return `${g.prefix}'${mask}'`;
+    return `${g.prefix}${mask}`;
   });
   // The same value written anywhere else; short values would mask ordinary text, and are cut anyway.
   const elsewhere = [...findSecretsInText(text), ...extraSecrets].filter((s) => s.length >= 8);

@@ -3,9 +3,12 @@ import type { ContainerAction, RunnerState, Step } from '../../shared/step-log/t
 import type { CrashVerdict } from './supervisor.js';
 
 export interface LogLineView {
-  /** 1-based, counted since this service began reading the container (backlog included). */
+  /**
+   * 1-based, per runner, counted from the first line this service read (its start-up backlog
+   * included) and never reset while it runs; diagnoses' `lineNumber` use the same count.
+   */
   lineNumber: number;
-  /** The runner's line without Docker's timestamp prefix. */
+  /** The runner's line without Docker's timestamp prefix, secrets and credential-like runs masked. */
   text: string;
   /** Docker's RFC3339Nano receive time. */
   time?: string;

@@ -14,8 +14,8 @@
  */
 import { PassThrough, type Readable } from 'node:stream';
 import type Docker from 'dockerode';
-import { diagnose, type DiagnoseContext, type Diagnosis } from '../../shared/diagnostics/diagnose.js';
-import { Secret } from '../../shared/secret.js';
+import { diagnose, maskCredentialLike, type DiagnoseContext, type Diagnosis } from '../../shared/diagnostics/diagnose.js';
+import { redactText, Secret } from '../../shared/secret.js';
 import { bare, LABEL_MANAGED, LABEL_RUNNER } from '../../shared/runner-spec.js';
 import { foldRunnerLog } from '../../shared/step-log/fold.js';
 import { RunnerLogReplay, toStepsJson, type ReplayOptions, type RunnerStepsJson } from '../../shared/step-log/replay.js';
@@ -62,7 +62,10 @@ export interface RunnerSnapshot {
   crash?: CrashVerdict;
   steps: Step[];
   diagnostics: readonly Diagnosis[];
+  /** Lines numbered so far; the newest line's number (see `LogLineView.lineNumber`). */
   lineCount: number;
+  /** Docker's timestamp of line `lineCount`, so a separate read of the log can be numbered alike. */
+  lastLineTime: string | null;
   lastLogAt: string | null;
   siblings: SiblingView[];
   /**
@@ -203,6 +206,16 @@ export class StepsService {
   }
 
   /** The `steps --json` object of one runner, or null when no container of it was seen. */
+  /**
+   * A runner's log line as it may leave the service: its known secret (the container's
+   * OAUTH_CLIENT_SECRET) redacted, and anything else credential-like masked (a runner prints
+   * what it likes, and a secret-looking extra variable is not ours to know).
+   */
+  maskLogLine(runnerUuid: string, text: string): string {
+    const t = this.#runners.get(bare(runnerUuid));
+    return maskCredentialLike(t && t.secrets.length > 0 ? redactText(text, t.secrets) : text);
+  }
+
   stepsJson(runnerUuid: string): RunnerStepsJson | null {
     const t = this.#runners.get(bare(runnerUuid));
     if (!t) return null;
@@ -747,10 +760,13 @@ export class StepsService {
     const before = t.replay.state;
     const found = t.replay.push(raw + '\n');
     t.lineNumber++;
+    // The replay's reader counts a runaway line's pieces apart; the service's count is the one the log view shows.
+    for (const d of found) d.lineNumber = t.lineNumber;
     if (t.quiet) return;
     const text = ts === null ? raw : raw.slice(ts.length + 1);
     const time = ts ?? new Date().toISOString();
-    t.pending.push({ lineNumber: t.lineNumber, text: text.endsWith('\r') ? text.slice(0, -1) : text, ...(ts ? { time: ts } : {}) });
+    const shown = maskCredentialLike(redactText(text.endsWith('\r') ? text.slice(0, -1) : text, t.secrets));
+    t.pending.push({ lineNumber: t.lineNumber, text: shown, ...(ts ? { time: ts } : {}) });
     if (t.pending.length >= MAX_PENDING) this.#flush(t);
     else if (!t.flushTimer) t.flushTimer = setTimeout(() => this.#flush(t), this.#batchMs);
     if (before !== t.replay.state) {
@@ -868,6 +884,7 @@ export class StepsService {
       steps: s.steps,
       diagnostics: t.replay.diagnostics,
       lineCount: t.lineNumber,
+      lastLineTime: t.lastTs,
       lastLogAt: s.lastLogAt,
       siblings: [...t.siblings.values()].map((v) => ({ ...v })),
       timeZone: t.timeZone,

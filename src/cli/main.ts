@@ -66,6 +66,15 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   }
 }
 
+/**
+ * Errors are one line on stderr (scripts and logs read them line by line); a service message
+ * laid out over several lines (e.g. every place the engine was looked for) keeps all its detail.
+ */
+export function oneLine(message: string): string {
+  const lines = message.split(/\r?\n/).map((l) => l.trim().replace(/^- /, '')).filter((l) => l.length > 0);
+  return lines.reduce((out, line, i) => (i === 0 ? line : `${out}${/:$/.test(out) ? ' ' : '; '}${line}`), '');
+}
+
 function reportError(e: unknown, json: boolean, io: CliIo): number {
   const code = errorCode(e);
   const message = e instanceof Error ? e.message : String(e);
@@ -76,7 +85,7 @@ function reportError(e: unknown, json: boolean, io: CliIo): number {
     if (typeof variable === 'string') error.variable = variable;
     io.out(JSON.stringify({ ok: false, error }) + '\n');
   } else {
-    io.err(`${PROGRAM}: ${message}\n`);
+    io.err(`${PROGRAM}: ${oneLine(message)}\n`);
   }
   if (code === 'UNEXPECTED' && io.env.RUNNER_TRAY_DEBUG && e instanceof Error && e.stack) io.err(e.stack + '\n');
   return exitCode;

@@ -173,6 +173,7 @@ describe('runner-tray CLI on the private dockerd', () => {
     expect(dead.code).not.toBe(0);
     expect(dead.stderr).toContain(`${home}/no-such.sock`);
     expect(dead.stderr).toMatch(/DOCKER_HOST/);
+    expect(dead.stderr.trimEnd().split('\n')).toHaveLength(1); // every place looked at, on one line
 
     const usage = await cli(['start']);
     expect(usage.code).toBe(2);

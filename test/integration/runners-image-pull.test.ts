@@ -82,6 +82,30 @@ describe('runner image', () => {
     expect((await docker.getContainer(s.containerId!).inspect()).Config.Image).toBe(image);
   });
 
+  it('present and current: the background check compares the registry digest and pulls nothing', async () => {
+    await docker.getImage(image).remove({ force: true }).catch(() => undefined);
+    await add(RUNNER_A);
+    await service.start(RUNNER_A); // pulled: the local image now carries the registry's digest
+    await service.settle();
+    const before = events.length;
+
+    // The engine reports every pull on its event stream; the digest lookup is not a pull.
+    const pulls: string[] = [];
+    const stream = (await docker.getEvents({ filters: { type: ['image'], event: ['pull'] } })) as NodeJS.ReadableStream & { destroy(): void };
+    stream.on('data', (d: Buffer) => pulls.push(d.toString()));
+    try {
+      await add(RUNNER_B);
+      expect((await service.start(RUNNER_B)).containerState).toBe('running');
+      await service.settle();
+      // A pull event would arrive within milliseconds of the pull; give the stream a moment.
+      await new Promise((r) => setTimeout(r, 500));
+    } finally {
+      stream.destroy();
+    }
+    expect(events.slice(before)).toContainEqual({ type: 'image-check', image, result: 'up-to-date' });
+    expect(pulls).toEqual([]);
+  });
+
   it('present: starts from the local image and reports a newer one found in the background', async () => {
     await docker.getImage(image).remove({ force: true }).catch(() => undefined);
     await add(RUNNER_A);

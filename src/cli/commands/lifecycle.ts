@@ -5,7 +5,7 @@ import { runnerArg } from './runner-arg.js';
 
 export const startCommand: Command = {
   usage: 'start <runner> [--adopt|--replace]',
-  summary: 'Start the runner\'s container (created if needed; a no-op when it already runs).',
+  summary: 'Start the runner\'s container (created if needed; a no-op when it already runs, even with changed settings: stop it first to apply them).',
   options: { adopt: { type: 'boolean' }, replace: { type: 'boolean' } },
   maxPositionals: 1,
   async run(args, io) {
@@ -21,6 +21,7 @@ export const startCommand: Command = {
       return runners.start(runner, { adopt: Boolean(args.values.adopt), replace: Boolean(args.values.replace) });
     });
     io.out(`${status.name} ${status.containerState}\n`);
+    if (status.notice) io.err(`warning [PENDING_RESTART]: ${status.notice}\n`);
     return 0;
   },
 };

@@ -1,13 +1,14 @@
-import { connectBitbucket, disconnectBitbucket } from '../../main/bitbucket/connection.js';
+import { connectBitbucket, disconnectBitbucket, setWatchedRepositories, splitRepositoryList } from '../../main/bitbucket/connection.js';
 import { Secret } from '../../shared/secret.js';
 import type { Command } from '../command.js';
 import { withContext } from '../context.js';
 import { CliError } from '../errors.js';
 
 export const bitbucketCommand: Command = {
-  usage: 'bitbucket connect --workspace W [--email E] [--json] | bitbucket disconnect [--json]',
-  summary: 'Connect Bitbucket Cloud (token on stdin; kept in the vault) to show queued steps, or disconnect it.',
-  options: { workspace: { type: 'string' }, email: { type: 'string' }, json: { type: 'boolean' } },
+  usage: 'bitbucket connect --workspace W [--email E] [--repos ws/a,ws/b] [--json] | bitbucket watch --repos ws/a,ws/b [--json] | bitbucket disconnect [--json]',
+  summary:
+    "Connect Bitbucket Cloud (token on stdin; kept in the vault) to show queued steps, pick the repositories watched for workspace runners (default: the most recently updated few; a repository runner's own is always watched), or disconnect it.",
+  options: { workspace: { type: 'string' }, email: { type: 'string' }, repos: { type: 'string' }, json: { type: 'boolean' } },
   maxPositionals: 1,
   async run(args, io) {
     const sub = args.positionals[0];
@@ -20,8 +21,23 @@ export const bitbucketCommand: Command = {
         return 0;
       });
     }
+    const repos = typeof args.values.repos === 'string' ? splitRepositoryList(args.values.repos) : undefined;
+    if (sub === 'watch') {
+      if (repos === undefined || repos.length === 0) {
+        throw new CliError('USAGE', 'bitbucket watch needs --repos ws/a,ws/b: the repositories whose queued steps workspace runners show.', 2);
+      }
+      return withContext(io, async (ctx) => {
+        const connection = await setWatchedRepositories({ store: ctx.settings().bitbucket() }, repos);
+        if (json) io.out(JSON.stringify({ connection }) + '\n');
+        else io.out(`Watching: ${connection.watchedRepositories.join(', ')} (and each repository runner's own repository).\n`);
+        return 0;
+      });
+    }
     if (sub !== 'connect') {
-      throw new CliError('USAGE', `bitbucket needs "connect" or "disconnect"${sub ? `, not "${sub}"` : ''}. Usage: runner-tray ${bitbucketCommand.usage}`, 2);
+      throw new CliError('USAGE', `bitbucket needs "connect", "watch" or "disconnect"${sub ? `, not "${sub}"` : ''}. Usage: runner-tray ${bitbucketCommand.usage}`, 2);
+    }
+    if (repos !== undefined && repos.length === 0) {
+      throw new CliError('USAGE', '--repos is empty: give repositories as ws/a,ws/b, or leave --repos out to watch the most recently updated few.', 2);
     }
     const workspace = args.values.workspace;
     if (typeof workspace !== 'string' || workspace.trim() === '') {
@@ -33,7 +49,7 @@ export const bitbucketCommand: Command = {
       const email = typeof args.values.email === 'string' ? args.values.email : undefined;
       const { connection, repositories } = await connectBitbucket(
         { vault: await ctx.vault(), store: ctx.settings().bitbucket(), baseUrl: io.env.RUNNER_TRAY_BITBUCKET_API },
-        { workspace, ...(email ? { email } : {}), token },
+        { workspace, ...(email ? { email } : {}), token, ...(repos ? { watchedRepositories: repos } : {}) },
       );
       if (json) io.out(JSON.stringify({ connection, repositories }) + '\n');
       else io.out(`Connected Bitbucket workspace ${connection.workspace} (${connection.authKind} auth). Watching: ${connection.watchedRepositories.join(', ') || 'no repositories'}.\n`);

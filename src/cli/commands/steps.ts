@@ -1,7 +1,8 @@
 import { createReadStream } from 'node:fs';
 import type { AppContext } from '../../main/app-context.js';
 import { openBitbucketClient } from '../../main/bitbucket/connection.js';
-import { fetchQueuedSteps, type QueuedSteps } from '../../main/bitbucket/queued.js';
+import { fetchOurRunners, watchedRepositories } from '../../main/bitbucket/our-runners.js';
+import { fetchQueuedSteps, type BitbucketRunnerView, type QueuedSteps } from '../../main/bitbucket/queued.js';
 import { QueuedSource } from '../../main/api/queued-source.js';
 import { resolveRunner } from '../../main/runners/resolve.js';
 import { StepsService } from '../../main/steps/steps-service.js';
@@ -45,15 +46,45 @@ function describe(json: RunnerStepsJson, title?: string): string {
   return lines.join('\n') + '\n';
 }
 
-async function queued(ctx: AppContext): Promise<QueuedSteps & { connected: boolean }> {
-  const opened = await openBitbucketClient({ vault: await ctx.vault(), store: ctx.settings().bitbucket(), baseUrl: ctx.env.RUNNER_TRAY_BITBUCKET_API });
-  if (!opened) return { connected: false, steps: [], problems: [], truncated: false };
-  const q = await fetchQueuedSteps(opened.client, { workspace: opened.connection.workspace, repositories: opened.connection.watchedRepositories });
-  return { connected: true, ...q };
+/**
+ * Queued steps of the watched repositories (a repository runner's own always among them), and
+ * `bitbucketRunners`: our runners as Bitbucket sees them (ONLINE/OFFLINE/…, busy, labels).
+ */
+interface QueuedOutput {
+  queued: QueuedSteps & { connected: boolean; repositories: string[] };
+  /** Our runners as Bitbucket lists them; `missing`: ours that Bitbucket does not list. */
+  bitbucketRunners: { runners: BitbucketRunnerView[]; missing: string[] };
 }
 
-async function watchQueued(ctx: AppContext, io: CliIo): Promise<QueuedSource> {
+async function queued(ctx: AppContext, records: readonly RunnerRecord[]): Promise<QueuedOutput> {
+  const opened = await openBitbucketClient({ vault: await ctx.vault(), store: ctx.settings().bitbucket(), baseUrl: ctx.env.RUNNER_TRAY_BITBUCKET_API });
+  if (!opened) return { queued: { connected: false, repositories: [], steps: [], problems: [], truncated: false }, bitbucketRunners: { runners: [], missing: [] } };
+  const { client, connection } = opened;
+  const repositories = watchedRepositories(connection, records);
+  const q = await fetchQueuedSteps(client, { workspace: connection.workspace, repositories });
+  const ours = await fetchOurRunners(client, connection, records);
+  return {
+    queued: { connected: true, repositories, ...q, problems: [...q.problems, ...ours.problems.filter((p) => !q.problems.some((x) => x.repository === p.repository))] },
+    bitbucketRunners: { runners: ours.runners, missing: ours.missing },
+  };
+}
+
+function describeQueued(out: QueuedOutput): string {
+  const q = out.queued;
+  if (!q.connected) return 'Bitbucket: not connected (runner-tray bitbucket connect --workspace W shows queued steps).\n';
+  const lines = [`Queued in ${q.repositories.join(', ') || 'no repositories'}:`];
+  if (q.steps.length === 0) lines.push('  nothing waits');
+  for (const s of q.steps) lines.push(`  ${s.repository} #${s.buildNumber} ${s.stepName || s.stepUuid}${s.runsOn.length ? ` [${s.runsOn.join(', ')}]` : ''}${s.manual ? ' (manual)' : ''}`);
+  for (const p of q.problems) lines.push(`  ! ${p.repository}: ${p.message}`);
+  lines.push('Runners as Bitbucket sees them:');
+  for (const r of out.bitbucketRunners.runners) lines.push(`  ${r.status.padEnd(8)} ${r.name || r.uuid}${r.busy ? ' busy' : ''}${r.labels.length ? ` [${r.labels.join(', ')}]` : ''}`);
+  for (const u of out.bitbucketRunners.missing) lines.push(`  ? ${u}: not listed by Bitbucket (deleted there, or in another workspace)`);
+  return lines.join('\n') + '\n';
+}
+
+async function watchQueued(ctx: AppContext, io: CliIo, records: readonly RunnerRecord[]): Promise<QueuedSource> {
   const source = new QueuedSource({
+    runners: () => records,
     vault: await ctx.vault(),
     store: ctx.settings().bitbucket(),
     emit: (event) => io.out(JSON.stringify(event) + '\n'),
@@ -99,12 +130,15 @@ export const stepsCommand: Command = {
       try {
         await service.start();
         const snap = await snapshotOf(service, records, one);
-        const extra = args.values.queued ? { queued: await queued(ctx) } : {};
-        if (json || args.values.watch) io.out(JSON.stringify({ ...snap, ...extra }) + '\n');
-        else if ('runners' in snap) {
-          if (snap.runners.length === 0) io.out('No runners yet. Add one with: runner-tray add < command.txt\n');
-          for (const r of snap.runners) io.out(describe(r, r.runnerUuid));
-        } else io.out(describe(snap, one!.spec.runnerUuid));
+        const extra = args.values.queued ? await queued(ctx, one ? [one] : records) : undefined;
+        if (json || args.values.watch) io.out(JSON.stringify({ ...snap, ...(extra ?? {}) }) + '\n');
+        else {
+          if ('runners' in snap) {
+            if (snap.runners.length === 0) io.out('No runners yet. Add one with: runner-tray add < command.txt\n');
+            for (const r of snap.runners) io.out(describe(r, r.runnerUuid));
+          } else io.out(describe(snap, one!.spec.runnerUuid));
+          if (extra) io.out(describeQueued(extra));
+        }
         if (!args.values.watch) return 0;
         const off = service.events.on('*', (e) => {
           if (e.type === 'log') return;
@@ -112,7 +146,7 @@ export const stepsCommand: Command = {
           io.out(eventLine(e));
         });
         // Bitbucket is polled only while this watch runs, with the poller's backoff and rate budget.
-        const source = args.values.queued ? await watchQueued(ctx, io) : undefined;
+        const source = args.values.queued ? await watchQueued(ctx, io, records) : undefined;
         await io.untilSignal();
         off();
         source?.close();

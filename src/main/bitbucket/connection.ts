@@ -114,6 +114,32 @@ export async function connectBitbucket(
   return { connection, repositories };
 }
 
+/**
+ * Replace the watched repositories of the stored connection (no token needed, nothing asked of
+ * Bitbucket); an empty list is refused, since a workspace runner would then show nothing queued.
+ */
+export async function setWatchedRepositories(
+  deps: Pick<ConnectionDeps, 'store'>,
+  repositories: readonly string[],
+): Promise<BitbucketConnection> {
+  const current = await deps.store.read();
+  if (!current) {
+    throw new BitbucketError('BITBUCKET_CONFIG', 'Bitbucket is not connected: run "runner-tray bitbucket connect --workspace W --repos ws/a,ws/b" first.');
+  }
+  const watched = [...new Set(repositories.map((r) => qualify(current.workspace, r)))];
+  if (watched.length === 0) {
+    throw new BitbucketError('BITBUCKET_CONFIG', '--repos needs at least one repository, e.g. --repos acme/web-app,acme/api (slugs from https://bitbucket.org/<workspace>/<repository>).');
+  }
+  const next: BitbucketConnection = { ...current, watchedRepositories: watched };
+  await deps.store.write(next);
+  return next;
+}
+
+/** `--repos a,ws/b` → the names, blanks dropped. */
+export function splitRepositoryList(value: string): string[] {
+  return value.split(',').map((r) => r.trim()).filter((r) => r !== '');
+}
+
 /** Removes the token from the vault and the connection from settings. */
 export async function disconnectBitbucket(
   deps: Pick<ConnectionDeps, 'vault' | 'store'>,

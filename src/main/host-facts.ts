@@ -2,12 +2,15 @@
  * The I/O half of `doctor`: read what the pure preflight judges. Engine facts come from
  * `/info` + `/version` (through `connectEngine`), the rest from this machine: `/proc/meminfo`
  * swap, `vm.swappiness`, free space (statfs) of each runner's working directory and, when the
- * engine is local, its DockerRootDir. A fact that cannot be read is left null: the finding says so.
+ * engine is local, its DockerRootDir. Per runner: its container's memory limit (inspect,
+ * `HostConfig.Memory`) and, when Bitbucket is connected, its labels as Bitbucket lists them.
+ * Step sizes are not in Bitbucket's REST API, so they stay unknown. A fact that cannot be read is
+ * left null or absent: the finding says so.
  */
 import { readFile, statfs } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { DiskFact, HostFacts, RunnerFact } from '../shared/preflight/types.js';
-import { engineBinds } from '../shared/runner-spec.js';
+import { bare, engineBinds, LABEL_MANAGED, LABEL_RUNNER } from '../shared/runner-spec.js';
 import type { Engine } from './docker/engine.js';
 import type { RunnerRecord } from './settings/types.js';
 
@@ -18,6 +21,37 @@ export interface HostFactsInput {
   platform?: NodeJS.Platform;
   /** Where `/proc` is (tests point it at a fixture tree). */
   procRoot?: string;
+  /** Runners as Bitbucket lists them (`fetchOurRunners`), when connected; their labels are used. */
+  bitbucketRunners?: ReadonlyArray<{ uuid: string; labels: readonly string[] }> | null;
+}
+
+/**
+ * Each runner's newest container's `HostConfig.Memory` (0 = no limit), by runner UUID without
+ * braces; runners without a container are absent. Null when the engine could not be asked.
+ */
+export async function runnerMemoryLimits(engine: Engine): Promise<Map<string, number> | null> {
+  try {
+    const containers = await engine.docker.listContainers({ all: true, filters: { label: [`${LABEL_MANAGED}=true`] } });
+    const newest = new Map<string, string>();
+    for (const c of containers.sort((a, b) => b.Created - a.Created)) {
+      const label = c.Labels[LABEL_RUNNER];
+      if (label && !newest.has(bare(label))) newest.set(bare(label), c.Id);
+    }
+    const out = new Map<string, number>();
+    await Promise.all(
+      [...newest].map(async ([uuid, id]) => {
+        try {
+          const info = await engine.docker.getContainer(id).inspect();
+          out.set(uuid, info.HostConfig?.Memory ?? 0);
+        } catch {
+          /* removed meanwhile: unknown */
+        }
+      }),
+    );
+    return out;
+  } catch {
+    return null;
+  }
 }
 
 async function readText(path: string): Promise<string | null> {
@@ -72,11 +106,20 @@ export async function gatherHostFacts(input: HostFactsInput): Promise<HostFacts>
     disks.push({ path: engine.facts.dockerRootDir, role: 'docker-root', freeBytes: await freeBytes(engine.facts.dockerRootDir) });
   }
 
-  const runners: RunnerFact[] = input.runners.map((r) => ({
-    name: r.spec.name,
-    workingDirectory: r.spec.workingDirectory,
-    binds: engine ? engineBinds(r.spec.binds, engine.facts) : [...r.spec.binds],
-  }));
+  const limits = engine ? await runnerMemoryLimits(engine) : null;
+  const labels = new Map((input.bitbucketRunners ?? []).map((r) => [bare(r.uuid), [...r.labels]]));
+  const runners: RunnerFact[] = input.runners.map((r) => {
+    const fact: RunnerFact = {
+      name: r.spec.name,
+      workingDirectory: r.spec.workingDirectory,
+      binds: engine ? engineBinds(r.spec.binds, engine.facts) : [...r.spec.binds],
+    };
+    const limit = limits?.get(bare(r.spec.runnerUuid));
+    if (limit !== undefined) fact.memoryLimitBytes = limit;
+    const known = labels.get(bare(r.spec.runnerUuid));
+    if (known) fact.labels = known;
+    return fact;
+  });
 
   const host = {
     hostPlatform: platform,

@@ -41,6 +41,7 @@ describe('preflight', () => {
       'arch',
       'memory',
       'memory-steps',
+      'runner-memory:alpha',
       'swap',
       'disk:/tmp',
       'disk:/var/lib/docker',
@@ -50,6 +51,27 @@ describe('preflight', () => {
       'bind-workdir:alpha',
     ]);
     expect(hasFailure(report)).toBe(false);
+  });
+
+  it('says "unknown" where a runner fact could not be learned, instead of a verdict', () => {
+    // Step sizes: Bitbucket's API does not report them.
+    const steps = find(healthy(), 'memory-steps');
+    expect(steps).toMatchObject({ status: 'ok', message: expect.stringContaining("step sizes are unknown (Bitbucket does not report a step's size:), so 1x (4 GiB) is assumed") });
+    expect(find(healthy({ runners: [runner('alpha', { largestStepSize: '2x' })] }), 'memory-steps')?.message).not.toContain('unknown');
+    // Labels: Bitbucket not connected.
+    const arch = find(healthy({ architecture: 'aarch64' }), 'arch');
+    expect(arch).toMatchObject({ status: 'warn', message: expect.stringContaining('the labels of alpha are unknown') });
+    expect(arch?.fix).toContain('runner-tray bitbucket connect');
+    const unlabeled = find(healthy({ architecture: 'aarch64', runners: [runner('alpha', { labels: ['self.hosted', 'linux'] })] }), 'arch');
+    expect(unlabeled).toMatchObject({ status: 'warn', message: expect.stringContaining('(missing on alpha)') });
+    // Memory limit: no container yet.
+    expect(find(healthy(), 'runner-memory:alpha')).toMatchObject({ status: 'ok', message: expect.stringContaining('memory limit is unknown: it has no container yet') });
+  });
+
+  it("judges the runner container's own memory limit (HostConfig.Memory; 0 = none)", () => {
+    expect(find(healthy({ runners: [runner('alpha', { memoryLimitBytes: 0 })] }), 'runner-memory:alpha')).toMatchObject({ status: 'ok', message: expect.stringContaining('has no memory limit') });
+    expect(find(healthy({ runners: [runner('alpha', { memoryLimitBytes: 1024 ** 3 })] }), 'runner-memory:alpha')).toMatchObject({ status: 'ok', message: expect.stringContaining('limited to 1.0 GiB') });
+    expect(find(healthy({ runners: [runner('alpha', { memoryLimitBytes: 300 * 1024 ** 2 })] }), 'runner-memory:alpha')?.status).toBe('fail');
   });
 
   it('fails an unreachable engine with how to start it, and still checks the host', () => {

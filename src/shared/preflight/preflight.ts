@@ -108,8 +108,16 @@ export function preflight(facts: HostFacts): PreflightReport {
     } else if (arch === 'aarch64' || arch === 'arm64') {
       const unlabeled = facts.runners.filter((r) => !(r.labels ?? []).includes('linux.arm64'));
       const known = facts.runners.length > 0 && facts.runners.every((r) => r.labels !== undefined);
+      const unknown = facts.runners.filter((r) => r.labels === undefined);
       if (known && unlabeled.length === 0) {
         add({ id: 'arch', status: 'ok', message: 'arm64 host, and every runner has the linux.arm64 label.' });
+      } else if (unknown.length > 0 && unlabeled.every((r) => r.labels === undefined)) {
+        add({
+          id: 'arch',
+          status: 'warn',
+          message: `arm64 host: Bitbucket sends a step here only if the runner has the linux.arm64 label; the labels of ${unknown.map((r) => r.name).join(', ')} are unknown (Bitbucket is not connected, or does not list ${unknown.length === 1 ? 'this runner' : 'these runners'}).`,
+          fix: 'Check the runner\'s labels in Bitbucket (Repository or Workspace settings → Runners), or connect Bitbucket (runner-tray bitbucket connect --workspace W) so doctor can read them. The runner needs the linux.arm64 label and steps need runs-on: [self.hosted, linux.arm64].',
+        });
       } else {
         add({
           id: 'arch',
@@ -144,6 +152,12 @@ export function preflight(facts: HostFacts): PreflightReport {
     } else add({ id: 'memory', status: 'ok', message: `${where} ${formatBytes(mem)} of memory (8 GiB or more is required).` });
 
     if (facts.runners.length > 0) {
+      // Bitbucket's API does not report a step's size:, so unless told, every runner counts as 1x.
+      const unsized = facts.runners.filter((r) => r.largestStepSize === undefined);
+      const assumed =
+        unsized.length === 0
+          ? ''
+          : ` The step sizes ${unsized.length === facts.runners.length ? 'are' : `of ${unsized.map((r) => r.name).join(', ')} are`} unknown (Bitbucket does not report a step's size:), so 1x (4 GiB) is assumed; 2x needs 8 GiB, 4x 16 GiB, 8x 32 GiB.`;
       const need = (r: RunnerFact) => STEP_MEMORY[r.largestStepSize ?? '1x'] + MIN_RUNNER_MEMORY;
       const biggest = facts.runners.reduce((a, b) => (need(b) > need(a) ? b : a));
       const total = facts.runners.reduce((sum, r) => sum + need(r), 0);
@@ -152,31 +166,36 @@ export function preflight(facts: HostFacts): PreflightReport {
         add({
           id: 'memory-steps',
           status: 'fail',
-          message: `Runner ${biggest.name} runs ${size} steps (${formatBytes(STEP_MEMORY[size])}) but only ${formatBytes(mem)} is available; those steps will fail.`,
+          message: `Runner ${biggest.name} runs ${size} steps (${formatBytes(STEP_MEMORY[size])}) but only ${formatBytes(mem)} is available; those steps will fail.${assumed}`,
           fix: `Give the ${desktop ? 'Docker Desktop VM' : 'host'} more memory, or use a smaller size: for the steps that run here.`,
         });
       } else if (mem < total) {
         add({
           id: 'memory-steps',
           status: 'warn',
-          message: `If all ${facts.runners.length} runners run their largest steps at once they need ${formatBytes(total)}; ${formatBytes(mem)} is available.`,
+          message: `If all ${facts.runners.length} runners run their largest steps at once they need ${formatBytes(total)}; ${formatBytes(mem)} is available.${assumed}`,
           fix: 'Run fewer runners on this host, or lower the step sizes they take.',
         });
       } else {
-        add({ id: 'memory-steps', status: 'ok', message: `${formatBytes(mem)} covers the runners' largest steps at once (${formatBytes(total)}).` });
+        add({ id: 'memory-steps', status: 'ok', message: `${formatBytes(mem)} covers the runners' largest steps at once (${formatBytes(total)}).${assumed}` });
       }
     }
   }
   for (const r of facts.runners) {
-    const limit = r.memoryLimitBytes ?? 0;
-    if (limit > 0 && limit < MIN_RUNNER_MEMORY) {
+    const limit = r.memoryLimitBytes;
+    const id = `runner-memory:${r.name}`;
+    if (limit === undefined || limit === null) {
+      add({ id, status: 'ok', message: `Runner ${r.name}'s memory limit is unknown: it has no container yet (it is read from the container once the runner is started; 512 MiB or more is required).` });
+    } else if (limit === 0) {
+      add({ id, status: 'ok', message: `Runner ${r.name}'s container has no memory limit (the runner needs at least 512 MiB).` });
+    } else if (limit < MIN_RUNNER_MEMORY) {
       add({
-        id: `runner-memory:${r.name}`,
+        id,
         status: 'fail',
         message: `Runner ${r.name} is limited to ${formatBytes(limit)}; the runner container needs at least 512 MiB.`,
         fix: 'Raise its memory limit to 512 MiB or more (or remove the limit) and recreate it.',
       });
-    }
+    } else add({ id, status: 'ok', message: `Runner ${r.name}'s container is limited to ${formatBytes(limit)} (512 MiB or more is required).` });
   }
 
   // Swap: only a Linux host's own swap matters; Docker Desktop's VM is not ours to tune.

@@ -18,11 +18,14 @@ export interface RunnerFact {
   workingDirectory: string;
   /** `host:container[:opts]` as the container is (or will be) created. */
   binds: string[];
-  /** HostConfig.Memory; 0 or absent means no limit. */
+  /** The runner container's HostConfig.Memory: 0 = no limit; absent or null = unknown (no container yet). */
   memoryLimitBytes?: number | null;
-  /** Bitbucket runner labels, when known (e.g. `self.hosted`, `linux`, `linux.arm64`). */
+  /** Bitbucket runner labels (e.g. `self.hosted`, `linux`, `linux.arm64`); absent = unknown (Bitbucket not connected). */
   labels?: string[];
-  /** The largest `size:` the runner's steps use, when known; 1x otherwise. */
+  /**
+   * The largest `size:` the runner's steps use; absent = unknown, judged as 1x and said so.
+   * Bitbucket's REST API does not report a step's size, so only a caller that knows sets it.
+   */
   largestStepSize?: StepSize;
 }
 

@@ -15,7 +15,7 @@ export const parseCommand: Command = {
       return result.ok ? 0 : 2;
     }
     if (!result.ok) throw new CliError(result.error.code, result.error.message, 2, result.error.variable);
-    io.out(describeSpec(result.spec, result.secret) + '\n');
+    io.out(describeSpec(result.spec, result.secret, result.extraSecrets) + '\n');
     for (const w of result.warnings) io.err(`warning [${w.code}]: ${w.message}\n`);
     return 0;
   },

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SECRET_ENV_NAME } from '../../shared/runner-command/mask.js';
 import { REDACTED } from '../../shared/secret.js';
 import type { RunnerRecord } from './types.js';
 import { SettingsError } from './errors.js';
@@ -75,7 +76,8 @@ const recordsMatch: Same<z.infer<typeof runnerRecordSchema>, RunnerRecord> = tru
 void recordsMatch;
 
 /** Names that mean "this holds a credential". Checked on every key, env names included. */
-const SECRET_NAME = /secret|token|passw(or)?d|api_?key|private_?key|credential/i;
+// The parser's rule: a variable it moves to the vault is exactly one settings would refuse.
+const SECRET_NAME = SECRET_ENV_NAME;
 
 /**
  * The one validator every write goes through (ours and conf's `serialize`).

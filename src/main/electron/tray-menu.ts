@@ -1,0 +1,110 @@
+/**
+ * What the tray shows, as pure functions of the state: the menu template, the icon and the
+ * tooltip. The controller (tray.ts) rebuilds all three from scratch on every change.
+ */
+import type { MenuItemConstructorOptions } from 'electron';
+import type { ContainerState, RunnerState } from '../../shared/contract/views.js';
+
+export type TrayLanguage = 'en' | 'pl';
+export type TrayIcon = 'idle' | 'busy' | 'error' | 'stopped';
+export const TRAY_ICONS: readonly TrayIcon[] = ['idle', 'busy', 'error', 'stopped'];
+
+export interface TrayRunner {
+  uuid: string;
+  displayName: string;
+  runnerState: RunnerState;
+  containerState: ContainerState;
+}
+
+export interface TrayState {
+  runners: TrayRunner[];
+  engineConnected: boolean;
+  /** The clipboard holds something that looks like a runner command (never the text itself). */
+  clipboardHasCommand: boolean;
+  openAtLogin: boolean;
+  language: TrayLanguage;
+}
+
+export interface TrayActions {
+  open(): void;
+  start(runnerUuid: string): void;
+  stop(runnerUuid: string): void;
+  addFromClipboard(): void;
+  setOpenAtLogin(enabled: boolean): void;
+  quit(): void;
+}
+
+const TEXT = {
+  en: {
+    states: { STARTING: 'starting', ONLINE: 'online', BUSY: 'busy', UNHEALTHY: 'unhealthy', STOPPED: 'stopped', CRASHED: 'crashed' },
+    start: 'Start',
+    stop: 'Stop',
+    open: 'Open Runner Tray',
+    addFromClipboard: 'Add runner from clipboard…',
+    noRunners: 'No runners yet',
+    engineDown: 'Docker is not reachable',
+    openAtLogin: 'Start at login',
+    quit: 'Quit',
+    tooltip: (counts: string) => `Runner Tray — ${counts}`,
+    none: 'no runners',
+  },
+  pl: {
+    states: { STARTING: 'uruchamianie', ONLINE: 'online', BUSY: 'zajęty', UNHEALTHY: 'niesprawny', STOPPED: 'zatrzymany', CRASHED: 'awaria' },
+    start: 'Uruchom',
+    stop: 'Zatrzymaj',
+    open: 'Otwórz Runner Tray',
+    addFromClipboard: 'Dodaj runner ze schowka…',
+    noRunners: 'Brak runnerów',
+    engineDown: 'Docker jest niedostępny',
+    openAtLogin: 'Uruchamiaj po zalogowaniu',
+    quit: 'Zakończ',
+    tooltip: (counts: string) => `Runner Tray — ${counts}`,
+    none: 'brak runnerów',
+  },
+} as const satisfies Record<TrayLanguage, unknown>;
+
+/** A container that runs (or is coming back) can be stopped; any other can be started. */
+function isUp(r: TrayRunner): boolean {
+  return r.containerState === 'running' || r.containerState === 'restarting';
+}
+
+export function trayMenu(state: TrayState, actions: TrayActions): MenuItemConstructorOptions[] {
+  const t = TEXT[state.language];
+  const items: MenuItemConstructorOptions[] = [];
+  if (!state.engineConnected) items.push({ label: t.engineDown, enabled: false }, { type: 'separator' });
+  if (state.runners.length === 0) items.push({ label: t.noRunners, enabled: false });
+  for (const r of state.runners) {
+    items.push({
+      id: `runner:${r.uuid}`,
+      label: `${r.displayName} — ${t.states[r.runnerState]}`,
+      submenu: [
+        { id: `start:${r.uuid}`, label: t.start, enabled: state.engineConnected && !isUp(r), click: () => actions.start(r.uuid) },
+        { id: `stop:${r.uuid}`, label: t.stop, enabled: state.engineConnected && isUp(r), click: () => actions.stop(r.uuid) },
+      ],
+    });
+  }
+  items.push({ type: 'separator' }, { id: 'open', label: t.open, click: () => actions.open() });
+  if (state.clipboardHasCommand) items.push({ id: 'add-from-clipboard', label: t.addFromClipboard, click: () => actions.addFromClipboard() });
+  items.push(
+    { type: 'separator' },
+    { id: 'open-at-login', label: t.openAtLogin, type: 'checkbox', checked: state.openAtLogin, click: (item) => actions.setOpenAtLogin(item.checked) },
+    { id: 'quit', label: t.quit, click: () => actions.quit() },
+  );
+  return items;
+}
+
+/** The worst news wins: trouble before work before idle before nothing running. */
+export function trayIconFor(state: Pick<TrayState, 'runners' | 'engineConnected'>): TrayIcon {
+  if (!state.engineConnected || state.runners.some((r) => r.runnerState === 'CRASHED' || r.runnerState === 'UNHEALTHY')) return 'error';
+  if (state.runners.some((r) => r.runnerState === 'BUSY')) return 'busy';
+  if (state.runners.some((r) => r.runnerState === 'ONLINE' || r.runnerState === 'STARTING')) return 'idle';
+  return 'stopped';
+}
+
+export function trayTooltip(state: Pick<TrayState, 'runners' | 'language'>): string {
+  const t = TEXT[state.language];
+  const counts = new Map<RunnerState, number>();
+  for (const r of state.runners) counts.set(r.runnerState, (counts.get(r.runnerState) ?? 0) + 1);
+  const parts = [...counts].map(([s, n]) => `${n} ${t.states[s]}`);
+  return t.tooltip(parts.length > 0 ? parts.join(', ') : t.none);
+}

@@ -2,7 +2,8 @@
  * `runners.logs.subscribe`: the last lines of the runner's container log as a backlog, then the
  * steps service's followed lines as `logs.lines` events. One follower per runner serves every
  * subscriber (the steps service already follows each running runner); a subscription is only
- * a filter and a line counter, so a forgotten one costs a map entry, not a stream.
+ * a filter, so a forgotten one costs a map entry, not a stream. Every line carries the steps
+ * service's own line number (the one diagnoses name) and leaves masked like the followed ones.
  */
 import { randomUUID } from 'node:crypto';
 import type Docker from 'dockerode';
@@ -20,12 +21,39 @@ interface Subscription {
   id: string;
   runnerUuid: string;
   key: string;
-  /** Last line number handed out. */
+  /** Number of the newest line handed out; followed lines at or below it are already sent. */
   n: number;
-  /** Comparable time of the newest backlog line; followed lines at or before it are already in the backlog. */
-  after: string | null;
   /** Followed lines that arrived while the backlog was being read. */
   early: LogLine[] | null;
+}
+
+/**
+ * Numbers for a backlog read straight from Docker, in the steps service's count: the line stamped
+ * `lastLineTime` is line `lineCount`, the others count from it. Without that anchor (the service
+ * has not read this container yet) the backlog is what the service will number next.
+ */
+export function numberBacklog(
+  backlog: ReadonlyArray<{ text: string; at?: string }>,
+  anchor: { lineCount: number; lastLineTime: string | null },
+): LogLine[] {
+  let last = -1;
+  if (anchor.lastLineTime !== null) {
+    const key = comparableTimestamp(anchor.lastLineTime);
+    for (let i = backlog.length - 1; i >= 0; i--) {
+      const at = backlog[i]!.at;
+      if (at !== undefined && comparableTimestamp(at) === key) {
+        last = i;
+        break;
+      }
+    }
+  }
+  const first = last >= 0 ? anchor.lineCount - last : anchor.lineCount + 1;
+  const out: LogLine[] = [];
+  backlog.forEach((l, i) => {
+    // Lines before the service's first one (an earlier run of the container) have no number of theirs.
+    if (first + i >= 1) out.push({ n: first + i, text: l.text, ...(l.at ? { at: l.at } : {}) });
+  });
+  return out;
 }
 
 export interface LogSubscriptionsDeps {
@@ -53,14 +81,17 @@ export class LogSubscriptions {
 
   async subscribe(runnerUuid: string, tail: number): Promise<LogSubscriptionView> {
     const status = await this.#deps.runners.status(runnerUuid);
-    const sub: Subscription = { id: randomUUID(), runnerUuid: status.runnerUuid, key: bare(status.runnerUuid), n: 0, after: null, early: [] };
+    const sub: Subscription = { id: randomUUID(), runnerUuid: status.runnerUuid, key: bare(status.runnerUuid), n: 0, early: [] };
     this.#subs.set(sub.id, sub);
     const max = this.#deps.maxSubscriptions ?? 64;
     for (const old of this.#subs.keys()) {
       if (this.#subs.size <= max) break;
       this.#subs.delete(old);
     }
-    const backlog: LogLine[] = [];
+    // Taken before the read: Docker's log then holds every line the service had numbered.
+    const before = this.#deps.steps.snapshot(status.runnerUuid);
+    sub.n = before?.lineCount ?? 0;
+    let backlog: LogLine[] = [];
     if (status.containerId && tail > 0) {
       let text = '';
       try {
@@ -68,17 +99,24 @@ export class LogSubscriptions {
       } catch {
         // Removed between the two calls: no backlog, the follower still reports a new container.
       }
-      for (const raw of text.split('\n')) {
-        if (raw === '') continue;
-        const ts = leadingDockerTimestamp(raw);
-        const line = ts === null ? raw : raw.slice(ts.length + 1);
-        backlog.push({ n: ++sub.n, text: line.endsWith('\r') ? line.slice(0, -1) : line, ...(ts ? { at: ts } : {}) });
-        if (ts) sub.after = comparableTimestamp(ts);
+      const raw: Array<{ text: string; at?: string }> = [];
+      for (const line of text.split('\n')) {
+        if (line === '') continue;
+        const ts = leadingDockerTimestamp(line);
+        const rest = ts === null ? line : line.slice(ts.length + 1);
+        const clean = rest.endsWith('\r') ? rest.slice(0, -1) : rest;
+        raw.push({ text: this.#deps.steps.maskLogLine(status.runnerUuid, clean), ...(ts ? { at: ts } : {}) });
       }
+      const sameContainer = before !== undefined && before.containerId === status.containerId;
+      backlog = numberBacklog(raw, {
+        lineCount: before?.lineCount ?? 0,
+        lastLineTime: sameContainer ? before.lastLineTime : null,
+      });
+      if (backlog.length > 0) sub.n = backlog[backlog.length - 1]!.n;
     }
     const early = sub.early ?? [];
     sub.early = null;
-    const fresh = this.#number(sub, early);
+    const fresh = this.#fresh(sub, early);
     const snapshot = this.#deps.steps.snapshot(status.runnerUuid);
     return {
       subscriptionId: sub.id,
@@ -100,24 +138,23 @@ export class LogSubscriptions {
 
   #onLines(runnerUuid: string, lines: ReadonlyArray<{ lineNumber: number; text: string; time?: string }>): void {
     const key = bare(runnerUuid);
-    const asLines: LogLine[] = lines.map((l) => ({ n: 0, text: l.text, ...(l.time ? { at: l.time } : {}) }));
+    // The steps service masked these already and numbered them; subscriptions only filter.
+    const asLines: LogLine[] = lines.map((l) => ({ n: l.lineNumber, text: l.text, ...(l.time ? { at: l.time } : {}) }));
     for (const sub of this.#subs.values()) {
       if (sub.key !== key) continue;
       if (sub.early) {
         sub.early.push(...asLines);
         continue;
       }
-      const out = this.#number(sub, asLines);
+      const out = this.#fresh(sub, asLines);
       if (out.length > 0) this.#deps.emit({ type: 'logs.lines', subscriptionId: sub.id, runnerUuid: sub.runnerUuid, lines: out });
     }
   }
 
-  #number(sub: Subscription, lines: readonly LogLine[]): LogLine[] {
-    const out: LogLine[] = [];
-    for (const l of lines) {
-      if (sub.after !== null && l.at !== undefined && comparableTimestamp(l.at) <= sub.after) continue;
-      out.push({ ...l, n: ++sub.n });
-    }
+  /** Lines newer than what this subscription has sent (the backlog may hold some of them). */
+  #fresh(sub: Subscription, lines: readonly LogLine[]): LogLine[] {
+    const out = lines.filter((l) => l.n > sub.n);
+    if (out.length > 0) sub.n = out[out.length - 1]!.n;
     return out;
   }
 }

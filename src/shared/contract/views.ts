@@ -81,7 +81,11 @@ export interface QueuedView {
 }
 
 export interface LogLine {
-  /** 1-based line number within the runner's log since the container started. */
+  /**
+   * 1-based, the service's count of the runner's log lines since it began following the runner
+   * (its start-up read of at most the last 5,000 lines included), continued across restarts;
+   * `DiagnosisView.lineNumber` is the same count, so a diagnosis names its line here.
+   */
   n: number;
   text: string;
   /** ISO-8601 when the engine timestamped it. */

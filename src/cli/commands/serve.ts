@@ -98,6 +98,7 @@ export const serveCommand: Command = {
         await bridge?.close();
         await host.close();
       }
-    });
+      // Long-running: it may look for a newer runner image after a start (one-shot commands do not).
+    }, { checkForImageUpdates: true });
   },
 };

@@ -32,6 +32,11 @@ describe('container time zone → log times', () => {
     // Europe/Warsaw went to summer time at 2026-03-29 02:00 local (01:00Z).
     expect(utcOffsetForLocalTime('Europe/Warsaw', '2026-03-29T01:59:59')).toBe('+01:00');
     expect(utcOffsetForLocalTime('Europe/Warsaw', '2026-03-29T03:00:00')).toBe('+02:00');
+    // The skipped hour reads with the offset from before; the repeated hour (back to +01:00 at 01:00Z) as standard time.
+    expect(utcOffsetForLocalTime('Europe/Warsaw', '2026-03-29T02:30:00')).toBe('+01:00');
+    expect(utcOffsetForLocalTime('Europe/Warsaw', '2026-10-25T01:30:00')).toBe('+02:00');
+    expect(utcOffsetForLocalTime('Europe/Warsaw', '2026-10-25T02:30:00')).toBe('+01:00');
+    expect(utcOffsetForLocalTime('Europe/Warsaw', '2026-10-25T03:30:00')).toBe('+01:00');
     expect(utcOffsetForLocalTime('Asia/Kolkata', '2026-07-01T12:00:00')).toBe('+05:30');
     expect(utcOffsetForLocalTime('America/New_York', '2026-01-15T08:00:00')).toBe('-05:00');
     expect(utcOffsetAt('Europe/Warsaw', Date.UTC(2026, 6, 1))).toBe('+02:00');

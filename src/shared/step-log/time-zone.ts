@@ -56,34 +56,32 @@ export function utcOffsetAt(timeZone: string, at: Date | number): string {
   return formatOffset(offsetMinutesAt(timeZone, typeof at === 'number' ? at : at.getTime()));
 }
 
-let lastKey = '';
-let lastOffset = 'Z';
+const localOffsets = new Map<string, string>();
 
 /**
  * The offset that applied to a wall-clock time in the zone (`2026-03-29T01:30`, at least
- * `YYYY-MM-DDTHH:MM`). In the hour a DST change repeats, the earlier (summer) reading wins; a
- * time the change skipped gets the offset from before it. Cached per zone and minute: consecutive
- * log lines share both, so the cost per line is one string compare.
+ * `YYYY-MM-DDTHH`). In the hour a DST change repeats, the later (standard-time) reading wins, as
+ * the log gives nothing to tell the two apart; a time the change skipped gets the offset from
+ * before it. Cached per zone and local hour (zones
+ * change offset on the hour), so a log costs one zone lookup per hour it spans, not per line.
  */
 export function utcOffsetForLocalTime(timeZone: string, local: string): string {
-  const minute = local.slice(0, 16);
-  const key = `${timeZone}|${minute}`;
-  if (key === lastKey) return lastOffset;
-  const wall = Date.UTC(
-    Number(minute.slice(0, 4)),
-    Number(minute.slice(5, 7)) - 1,
-    Number(minute.slice(8, 10)),
-    Number(minute.slice(11, 13)),
-    Number(minute.slice(14, 16)),
-  );
+  const hour = local.slice(0, 13);
+  const key = `${timeZone}|${hour}`;
+  const cached = localOffsets.get(key);
+  if (cached !== undefined) return cached;
+  const wall = Date.UTC(Number(hour.slice(0, 4)), Number(hour.slice(5, 7)) - 1, Number(hour.slice(8, 10)), Number(hour.slice(11, 13)));
   let offset = 0;
   if (Number.isFinite(wall)) {
-    const first = offsetMinutesAt(timeZone, wall);
-    offset = offsetMinutesAt(timeZone, wall - first * 60_000);
+    // At the hour's end: the offset in force through the hour when a change happens at its start.
+    const probe = wall + 30 * 60_000;
+    const first = offsetMinutesAt(timeZone, probe);
+    offset = offsetMinutesAt(timeZone, probe - first * 60_000);
   }
-  lastKey = key;
-  lastOffset = formatOffset(offset);
-  return lastOffset;
+  const result = formatOffset(offset);
+  if (localOffsets.size >= 4096) localOffsets.clear();
+  localOffsets.set(key, result);
+  return result;
 }
 
 const POSIX_FIXED = /^([A-Za-z]{3,}|<[+-]?[A-Za-z0-9]+>)([+-]?)(\d{1,2})(?::(\d{2}))?$/;

@@ -75,6 +75,6 @@ describe('runner-tray bitbucket', () => {
     expect(err).toMatch(/--workspace/);
     err = '';
     expect(await main(['bitbucket', 'link'], io(''))).toBe(2);
-    expect(err).toMatch(/"connect" or "disconnect", not "link"/);
+    expect(err).toMatch(/"connect", "watch" or "disconnect", not "link"/);
   });
 });

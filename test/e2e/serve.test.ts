@@ -181,6 +181,43 @@ describe('runner-tray serve in real Chromium, with real services and dockerd', (
     await p.screenshot({ path: `${SHOTS}serve-runners-pl.png` });
   });
 
+  it('masks a secret the runner prints in its own log: not in logs.lines events, the Logs screen, or any reply', async () => {
+    const leaky = '{c0ffee00-1234-4abc-9def-00000000e2e3}';
+    const api = (channel: string, body: unknown) =>
+      fetch(`${serve.origin}/api/${channel}`, { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${TOKEN}` }, body: JSON.stringify(body) });
+    const added = await api('runners.add', { command: command(leaky, '-e STANDIN_SCRIPT=leaky'), displayName: 'Leaky box', startNow: false });
+    expect(added.status).toBe(200);
+
+    // Followed lines: the Logs screen is open when the runner prints the secret.
+    const p = await openPage();
+    await nav(p, 'Logs').click();
+    await p.getByRole('combobox', { name: 'Runner' }).selectOption({ label: 'Leaky box' });
+    const started = await api('runners.start', { runnerUuid: leaky });
+    expect(started.status).toBe(200);
+    await p.getByText('Leaky stand-in: secret printed.').waitFor({ timeout: 60_000 });
+    await p.getByText('client_secret=<redacted>').waitFor();
+
+    // Backlog: a page opened afterwards reads the same line from Docker's log.
+    const later = await openPage();
+    await nav(later, 'Logs').click();
+    await later.getByRole('combobox', { name: 'Runner' }).selectOption({ label: 'Leaky box' });
+    await later.getByText('client_secret=<redacted>').waitFor({ timeout: 30_000 });
+    await later.screenshot({ path: `${SHOTS}serve-logs-masked.png` });
+
+    // Docker does hold the secret in the log: the masking is ours.
+    const [c] = await docker.listContainers({ all: true, filters: { label: [`runner-tray.runner=${leaky}`] } });
+    const raw = (await docker.getContainer(c!.Id).logs({ stdout: true, stderr: true })).toString('utf8');
+    expect(raw).toContain(SECRET);
+
+    const lineEvents = events.events().filter((e) => (e as { type: string }).type === 'logs.lines');
+    expect(JSON.stringify(lineEvents)).toContain('client_secret=<redacted>');
+    expect(events.text()).not.toContain(SECRET);
+    for (const page of [p, later]) expect(await pageText(page)).not.toContain(SECRET);
+    for (const body of replies) expect(body).not.toContain(SECRET);
+    await api('runners.stop', { runnerUuid: leaky });
+    expect((await api('runners.remove', { runnerUuid: leaky })).status).toBe(200);
+  });
+
   it('refuses requests without the token or session (401) and from another origin (403)', async () => {
     const list = (headers: Record<string, string>) =>
       fetch(`${serve.origin}/api/runners.list`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: '{}' });

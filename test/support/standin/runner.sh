@@ -2,10 +2,11 @@
 # Stand-in for the Bitbucket Pipelines runner: replays recorded runner log lines (with the
 # current time and this container's UUIDs) and, for each step, starts and removes a sibling
 # `<runner>_<step>_build` container through the bound Docker socket, as the real runner does.
-# Controlled by env: STANDIN_SCRIPT=idle|one-step|failed-step|steps|crash|crash-once|exit|replay,
+# Controlled by env: STANDIN_SCRIPT=idle|one-step|failed-step|steps|crash|crash-once|exit|replay|leaky,
 # STANDIN_EXIT_CODE, STANDIN_STEP_SECONDS, STANDIN_STEPS (for `steps`), STANDIN_LOG (for
 # `replay`), STANDIN_SIBLINGS=0 to skip sibling containers. It never prints its environment:
-# OAUTH_CLIENT_SECRET is in it.
+# OAUTH_CLIENT_SECRET is in it; only `leaky` prints that secret in a log line, as a careless
+# runner build or debug flag could, so tests can check it is masked before it leaves the service.
 
 FIXTURES=/fixtures
 FIXTURE_ACCOUNT=7e4d1c2a-3b5f-4a6e-9c8d-1a2b3c4d5e6f
@@ -99,5 +100,10 @@ case "${STANDIN_SCRIPT:-idle}" in
     touch /var/crashed-once; replay $FIXTURES/crash-oauth.log; exit "${STANDIN_EXIT_CODE:-1}" ;;
   exit) exit "${STANDIN_EXIT_CODE:-0}" ;;
   replay) replay "$FIXTURES/${STANDIN_LOG:-startup.log}"; idle ;;
+  leaky)
+    replay $FIXTURES/startup.log
+    say "DEBUG o.a.b.r.a.OAuthClient - token request client_id=$OAUTH_CLIENT_ID client_secret=$OAUTH_CLIENT_SECRET"
+    say "Leaky stand-in: secret printed."
+    idle ;;
   *) echo "stand-in: unknown STANDIN_SCRIPT=$STANDIN_SCRIPT" >&2; exit 64 ;;
 esac

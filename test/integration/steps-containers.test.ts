@@ -134,7 +134,7 @@ describe('sibling step containers', () => {
     const { service, log } = await startSteps();
     await home.startRunner(runner, 'one-step', { STANDIN_STEP_SECONDS: '3' });
     const started = await log.until((e) => e.type === 'step' && e.change === 'started' && e.step, 'step started');
-    const confirmed = await log.until((e) => e.type === 'sibling' && e.action === 'start' && e.sibling.stepUuid && e.sibling, 'build sibling with its step');
+    const confirmed = await log.until((e) => e.type === 'sibling' && e.action === 'start' && e.sibling.stepUuid !== undefined && e.sibling, 'build sibling with its step');
     expect(confirmed.stepUuid).toBe(started.stepUuid);
     expect(confirmed.role).toBe('build');
     expect(service.snapshot(runner)!.siblings.find((x) => x.role === 'build')?.stepUuid).toBe(started.stepUuid);

@@ -60,7 +60,7 @@ describe('steps from the live log', () => {
     expect(service.snapshot(runner)?.runnerState).toBe('BUSY');
 
     // Tied to the step once the log confirms its UUID (the event and log streams race).
-    const sibling = await log.until((e) => e.type === 'sibling' && e.action === 'start' && e.sibling.stepUuid && e.sibling, 'build sibling started');
+    const sibling = await log.until((e) => e.type === 'sibling' && e.action === 'start' && e.sibling.stepUuid !== undefined && e.sibling, 'build sibling started');
     expect(sibling.role).toBe('build');
     expect(sibling.stepUuid).toBe(started.stepUuid);
 

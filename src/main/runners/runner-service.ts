@@ -200,7 +200,8 @@ export class RunnerService {
     let spec = parsed.spec;
     const uuid = spec.runnerUuid;
     // Secret-looking extra `-e` variables (e.g. NPM_TOKEN): the parser keeps them out of the spec.
-    const extra: Record<string, Secret> = (parsed as { extraSecrets?: Record<string, Secret> }).extraSecrets ?? {};
+    // A result built by hand (tests, older callers) may lack the field.
+    const extra: Record<string, Secret> = parsed.extraSecrets ?? {};
     return this.#mutex.run(bare(uuid), async () => {
       const existing = this.#store.list().find((r) => bare(r.spec.runnerUuid) === bare(uuid));
       if (existing && !options.replace) {

@@ -1,9 +1,10 @@
+import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { MenuItemConstructorOptions } from 'electron';
 
 vi.mock('electron', () => ({}));
 
-const { trayMenu, trayIconFor, trayTooltip } = await import('../../../src/main/electron/tray-menu.js');
+const { trayMenu, trayIconFor, trayTooltip, TRAY_ICONS } = await import('../../../src/main/electron/tray-menu.js');
 const { TrayController } = await import('../../../src/main/electron/tray.js');
 type TrayState = import('../../../src/main/electron/tray-menu.js').TrayState;
 type TrayRunner = import('../../../src/main/electron/tray-menu.js').TrayRunner;
@@ -197,5 +198,22 @@ describe('TrayController (with stand-in Tray and Menu objects)', () => {
     c.close();
     vi.advanceTimersByTime(1000);
     expect(tray.menus).toHaveLength(1);
+  });
+});
+
+describe('tray icon files', () => {
+  const dir = new URL('../../../assets/tray/', import.meta.url);
+  /** Width and height from the PNG header (IHDR). */
+  const size = (name: string) => {
+    const png = readFileSync(new URL(name, dir));
+    expect(png.subarray(1, 4).toString()).toBe('PNG');
+    return [png.readUInt32BE(16), png.readUInt32BE(20)];
+  };
+
+  it.each(TRAY_ICONS.map((s) => [s]))('%s: 16 px, @2x 32 px, and macOS template images', (state) => {
+    expect(size(`${state}.png`)).toEqual([16, 16]);
+    expect(size(`${state}@2x.png`)).toEqual([32, 32]);
+    expect(size(`${state}Template.png`)).toEqual([16, 16]);
+    expect(size(`${state}Template@2x.png`)).toEqual([32, 32]);
   });
 });

@@ -7,7 +7,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { ContractEvent } from '../../shared/contract/events.js';
-import { API_PREFIX, EVENTS_PATH, SESSION_COOKIE, SESSION_PATH, channelFromPath, dashboardUrl } from '../../shared/contract/http-protocol.js';
+import { API_PREFIX, EVENTS_PATH, SESSION_PATH, channelFromPath, dashboardUrl, sessionCookieName } from '../../shared/contract/http-protocol.js';
 import { fail, httpStatusFor, type ErrorCode, type Result } from '../../shared/contract/result.js';
 import { bearerOf, Sessions } from './auth.js';
 import { lookupStatic } from './static-files.js';
@@ -28,6 +28,8 @@ export interface HttpBridgeOptions {
   /** An event stream that falls this far behind is closed; the page reconnects and refetches. Default 8 MiB. */
   maxBufferedBytes?: number;
   log?: (line: string) => void;
+  /** A session unused for this long ends. Default 12 h. */
+  sessionIdleMs?: number;
 }
 
 export interface HttpBridge {
@@ -57,8 +59,21 @@ const SECURITY_HEADERS: Record<string, string> = {
 
 class BodyTooLarge extends Error {}
 
+/**
+ * Names a browser uses for this machine. A page on another name that resolves here (DNS
+ * rebinding) sends its own name in `Host` and is refused. The port is not pinned: an SSH tunnel
+ * may listen on any local port and the browser names that one.
+ */
+const LOOPBACK_HOST = /^(?:127\.0\.0\.1|localhost|\[::1\])(?::\d{1,5})?$/i;
+
+export function loopbackHost(host: string | undefined): boolean {
+  return host !== undefined && LOOPBACK_HOST.test(host);
+}
+
 export async function startHttpBridge(options: HttpBridgeOptions): Promise<HttpBridge> {
-  const sessions = new Sessions(options.token);
+  const sessions = new Sessions(options.token, options.sessionIdleMs !== undefined ? { idleMs: options.sessionIdleMs } : {});
+  // Known once listening; requests only arrive after that.
+  let cookieName = '';
   const maxBody = options.maxBodyBytes ?? 1024 * 1024;
   const maxBuffered = options.maxBufferedBytes ?? 8 * 1024 * 1024;
   const log = options.log ?? (() => undefined);
@@ -117,6 +132,11 @@ export async function startHttpBridge(options: HttpBridgeOptions): Promise<HttpB
     const url = new URL(req.url ?? '/', 'http://localhost');
     const path = url.pathname;
 
+    if (!loopbackHost(req.headers.host)) {
+      req.resume();
+      refuse(res, 403, 'UNAUTHORIZED', 'This dashboard answers only to 127.0.0.1, localhost or [::1] (an SSH tunnel to it works on any local port).');
+      return;
+    }
     if (crossOrigin(req)) {
       refuse(res, 403, 'UNAUTHORIZED', 'Cross-origin requests are refused: open the dashboard from the address `runner-tray serve` printed.');
       return;
@@ -130,14 +150,14 @@ export async function startHttpBridge(options: HttpBridgeOptions): Promise<HttpB
         return;
       }
       res
-        .writeHead(204, { ...SECURITY_HEADERS, 'Cache-Control': 'no-store', 'Set-Cookie': `${SESSION_COOKIE}=${sessions.open()}; HttpOnly; SameSite=Strict; Path=/` })
+        .writeHead(204, { ...SECURITY_HEADERS, 'Cache-Control': 'no-store', 'Set-Cookie': `${cookieName}=${sessions.open()}; HttpOnly; SameSite=Strict; Path=/` })
         .end();
       return;
     }
 
     if (path === EVENTS_PATH) {
       if (req.method !== 'GET') return methodNotAllowed(res, 'GET');
-      if (!sessions.authorised(req.headers)) {
+      if (!sessions.authorised(req.headers, cookieName)) {
         refuse(res, 401, 'UNAUTHORIZED', 'Open the dashboard link with #token= first (or send the Bearer token).');
         return;
       }
@@ -163,7 +183,7 @@ export async function startHttpBridge(options: HttpBridgeOptions): Promise<HttpB
         return;
       }
       if (req.method !== 'POST') return methodNotAllowed(res, 'POST');
-      if (!sessions.authorised(req.headers)) {
+      if (!sessions.authorised(req.headers, cookieName)) {
         req.resume();
         refuse(res, 401, 'UNAUTHORIZED', 'No valid session: open the link `runner-tray serve` printed (with #token=), or send `Authorization: Bearer <token>`.');
         return;
@@ -234,6 +254,7 @@ export async function startHttpBridge(options: HttpBridgeOptions): Promise<HttpB
     });
   });
   const { port } = server.address() as AddressInfo;
+  cookieName = sessionCookieName(port);
 
   return {
     port,

@@ -56,7 +56,9 @@ export function App() {
 
   useEvent('notification', (e) => {
     if (settings && !settings.notifications) return;
-    const text = t(`notify.${e.kind}`, { name: e.runnerDisplayName, step: e.step?.stepName ?? '' });
+    const text = e.kind === 'stepFailed' && !e.step?.stepName
+      ? t('notify.stepFailedUnnamed', { name: e.runnerDisplayName })
+      : t(`notify.${e.kind}`, { name: e.runnerDisplayName, step: e.step?.stepName ?? '' });
     const id = Date.now() + Math.random();
     setToasts((list) => [...list, { id, text }]);
     setTimeout(() => setToasts((list) => list.filter((x) => x.id !== id)), 8000);

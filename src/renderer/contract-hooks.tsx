@@ -1,6 +1,7 @@
 import { createContext, useCallback, useContext, useEffect, useRef, useState, type ReactNode } from 'react';
 import type {
   Channel,
+  RunnerView,
   ContractClient,
   ContractError,
   EventOf,
@@ -36,6 +37,8 @@ export interface ChannelState<C extends Channel> {
   error: ContractError | undefined;
   loading: boolean;
   refetch: () => void;
+  /** Change the fetched value in place, from what an event carried (no request). */
+  patch: (update: (value: ResponseOf<C>) => ResponseOf<C>) => void;
 }
 
 /**
@@ -94,5 +97,42 @@ export function useChannel<C extends Channel>(channel: C, payload: RequestOf<C>,
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [client, fetchNow]);
 
-  return { value, error, loading, refetch: fetchNow };
+  const patch = useCallback((update: (value: ResponseOf<C>) => ResponseOf<C>) => {
+    setValue((v) => (v === undefined ? v : update(v)));
+  }, []);
+
+  return { value, error, loading, refetch: fetchNow, patch };
+}
+
+/**
+ * The runner list, kept current from `runner.changed` (which carries the whole view, CPU and
+ * memory included) and `runner.removed`, without asking the service again: `runners.list` reads
+ * the engine, and usage figures arrive every 2 s per runner. Refetched only on `resync`.
+ */
+export function useRunnerList(): ChannelState<'runners.list'> {
+  const list = useChannel('runners.list', {}, []);
+  const { patch } = list;
+  useEvent('runner.changed', (e) => {
+    patch((runners) => {
+      const i = runners.findIndex((r) => r.uuid === e.runner.uuid);
+      if (i < 0) return [...runners, e.runner];
+      const next: RunnerView[] = runners.slice();
+      next[i] = e.runner;
+      return next;
+    });
+  });
+  useEvent('runner.removed', (e) => patch((runners) => runners.filter((r) => r.uuid !== e.runnerUuid)));
+  return list;
+}
+
+/** The clock, ticking while the page is visible (uptimes, running durations). */
+export function useNow(intervalMs: number): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const id = setInterval(() => {
+      if (!document.hidden) setNow(Date.now());
+    }, intervalMs);
+    return () => clearInterval(id);
+  }, [intervalMs]);
+  return now;
 }

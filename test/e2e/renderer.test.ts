@@ -1,7 +1,7 @@
 /**
  * The window, driven like a user in real Chromium, with a stand-in service
- * behind the real HTTP bridge protocol (the real services are not the point
- * here; `runner-tray serve` gets its own end-to-end test).
+ * behind the real HTTP bridge (`startHttpBridge`; the real services are not the
+ * point here; `runner-tray serve` gets its own end-to-end test).
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { mkdirSync } from 'node:fs';
@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from '../support/chromium.js';
 import { createStandInService, type StandInService } from '../support/stand-in-service.js';
-import { startStandInBridge, type StandInBridge } from '../support/stand-in-bridge.js';
+import { startRendererBridge, type RendererBridge } from '../support/renderer-bridge.js';
 
 const DIST = fileURLToPath(new URL('../../dist/renderer/', import.meta.url));
 const SHOTS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
@@ -38,7 +38,7 @@ const COMMAND = [
 let browser: Browser;
 let closeBrowser: () => Promise<void>;
 let service: StandInService;
-let bridge: StandInBridge;
+let bridge: RendererBridge;
 let context: BrowserContext;
 let page: Page;
 
@@ -65,7 +65,7 @@ async function openPage(options: { locale?: string; colorScheme?: 'light' | 'dar
 
 beforeEach(async () => {
   service = createStandInService();
-  bridge = await startStandInBridge(service, DIST);
+  bridge = await startRendererBridge(service, DIST);
 });
 afterEach(async () => {
   await context?.close();
@@ -129,7 +129,7 @@ describe('renderer with a stand-in service', () => {
     expect(await pageText(p)).not.toContain(SECRET);
   });
 
-  it('shows the parser\'s error next to the box for a bad paste', async () => {
+  it('shows a bad paste redacted beside the parser\'s error, never the secret, with a way to edit it', async () => {
     const p = await openPage();
     await p.getByRole('button', { name: 'Add runner' }).click();
     const box = p.getByRole('textbox', { name: 'Runner command' });
@@ -137,16 +137,123 @@ describe('renderer with a stand-in service', () => {
     const alert = p.getByRole('alert');
     await alert.waitFor();
     expect(await alert.innerText()).toMatch(/RUNNER_UUID/);
-    // "Next to the box": the message is part of the box's description for screen readers.
-    const describedBy = (await box.getAttribute('aria-describedby')) ?? '';
-    const described = await p.evaluate(
-      (ids) => ids.split(' ').map((id) => document.getElementById(id)?.innerText ?? '').join(' '),
-      describedBy,
-    );
+    // The box gives way to the redacted text: no field on the page holds the secret, by value either.
+    await box.waitFor({ state: 'detached' });
+    const preview = p.getByLabel('Pasted command, secret hidden');
+    expect(await preview.innerText()).toContain('OAUTH_CLIENT_SECRET=••••••••(64)');
+    expect(await preview.innerText()).toContain(CLIENT_ID);
+    const fieldValues = () => p.evaluate(() => [...document.querySelectorAll('textarea, input')].map((e) => (e as HTMLInputElement).value).join('\n'));
+    expect(await fieldValues()).not.toContain(SECRET);
+    expect(await pageText(p)).not.toContain(SECRET);
+    // "Next to the box": the error describes the redacted command for screen readers.
+    const group = p.getByRole('group', { name: 'Runner command' });
+    const describedBy = (await group.getAttribute('aria-describedby')) ?? '';
+    const described = await p.evaluate((ids) => ids.split(' ').map((id) => document.getElementById(id)?.innerText ?? '').join(' '), describedBy);
     expect(described).toMatch(/RUNNER_UUID/);
-    expect(await box.getAttribute('aria-invalid')).toBe('true');
     expect(await p.getByRole('button', { name: 'Save runner' }).isDisabled()).toBe(true);
+    expect(await p.evaluate(() => document.activeElement?.textContent)).toBe('Edit the command');
     await p.screenshot({ path: `${SHOTS}add-runner-error.png`, fullPage: true });
+
+    // The user can open it again to fix it; the fix is checked once they leave the box.
+    await p.getByRole('button', { name: 'Edit the command' }).click();
+    expect(await box.inputValue()).toBe(COMMAND.replace(`-e RUNNER_UUID=${RUNNER}`, ''));
+    await box.fill(COMMAND);
+    await p.getByText('This is a valid runner command.').waitFor();
+    await p.getByRole('textbox', { name: 'Display name' }).focus();
+    await box.waitFor({ state: 'detached' });
+    expect(await fieldValues()).not.toContain(SECRET);
+  });
+
+  it('shows the parser\'s error in Polish in the Polish UI', async () => {
+    const p = await openPage({ locale: 'pl-PL' });
+    await p.getByRole('button', { name: 'Dodaj runner' }).click();
+    await p.getByRole('textbox', { name: 'Polecenie runnera' }).fill(COMMAND.replace(`-e RUNNER_UUID=${RUNNER}`, ''));
+    const alert = p.getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.innerText()).toContain('Polecenie nie ustawia zmiennej RUNNER_UUID.');
+    expect(await alert.innerText()).not.toContain('does not set');
+    await p.screenshot({ path: `${SHOTS}add-runner-error-pl.png`, fullPage: true });
+  });
+
+  it('closes the form when "start now" fails after saving, and shows the error on the runner\'s item', async () => {
+    service.startFailure = { code: 'DOCKER_UNAVAILABLE', message: 'Docker is not running: start it and press Start.' };
+    const p = await openPage();
+    await p.getByRole('button', { name: 'Add runner' }).click();
+    await p.getByRole('textbox', { name: 'Runner command' }).fill(COMMAND);
+    await p.getByRole('textbox', { name: 'Display name' }).fill('Build box');
+    await p.getByRole('button', { name: 'Save runner' }).click();
+    const item = runnerItem(p, 'Build box');
+    await item.getByRole('alert').getByText('Docker is not running: start it and press Start.').waitFor();
+    expect(await p.getByRole('button', { name: 'Save runner' }).count()).toBe(0);
+    expect(await p.evaluate(() => document.activeElement?.textContent)).toBe('Add runner');
+    // Saved once: Start works once Docker is back, no CONFLICT from a second save.
+    service.startFailure = undefined;
+    await item.getByRole('button', { name: 'Start' }).click();
+    await item.getByText('Online').waitFor();
+    expect(await item.getByRole('alert').count()).toBe(0);
+  });
+
+  it('returns focus to "Add runner" after Cancel and Escape', async () => {
+    const p = await openPage();
+    const add = p.getByRole('button', { name: 'Add runner' });
+    await add.click();
+    await p.getByRole('button', { name: 'Cancel' }).click();
+    await p.waitForFunction(() => document.activeElement?.textContent === 'Add runner');
+    await add.click();
+    await p.getByRole('textbox', { name: 'Runner command' }).press('Escape');
+    await p.waitForFunction(() => document.activeElement?.textContent === 'Add runner');
+  });
+
+  it('updates runners from the pushed view: CPU/memory pushes do not make screens call runners.list', async () => {
+    const view = {
+      uuid: RUNNER, displayName: 'Build box', kind: 'repository' as const, name: 'runner-x', runnerState: 'ONLINE' as const,
+      containerState: 'running' as const, startedAt: new Date().toISOString(), cpuPercent: 1, memoryBytes: 100 * 1024 ** 2, image: 'runner:1', workingDirectory: '/tmp',
+    };
+    service.runners.set(RUNNER, view);
+    const p = await openPage();
+    const item = runnerItem(p, 'Build box');
+    await item.waitFor();
+    const lists = () => bridge.calls.filter((c) => c === 'runners.list').length;
+    const before = lists();
+    for (let i = 2; i <= 6; i++) {
+      service.emit({ type: 'runner.changed', runner: { ...view, cpuPercent: i * 10 } });
+      await new Promise((r) => setTimeout(r, 150));
+    }
+    await item.getByText('60', { exact: false }).waitFor();
+    await p.waitForTimeout(300);
+    expect(lists()).toBe(before);
+    // A runner the page has not seen arrives whole as well.
+    service.emit({ type: 'runner.changed', runner: { ...view, uuid: '{44445555-6666-4777-8888-9999aaaabbbb}', displayName: 'Second box' } });
+    await runnerItem(p, 'Second box').waitFor();
+    service.emit({ type: 'runner.removed', runnerUuid: '{44445555-6666-4777-8888-9999aaaabbbb}' });
+    await runnerItem(p, 'Second box').waitFor({ state: 'detached' });
+    expect(lists()).toBe(before);
+  });
+
+  it('closes the event stream after 30 s hidden and resyncs when shown again', async () => {
+    context = await browser.newContext({ locale: 'en-GB', viewport: { width: 1180, height: 820 } });
+    page = await context.newPage();
+    await page.clock.install();
+    await page.goto(bridge.pageUrl);
+    await page.getByRole('navigation').waitFor();
+    await expect.poll(() => bridge.streamCount).toBe(1);
+    const setHidden = (hidden: boolean) =>
+      page.evaluate((h) => {
+        Object.defineProperty(document, 'hidden', { configurable: true, get: () => h });
+        Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => (h ? 'hidden' : 'visible') });
+        document.dispatchEvent(new Event('visibilitychange'));
+      }, hidden);
+    await setHidden(true);
+    await page.clock.fastForward(20_000);
+    await page.waitForTimeout(200);
+    expect(bridge.streamCount).toBe(1);
+    await page.clock.fastForward(11_000);
+    await expect.poll(() => bridge.streamCount, { timeout: 10_000 }).toBe(0);
+    const lists = bridge.calls.filter((c) => c === 'runners.list').length;
+    await setHidden(false);
+    await expect.poll(() => bridge.streamCount, { timeout: 10_000 }).toBe(1);
+    await page.clock.fastForward(1_000);
+    await expect.poll(() => bridge.calls.filter((c) => c === 'runners.list').length, { timeout: 10_000 }).toBeGreaterThan(lists);
   });
 
   it('asks before replacing the secret of a runner that is already saved', async () => {
@@ -312,8 +419,12 @@ describe('renderer with a stand-in service', () => {
     await p.getByRole('textbox', { name: 'Atlassian account e-mail' }).fill('dev@example.com');
     const token = 'ATATT-made-up-api-token-1234567890';
     await p.getByLabel('API token').fill(token);
+    // Typed into the field, but not copied into the page's markup (a controlled input would be).
+    expect(await p.getByLabel('API token').inputValue()).toBe(token);
+    expect(await p.evaluate(() => document.documentElement.outerHTML)).not.toContain(token);
     await p.getByRole('button', { name: 'Connect' }).click();
     await p.getByText('Connected to acme as dev@example.com.').waitFor();
+    expect(await p.evaluate(() => [...document.querySelectorAll('input')].map((e) => e.value).join('\n'))).not.toContain(token);
     for (const body of bridge.sent) expect(body).not.toContain(token);
     expect(await pageText(p)).not.toContain(token);
     await p.getByRole('radio', { name: 'Dark' }).check();

@@ -40,6 +40,8 @@ export interface StandInService {
   /** Lines the next `runners.logs.subscribe` returns as backlog. */
   logBacklog: LogLine[];
   settings: SettingsView;
+  /** When set, starting a runner fails with this (as a missing image or Docker would). */
+  startFailure: { code: ErrorCode; message: string } | undefined;
 }
 
 export function createStandInService(): StandInService {
@@ -60,6 +62,7 @@ export function createStandInService(): StandInService {
     preflight: { findings: [] },
     lastSubscriptionId: undefined,
     logBacklog: [],
+    startFailure: undefined,
     settings: {
       language: 'auto',
       theme: 'system',
@@ -98,7 +101,16 @@ export function createStandInService(): StandInService {
           workingDirectory: req.workingDirectory ?? spec.workingDirectory,
         };
         runners.set(view.uuid, view);
-        if (req.startNow) return start(view.uuid);
+        if (req.startNow) {
+          try {
+            return start(view.uuid);
+          } catch (e) {
+            // As the real handler: saved all the same, with the start's error beside it.
+            emit({ type: 'runner.changed', runner: view });
+            if (e instanceof StandInFailure) return { ...view, startError: { code: e.code, message: e.message } };
+            throw e;
+          }
+        }
         emit({ type: 'runner.changed', runner: view });
         return view;
       },
@@ -179,6 +191,7 @@ export function createStandInService(): StandInService {
     return view;
   }
   function start(uuid: string): RunnerView {
+    if (service.startFailure) throw new StandInFailure(service.startFailure.code, service.startFailure.message);
     const r = update({ ...get(uuid), runnerState: 'STARTING', containerState: 'running', startedAt: new Date().toISOString() });
     setTimeout(() => {
       const now = runners.get(uuid);

@@ -9,7 +9,7 @@ import type Docker from 'dockerode';
 import type { ContractHandlers, ValidRequestOf } from '../../shared/contract/channels.js';
 import type { Step } from '../../shared/step-log/types.js';
 import { toParsedCommandView } from '../../shared/contract/parsed-view.js';
-import type { BitbucketStatusView, PreflightView, RunnerView, SettingsView, StepView } from '../../shared/contract/views.js';
+import type { AddedRunnerView, BitbucketStatusView, PreflightView, RunnerView, SettingsView, StepView } from '../../shared/contract/views.js';
 import { preflight, type HostFacts } from '../../shared/preflight/index.js';
 import { looksLikeRunnerCommand, parseRunnerCommand, redactPaste, type ParseResult } from '../../shared/runner-command/index.js';
 import { bare } from '../../shared/runner-spec.js';
@@ -20,7 +20,7 @@ import type { SettingsStore } from '../settings/settings-store.js';
 import type { StepsService } from '../steps/steps-service.js';
 import type { SecretVault } from '../vault/types.js';
 import type { ApiEvents } from './api-events.js';
-import { ApiError } from './contract-errors.js';
+import { ApiError, toContractError } from './contract-errors.js';
 import type { LogSubscriptions } from './log-subscriptions.js';
 import type { QueuedSource } from './queued-source.js';
 import { toRunnerView, toStepView } from './views.js';
@@ -103,7 +103,7 @@ export function createHandlers(deps: HandlerDeps): ContractHandlers {
     return draft.parsed;
   }
 
-  async function add(req: ValidRequestOf<'runners.add'>): Promise<RunnerView> {
+  async function add(req: ValidRequestOf<'runners.add'>): Promise<AddedRunnerView> {
     const parsed = req.draftId !== undefined ? takeDraft(req.draftId) : parseRunnerCommand(req.command ?? '');
     if (!parsed.ok) throw new ApiError('INVALID_INPUT', parsed.error.message);
     const known = findRecord(parsed.spec.runnerUuid);
@@ -124,7 +124,8 @@ export function createHandlers(deps: HandlerDeps): ContractHandlers {
         await deps.runners.start(uuid);
       } catch (e) {
         deps.events.pullEnded(uuid, (e as Error).message);
-        throw e;
+        // Saved all the same: failing the whole call would leave the form open, and saving again is a CONFLICT.
+        return { ...(await runnerView(uuid)), startError: toContractError(e) };
       }
     }
     return runnerView(uuid);

@@ -35,6 +35,11 @@ export function PullProgress() {
             </div>
             <progress aria-label={label} max={known ? p.totalBytes : undefined} value={known ? p.currentBytes : undefined} />
             {p.phase === 'failed' && p.message && <p className="error-text">{p.message}</p>}
+            {p.phase === 'failed' && (
+              <button type="button" className="secondary" onClick={() => setPulls(({ [p.image]: _gone, ...rest }) => rest)}>
+                {t('pull.dismiss')}
+              </button>
+            )}
           </div>
         );
       })}

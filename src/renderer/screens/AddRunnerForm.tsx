@@ -1,15 +1,18 @@
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { ClipboardOfferView, ContractError, ParsedCommandView, RunnerView } from '../../shared/contract/index.js';
+import type { AddedRunnerView, ClipboardOfferView, ContractError, ParsedCommandView } from '../../shared/contract/index.js';
+import { redactPaste } from '../../shared/runner-command/mask.js';
 import { useClient } from '../contract-hooks.js';
+import { useErrorText } from '../error-text.js';
 
 /** Long enough that pasting then typing a fix does not send every keystroke. */
 export const PARSE_DEBOUNCE_MS = 250;
 
 type Source = { kind: 'paste' } | { kind: 'clipboard'; draftId: string };
 
-export function AddRunnerForm({ onSaved, onCancel }: { onSaved: (runner: RunnerView) => void; onCancel: () => void }) {
+export function AddRunnerForm({ onSaved, onCancel }: { onSaved: (runner: AddedRunnerView) => void; onCancel: () => void }) {
   const { t } = useTranslation();
+  const errorText = useErrorText();
   const client = useClient();
   const ids = { command: useId(), status: useId(), displayName: useId(), workdir: useId(), startNow: useId(), replace: useId() };
   const textarea = useRef<HTMLTextAreaElement>(null);
@@ -26,22 +29,34 @@ export function AddRunnerForm({ onSaved, onCancel }: { onSaved: (runner: RunnerV
   const [offer, setOffer] = useState<ClipboardOfferView['offer']>(null);
   const [editing, setEditing] = useState(false);
   const displayNameInput = useRef<HTMLInputElement>(null);
-  // Once the paste is understood, the box gives way to the redacted fields, so the
-  // secret is not left on screen (screen shares, screenshots) while the user fills in options.
-  const concealed = source.kind === 'paste' && parsed?.valid === true && !editing;
+  const editButton = useRef<HTMLButtonElement>(null);
+  // Once the paste has been checked, the box gives way to a redacted view (the parsed fields, or
+  // for a paste that cannot be used the redacted text beside the parser's error), so the secret
+  // is not left on screen (screen shares, screenshots) while the user reads or fills in options.
+  const checked = source.kind === 'paste' && parsed !== null && !checking && !editing;
+  const concealed = checked && parsed?.valid === true;
+  const rejected = checked && parsed?.valid === false;
 
   useEffect(() => {
-    if (concealed && (document.activeElement === document.body || document.activeElement === null)) displayNameInput.current?.focus();
-  }, [concealed]);
+    const lost = document.activeElement === document.body || document.activeElement === null;
+    if (concealed && lost) displayNameInput.current?.focus();
+    if (rejected && lost) editButton.current?.focus();
+  }, [concealed, rejected]);
 
+  const [refill, setRefill] = useState(false);
   useEffect(() => {
     // Refill a reopened box through the DOM property only (see the textarea's note).
-    if (editing && textarea.current) {
+    if (refill && textarea.current) {
       textarea.current.value = command;
       textarea.current.focus();
+      setRefill(false);
     }
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [editing]);
+  }, [refill]);
+  const reopen = () => {
+    setEditing(true);
+    setRefill(true);
+  };
 
   useEffect(() => {
     textarea.current?.focus();
@@ -65,7 +80,7 @@ export function AddRunnerForm({ onSaved, onCancel }: { onSaved: (runner: RunnerV
         if (stale) return;
         setChecking(false);
         if (r.ok) setParsed(r.value);
-        else setParsed({ valid: false, error: { code: 'NOT_A_RUNNER_COMMAND', message: r.error.message } });
+        else setParsed({ valid: false, error: { code: 'NOT_A_RUNNER_COMMAND', message: errorText.contract(r.error) } });
       });
     }, PARSE_DEBOUNCE_MS);
     return () => {
@@ -141,8 +156,15 @@ export function AddRunnerForm({ onSaved, onCancel }: { onSaved: (runner: RunnerV
       ) : concealed ? (
         <p className="notice concealed">
           <span>{t('add.concealed')}</span>{' '}
-          <button type="button" className="link" onClick={() => setEditing(true)}>{t('add.editCommand')}</button>
+          <button type="button" className="link" ref={editButton} onClick={reopen}>{t('add.editCommand')}</button>
         </p>
+      ) : rejected ? (
+        <div className="field" role="group" aria-labelledby={`${ids.command}-preview-label`} aria-describedby={ids.status}>
+          <p className="label" id={`${ids.command}-preview-label`}>{t('add.command')}</p>
+          <p className="hint">{t('add.rejectedHint')}</p>
+          <pre className="preview" aria-label={t('add.redactedPreview')}>{redactPaste(command)}</pre>
+          <button type="button" className="secondary" ref={editButton} onClick={reopen}>{t('add.editCommand')}</button>
+        </div>
       ) : (
         <div className="field">
           <label htmlFor={ids.command}>{t('add.command')}</label>
@@ -153,6 +175,8 @@ export function AddRunnerForm({ onSaved, onCancel }: { onSaved: (runner: RunnerV
             // Uncontrolled on purpose: React mirrors a controlled textarea's value into
             // its DOM text (defaultValue), which would put the pasted secret in the page's HTML.
             onChange={(e) => setCommand(e.target.value)}
+            // Typed by hand: the box stays open while the user types (a paste is checked and hidden at once).
+            onKeyDown={(e) => !e.ctrlKey && !e.metaKey && !e.altKey && e.key !== 'Escape' && setEditing(true)}
             onBlur={() => setEditing(false)}
             rows={5}
             spellCheck={false}
@@ -167,7 +191,7 @@ export function AddRunnerForm({ onSaved, onCancel }: { onSaved: (runner: RunnerV
         {checking && <p className="muted">{t('add.checking')}</p>}
         {!checking && parsed?.valid === false && (
           <p className="error-text" role="alert">
-            <strong>{t('add.problem')}</strong> {parsed.error.message}
+            <strong>{t('add.problem')}</strong> {errorText.parseError(parsed.error)}
           </p>
         )}
         {!checking && valid && <ParsedFields parsed={valid} />}
@@ -209,7 +233,7 @@ export function AddRunnerForm({ onSaved, onCancel }: { onSaved: (runner: RunnerV
         </>
       )}
 
-      {saveError && <p role="alert" className="error-text">{saveError.message}</p>}
+      {saveError && <p role="alert" className="error-text">{errorText.contract(saveError)}</p>}
       <div className="actions">
         <button type="submit" className="primary" disabled={!canSave}>
           {saving ? t('add.saving') : t('add.save')}
@@ -222,6 +246,7 @@ export function AddRunnerForm({ onSaved, onCancel }: { onSaved: (runner: RunnerV
 
 function ParsedFields({ parsed }: { parsed: Extract<ParsedCommandView, { valid: true }> }) {
   const { t } = useTranslation();
+  const errorText = useErrorText();
   const r = parsed.runner;
   return (
     <section className="parsed" aria-label={t('add.parsedLabel')}>
@@ -236,7 +261,7 @@ function ParsedFields({ parsed }: { parsed: Extract<ParsedCommandView, { valid: 
         <div>
           <dt>{t('add.field.secret')}</dt>
           <dd>
-            <span className="masked" aria-label={t('add.secretHidden', { count: parsed.secretLength })}>{parsed.secretMasked.slice(0, 16)}</span>{' '}
+            <span className="masked" aria-hidden="true">{parsed.secretMasked.slice(0, 16)}</span>{' '}
             <span className="muted">{t('add.secretHidden', { count: parsed.secretLength })}</span>
           </dd>
         </div>
@@ -248,7 +273,7 @@ function ParsedFields({ parsed }: { parsed: Extract<ParsedCommandView, { valid: 
           <p><strong>{t('add.warnings')}</strong></p>
           <ul>
             {parsed.warnings.map((w) => (
-              <li key={w.code + w.message}>{w.message}</li>
+              <li key={w.code + w.message}>{errorText.warning(w)}</li>
             ))}
           </ul>
         </div>

@@ -2,7 +2,7 @@ import { useEffect, useId, useMemo, useRef, useState, type ReactNode } from 'rea
 import { useTranslation } from 'react-i18next';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { DiagnosisView, LogLine } from '../../shared/contract/index.js';
-import { useChannel, useClient } from '../contract-hooks.js';
+import { useChannel, useClient, useRunnerList } from '../contract-hooks.js';
 import { CopyButton } from '../components/CopyButton.js';
 
 /** Older lines are dropped beyond this, so a runner left for days cannot fill the page's memory. */
@@ -10,7 +10,7 @@ export const MAX_LOG_LINES = 200_000;
 
 export function LogsScreen({ initialRunner }: { initialRunner?: string }) {
   const { t } = useTranslation();
-  const runners = useChannel('runners.list', {}, ['runner.changed', 'runner.removed']);
+  const runners = useRunnerList();
   const [runnerUuid, setRunnerUuid] = useState<string | undefined>(initialRunner);
   const selectId = useId();
   const list = runners.value ?? [];
@@ -54,8 +54,11 @@ function LogView({ runnerUuid }: { runnerUuid: string }) {
     lines.current = [];
     const append = (batch: LogLine[]) => {
       if (pausedRef.current) {
-        pending.current.push(...batch);
-        setPendingCount(pending.current.length);
+        // Held back while paused, but no more than the view itself keeps.
+        const held = pending.current;
+        for (const l of batch) held.push(l);
+        if (held.length > MAX_LOG_LINES) held.splice(0, held.length - MAX_LOG_LINES);
+        setPendingCount(held.length);
         return;
       }
       const all = lines.current;

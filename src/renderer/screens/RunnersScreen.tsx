@@ -1,7 +1,8 @@
-import { useEffect, useId, useState } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ContractError, RunnerView } from '../../shared/contract/index.js';
-import { useChannel, useClient } from '../contract-hooks.js';
+import { useClient, useNow, useRunnerList } from '../contract-hooks.js';
+import { useErrorText } from '../error-text.js';
 import { RunnerStateBadge } from '../components/StateBadge.js';
 import { PullProgress } from '../components/PullProgress.js';
 import { formatBytes, formatDuration, formatPercent } from '../format.js';
@@ -9,34 +10,60 @@ import { AddRunnerForm } from './AddRunnerForm.js';
 
 export function RunnersScreen({ announce }: { announce: (text: string) => void }) {
   const { t } = useTranslation();
-  const runners = useChannel('runners.list', {}, ['runner.changed', 'runner.removed', 'step.changed']);
+  const errorText = useErrorText();
+  const runners = useRunnerList();
   const [adding, setAdding] = useState(false);
+  /** A runner saved by the form whose "start now" failed: the error is shown on its item. */
+  const [startErrors, setStartErrors] = useState<Record<string, ContractError>>({});
+  const addButton = useRef<HTMLButtonElement>(null);
   const list = runners.value ?? [];
+  const { patch } = runners;
+
+  // The form is gone: focus goes back to the button that opened it, not to the page's start.
+  const closeForm = () => {
+    setAdding(false);
+    requestAnimationFrame(() => addButton.current?.focus());
+  };
 
   return (
     <>
       <div className="screen-actions">
-        <button type="button" className="primary" aria-expanded={adding} onClick={() => setAdding((a) => !a)}>
+        <button type="button" className="primary" ref={addButton} aria-expanded={adding} onClick={() => setAdding((a) => !a)}>
           {adding ? t('runners.closeAdd') : t('runners.add')}
         </button>
       </div>
       <PullProgress />
       {adding && (
         <AddRunnerForm
-          onSaved={(runner) => {
-            setAdding(false);
+          onSaved={({ startError, ...runner }) => {
+            closeForm();
             announce(t('add.saved', { name: runner.displayName }));
-            runners.refetch();
+            patch((rs) => (rs.some((r) => r.uuid === runner.uuid) ? rs.map((r) => (r.uuid === runner.uuid ? runner : r)) : [...rs, runner]));
+            setStartErrors((m) => {
+              const { [runner.uuid]: _old, ...rest } = m;
+              return startError ? { ...rest, [runner.uuid]: startError } : rest;
+            });
           }}
-          onCancel={() => setAdding(false)}
+          onCancel={closeForm}
         />
       )}
-      {runners.error && <p role="alert" className="error-text">{runners.error.message}</p>}
+      {runners.error && <p role="alert" className="error-text">{errorText.contract(runners.error)}</p>}
       {!runners.loading && list.length === 0 && !adding && <EmptyState />}
       {list.length > 0 && (
         <ul className="runner-list" aria-label={t('runners.listLabel')}>
           {list.map((r) => (
-            <RunnerItem key={r.uuid} runner={r} onChanged={runners.refetch} announce={announce} />
+            <RunnerItem
+              key={r.uuid}
+              runner={r}
+              startError={startErrors[r.uuid]}
+              onChanged={(view) => patch((rs) => rs.map((x) => (x.uuid === view.uuid ? view : x)))}
+              onRemoved={(uuid) => {
+                patch((rs) => rs.filter((x) => x.uuid !== uuid));
+                // The item and its buttons are gone: land on the button that adds one back.
+                requestAnimationFrame(() => addButton.current?.focus());
+              }}
+              announce={announce}
+            />
           ))}
         </ul>
       )}
@@ -61,25 +88,23 @@ function EmptyState() {
   );
 }
 
-function useNow(intervalMs: number): number {
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    const id = setInterval(() => {
-      if (!document.hidden) setNow(Date.now());
-    }, intervalMs);
-    return () => clearInterval(id);
-  }, [intervalMs]);
-  return now;
-}
 
-function RunnerItem({ runner, onChanged, announce }: { runner: RunnerView; onChanged: () => void; announce: (text: string) => void }) {
+function RunnerItem({ runner, startError, onChanged, onRemoved, announce }: {
+  runner: RunnerView;
+  startError: ContractError | undefined;
+  onChanged: (view: RunnerView) => void;
+  onRemoved: (runnerUuid: string) => void;
+  announce: (text: string) => void;
+}) {
   const { t, i18n } = useTranslation();
+  const errorText = useErrorText();
   const client = useClient();
   const nameId = useId();
   const now = useNow(1000);
   const [busy, setBusy] = useState(false);
   const [confirmRemove, setConfirmRemove] = useState(false);
-  const [error, setError] = useState<ContractError>();
+  const [error, setError] = useState<ContractError | undefined>(startError);
+  useEffect(() => setError(startError), [startError]);
   const running = runner.containerState === 'running' || runner.containerState === 'restarting';
 
   async function act(channel: 'runners.start' | 'runners.stop' | 'runners.remove', done: string) {
@@ -90,7 +115,8 @@ function RunnerItem({ runner, onChanged, announce }: { runner: RunnerView; onCha
     setConfirmRemove(false);
     if (result.ok) {
       announce(done);
-      onChanged();
+      if ('removed' in result.value) onRemoved(result.value.runnerUuid);
+      else onChanged(result.value);
     } else setError(result.error);
   }
 
@@ -130,7 +156,7 @@ function RunnerItem({ runner, onChanged, announce }: { runner: RunnerView; onCha
           <dd><code>{runner.workingDirectory}</code></dd>
         </div>
       </dl>
-      {error && <p role="alert" className="error-text">{error.message}</p>}
+      {error && <p role="alert" className="error-text">{errorText.contract(error)}</p>}
       {confirmRemove ? (
         <div className="confirm" role="group" aria-label={t('runners.removeConfirmLabel')}>
           <p>{t('runners.removeConfirm', { name: runner.displayName })}</p>

@@ -1,16 +1,19 @@
-import { useEffect, useId, useState, type FormEvent } from 'react';
+import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ContractError, RequestOf, SettingsView } from '../../shared/contract/index.js';
 import { useClient } from '../contract-hooks.js';
+import { useErrorText } from '../error-text.js';
 
 export function SettingsScreen({ settings, onChange }: { settings: SettingsView | undefined; onChange: (s: SettingsView) => void }) {
   const { t } = useTranslation();
   const client = useClient();
+  const errorText = useErrorText();
   const ids = { language: useId(), notifications: useId() };
   const [error, setError] = useState<ContractError>();
 
-  async function update(patch: RequestOf<'settings.update'>) {
-    if (!settings) return;
+  /** True when the service took the change. */
+  async function update(patch: RequestOf<'settings.update'>): Promise<boolean> {
+    if (!settings) return false;
     // Shown at once (a radio that snaps back until the reply arrives reads as broken), undone on failure.
     const { watchedRepositories: _later, ...immediate } = patch;
     onChange({ ...settings, ...immediate });
@@ -18,16 +21,23 @@ export function SettingsScreen({ settings, onChange }: { settings: SettingsView 
     if (r.ok) {
       setError(undefined);
       onChange(r.value);
-    } else {
-      onChange(settings);
-      setError(r.error);
+      return true;
     }
+    onChange(settings);
+    setError(r.error);
+    return false;
+  }
+
+  function setNotifications(on: boolean) {
+    // Asked here, on the user's own click: browsers ignore (and may block) a request made without one.
+    if (on && !window.runnerTray && 'Notification' in window && Notification.permission === 'default') void Notification.requestPermission();
+    void update({ notifications: on });
   }
 
   if (!settings) return null;
   return (
     <>
-      {error && <p role="alert" className="error-text">{error.message}</p>}
+      {error && <p role="alert" className="error-text">{errorText.contract(error)}</p>}
       <section className="card" aria-labelledby="appearance-title">
         <h2 id="appearance-title">{t('settings.appearance')}</h2>
         <div className="field">
@@ -48,7 +58,7 @@ export function SettingsScreen({ settings, onChange }: { settings: SettingsView 
           ))}
         </fieldset>
         <label className="check">
-          <input id={ids.notifications} type="checkbox" checked={settings.notifications} onChange={(e) => update({ notifications: e.target.checked })} />
+          <input id={ids.notifications} type="checkbox" checked={settings.notifications} onChange={(e) => setNotifications(e.target.checked)} />
           {t('settings.notifications')}
         </label>
       </section>
@@ -60,15 +70,18 @@ export function SettingsScreen({ settings, onChange }: { settings: SettingsView 
 function BitbucketSection({ settings, onChange, update }: {
   settings: SettingsView;
   onChange: (s: SettingsView) => void;
-  update: (patch: RequestOf<'settings.update'>) => Promise<void>;
+  update: (patch: RequestOf<'settings.update'>) => Promise<boolean>;
 }) {
   const { t } = useTranslation();
+  const errorText = useErrorText();
   const client = useClient();
   const ids = { workspace: useId(), email: useId(), token: useId(), repos: useId() };
   const bb = settings.bitbucket;
   const [workspace, setWorkspace] = useState(bb.workspace ?? '');
   const [email, setEmail] = useState(bb.email ?? '');
-  const [apiToken, setApiToken] = useState('');
+  // Uncontrolled, read through the ref on submit: React writes a controlled input's value into the
+  // DOM, and the token has no business in the page's state or markup.
+  const apiToken = useRef<HTMLInputElement>(null);
   const [repos, setRepos] = useState(bb.watchedRepositories.join('\n'));
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ContractError>();
@@ -79,10 +92,11 @@ function BitbucketSection({ settings, onChange, update }: {
   async function connect(e: FormEvent) {
     e.preventDefault();
     setBusy(true);
-    const r = await client.invoke('bitbucket.connect', { workspace, email, apiToken });
+    const token = apiToken.current?.value ?? '';
+    // The token is handed over; the page keeps no copy, whatever the outcome.
+    if (apiToken.current) apiToken.current.value = '';
+    const r = await client.invoke('bitbucket.connect', { workspace, email, apiToken: token });
     setBusy(false);
-    // The token has been handed over; the page keeps no copy, whatever the outcome.
-    setApiToken('');
     if (r.ok) {
       setError(undefined);
       onChange({ ...settings, bitbucket: r.value });
@@ -97,7 +111,8 @@ function BitbucketSection({ settings, onChange, update }: {
 
   async function saveRepos(e: FormEvent) {
     e.preventDefault();
-    await update({ watchedRepositories: repos.split(/\s+/).filter(Boolean) });
+    setSaved(false);
+    if (!(await update({ watchedRepositories: repos.split(/\s+/).filter(Boolean) }))) return;
     setSaved(true);
     setTimeout(() => setSaved(false), 2000);
   }
@@ -106,7 +121,7 @@ function BitbucketSection({ settings, onChange, update }: {
     <section className="card" aria-labelledby="bitbucket-title">
       <h2 id="bitbucket-title">{t('settings.bitbucket')}</h2>
       <p className="muted">{t('settings.bitbucketWhy')}</p>
-      {error && <p role="alert" className="error-text">{error.message}</p>}
+      {error && <p role="alert" className="error-text">{errorText.contract(error)}</p>}
       {bb.connected ? (
         <div className="connected">
           <p className="ok-text">{t('settings.connectedAs', { workspace: bb.workspace, email: bb.email })}</p>
@@ -125,7 +140,7 @@ function BitbucketSection({ settings, onChange, update }: {
           <div className="field">
             <label htmlFor={ids.token}>{t('settings.apiToken')}</label>
             <p className="hint" id={`${ids.token}-hint`}>{t('settings.apiTokenHint')}</p>
-            <input id={ids.token} type="password" value={apiToken} onChange={(e) => setApiToken(e.target.value)} required autoComplete="off" aria-describedby={`${ids.token}-hint`} />
+            <input id={ids.token} ref={apiToken} type="password" required autoComplete="off" aria-describedby={`${ids.token}-hint`} />
           </div>
           <div className="actions">
             <button type="submit" className="primary" disabled={busy}>{t('settings.connect')}</button>

@@ -1,13 +1,13 @@
 import { useTranslation } from 'react-i18next';
 import { stepUrl } from '../../shared/contract/step-link.js';
 import type { QueuedStepView, RunnerView, StepView } from '../../shared/contract/index.js';
-import { useChannel } from '../contract-hooks.js';
+import { useChannel, useNow, useRunnerList } from '../contract-hooks.js';
 import { StepStateBadge } from '../components/StateBadge.js';
 import { formatDuration, formatTime, shortUuid } from '../format.js';
 
 export function StepsScreen() {
   const { t } = useTranslation();
-  const runners = useChannel('runners.list', {}, ['runner.changed', 'runner.removed']);
+  const runners = useRunnerList();
   const steps = useChannel('steps.list', {}, ['step.changed']);
   const queued = useChannel('steps.queued', {}, ['queued.changed', 'settings.changed']);
 
@@ -102,7 +102,9 @@ function RunnerSteps({ runner, steps }: { runner: RunnerView; steps: StepView[] 
 function StepRow({ step }: { step: StepView }) {
   const { t } = useTranslation();
   const url = stepUrl(step);
-  const end = step.finishedAt ? Date.parse(step.finishedAt) : Date.now();
+  // A running step's duration counts up on screen; the clock only ticks while the page is shown.
+  const now = useNow(1000);
+  const end = step.finishedAt ? Date.parse(step.finishedAt) : now;
   const label = step.stepName ?? shortUuid(step.stepUuid);
   return (
     <tr data-step={step.stepUuid}>

@@ -23,7 +23,19 @@ export interface HttpClientEnv {
   history: Pick<History, 'replaceState' | 'state'>;
   fetch: typeof fetch;
   EventSource: typeof EventSource;
+  /** The page's visibility; without it the event stream stays open. */
+  visibility?: { hidden(): boolean; onChange(listener: () => void): void };
 }
+
+/**
+ * A page hidden this long closes its event stream, so the service no longer counts it as
+ * watching (Bitbucket polling and live stats stop); shown again, it reopens and everything refetches.
+ */
+export const HIDDEN_CLOSE_MS = 30_000;
+
+export type TransportTextKey = 'noAnswer' | 'badLink' | 'signInNoAnswer' | 'sessionEnded' | 'noResult';
+/** The transport's own messages come from the page's dictionaries (`transport.*`), in the UI's language. */
+export type TransportText = (key: TransportTextKey, params?: { status?: number }) => string;
 
 export function readFragmentToken(hash: string): string | null {
   const params = new URLSearchParams(hash.startsWith('#') ? hash.slice(1) : hash);
@@ -31,20 +43,39 @@ export function readFragmentToken(hash: string): string | null {
   return token && token.length > 0 ? token : null;
 }
 
-export function createHttpClient(env: HttpClientEnv = browserEnv()): ContractClient {
-  const session = establishSession(env);
+export function createHttpClient(env: HttpClientEnv = browserEnv(), text: TransportText = (key) => key): ContractClient {
+  const session = establishSession(env, text);
   const listeners = new Map<EventType, Set<(event: ContractEvent) => void>>();
   let source: EventSource | null = null;
   let hadError = false;
+  let hiddenTimer: ReturnType<typeof setTimeout> | undefined;
+  let closedWhileHidden = false;
 
   function dispatch(event: ContractEvent): void {
     for (const cb of listeners.get(event.type) ?? []) cb(event);
   }
 
+  env.visibility?.onChange(() => {
+    clearTimeout(hiddenTimer);
+    if (env.visibility!.hidden()) {
+      hiddenTimer = setTimeout(() => {
+        if (!source) return;
+        source.close();
+        source = null;
+        closedWhileHidden = true;
+      }, HIDDEN_CLOSE_MS);
+    } else if (closedWhileHidden) {
+      // Whatever happened meanwhile was not heard: reopen, and have every view refetch once open.
+      hadError = true;
+      closedWhileHidden = false;
+      openEvents();
+    }
+  });
+
   function openEvents(): void {
     if (source) return;
     void session.then(() => {
-      if (source) return;
+      if (source || closedWhileHidden) return;
       source = new env.EventSource(EVENTS_PATH, { withCredentials: true });
       source.onmessage = (message) => {
         let data: unknown;
@@ -77,9 +108,9 @@ export function createHttpClient(env: HttpClientEnv = browserEnv()): ContractCli
           headers: { 'Content-Type': 'application/json' },
           body: JSON.stringify(payload ?? {}),
         });
-        return await readEnvelope<ResponseOf<C>>(response);
+        return await readEnvelope<ResponseOf<C>>(response, text);
       } catch {
-        return { ok: false, error: { code: 'INTERNAL', message: 'The Runner Tray service did not answer. Is `runner-tray serve` still running, and the SSH tunnel open?' } };
+        return { ok: false, error: { code: 'INTERNAL', message: text('noAnswer') } };
       }
     },
     on<E extends EventType>(type: E, listener: (event: EventOf<E>) => void): () => void {
@@ -97,7 +128,7 @@ export function createHttpClient(env: HttpClientEnv = browserEnv()): ContractCli
 
 type SessionError = { ok: false; error: { code: 'UNAUTHORIZED' | 'INTERNAL'; message: string } };
 
-async function establishSession(env: HttpClientEnv): Promise<SessionError | null> {
+async function establishSession(env: HttpClientEnv, text: TransportText): Promise<SessionError | null> {
   const token = readFragmentToken(env.location.hash);
   // Without a token in the URL this is a reload: the cookie from the first visit still holds.
   if (!token) return null;
@@ -109,19 +140,13 @@ async function establishSession(env: HttpClientEnv): Promise<SessionError | null
       headers: { Authorization: `Bearer ${token}` },
     });
     if (response.ok) return null;
-    return {
-      ok: false,
-      error: {
-        code: 'UNAUTHORIZED',
-        message: 'The dashboard link is not valid (any more). Open the link `runner-tray serve` printed, including the part after #token=.',
-      },
-    };
+    return { ok: false, error: { code: 'UNAUTHORIZED', message: text('badLink') } };
   } catch {
-    return { ok: false, error: { code: 'INTERNAL', message: 'The Runner Tray service did not answer while signing in.' } };
+    return { ok: false, error: { code: 'INTERNAL', message: text('signInNoAnswer') } };
   }
 }
 
-async function readEnvelope<T>(response: Response): Promise<Result<T>> {
+async function readEnvelope<T>(response: Response, text: TransportText): Promise<Result<T>> {
   let body: unknown;
   try {
     body = await response.json();
@@ -130,9 +155,9 @@ async function readEnvelope<T>(response: Response): Promise<Result<T>> {
   }
   if (isEnvelope<T>(body)) return body;
   if (response.status === 401) {
-    return { ok: false, error: { code: 'UNAUTHORIZED', message: 'The session has ended. Open the link `runner-tray serve` printed again.' } };
+    return { ok: false, error: { code: 'UNAUTHORIZED', message: text('sessionEnded') } };
   }
-  return { ok: false, error: { code: 'INTERNAL', message: `The service answered HTTP ${response.status} without a result.` } };
+  return { ok: false, error: { code: 'INTERNAL', message: text('noResult', { status: response.status }) } };
 }
 
 function isEnvelope<T>(body: unknown): body is Result<T> {
@@ -143,5 +168,11 @@ function isEnvelope<T>(body: unknown): body is Result<T> {
 }
 
 function browserEnv(): HttpClientEnv {
-  return { location: window.location, history: window.history, fetch: window.fetch.bind(window), EventSource: window.EventSource };
+  return {
+    location: window.location,
+    history: window.history,
+    fetch: window.fetch.bind(window),
+    EventSource: window.EventSource,
+    visibility: { hidden: () => document.hidden, onChange: (listener) => document.addEventListener('visibilitychange', listener) },
+  };
 }

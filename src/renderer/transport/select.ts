@@ -1,3 +1,4 @@
+import i18next from 'i18next';
 import type { ContractClient } from '../../shared/contract/index.js';
 import { createHttpClient } from './http.js';
 
@@ -9,5 +10,5 @@ declare global {
 }
 
 export function selectClient(): ContractClient {
-  return window.runnerTray ?? createHttpClient();
+  return window.runnerTray ?? createHttpClient(undefined, (key, params) => i18next.t(`transport.${key}`, params ?? {}));
 }

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import type {
+  AddedRunnerView,
   BitbucketStatusView,
   ClipboardDraftView,
   ClipboardOfferView,
@@ -104,7 +105,7 @@ export type ValidRequestOf<C extends Channel> = z.output<(typeof channels)[C]>;
 export interface ChannelResponses {
   'runners.list': RunnerView[];
   'runners.parseCommand': ParsedCommandView;
-  'runners.add': RunnerView;
+  'runners.add': AddedRunnerView;
   'runners.start': RunnerView;
   'runners.stop': RunnerView;
   'runners.remove': { runnerUuid: string; removed: true };

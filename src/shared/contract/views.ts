@@ -3,6 +3,7 @@
  * runner's OAuth client secret or a Bitbucket API token; the compiler keeps it so.
  */
 import type { ParseErrorCode, ParseWarning, RunnerKind } from '../runner-command/types.js';
+import type { ContractError } from './result.js';
 
 export type RunnerState = 'STARTING' | 'ONLINE' | 'BUSY' | 'UNHEALTHY' | 'STOPPED' | 'CRASHED';
 export const RUNNER_STATES: readonly RunnerState[] = ['STARTING', 'ONLINE', 'BUSY', 'UNHEALTHY', 'STOPPED', 'CRASHED'];
@@ -43,6 +44,14 @@ export interface RunnerView {
   memoryBytes?: number;
   image: string;
   workingDirectory: string;
+}
+
+/**
+ * `runners.add`'s answer. The runner is saved even when "start now" then fails (no image, Docker
+ * away): the error comes with the saved runner, so the form can close and the runner's item say it.
+ */
+export interface AddedRunnerView extends RunnerView {
+  startError?: ContractError;
 }
 
 export interface StepView {

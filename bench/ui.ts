@@ -107,13 +107,24 @@ export async function benchUi(): Promise<void> {
     offStep();
     const seen = (await page.evaluate('window.__seen')) as Array<{ step: string; state: string; at: number }>;
     const latencies: number[] = [];
+    // A change the page never showed is a miss, not a sample to leave out: it counts against the target.
+    const misses: string[] = [];
     for (const c of changes) {
       const want = c.change === 'started' ? 'Running' : 'Passed';
       const hit = seen.find((s) => s.step === c.step && s.state === want);
       if (hit) latencies.push(hit.at - Date.parse(c.time));
+      else misses.push(`${c.change} ${c.step}`);
     }
-    const p95 = pct(latencies, 95);
-    console.log(`step log line → row updated: ${latencies.length}/${changes.length} changes seen, p50 ${pct(latencies, 50)} ms, p95 ${p95} ms, max ${Math.max(...latencies)} ms (target p95 < ${TARGET_P95_MS} ms: ${p95 < TARGET_P95_MS ? 'met' : 'MISSED'})`);
+    // Misses rank as infinitely slow, so p95 only meets the target when at most 5 % are missed.
+    const ranked = [...latencies, ...misses.map(() => Number.POSITIVE_INFINITY)];
+    const p95 = pct(ranked, 95);
+    const expected = STEPS * 2;
+    console.log(
+      `step log line → row updated: ${latencies.length}/${changes.length} changes seen (${expected} expected), ${misses.length} missed, ` +
+        `p50 ${pct(ranked, 50)} ms, p95 ${p95} ms, max ${Math.max(...ranked)} ms (target p95 < ${TARGET_P95_MS} ms: ${p95 < TARGET_P95_MS && changes.length >= expected ? 'met' : 'MISSED'})`,
+    );
+    if (misses.length > 0) console.log(`  not shown by the page: ${misses.join(', ')}`);
+    if (changes.length < expected) console.log(`  the service reported only ${changes.length} of ${expected} step changes before the deadline`);
 
     // Log view under 1,000 lines/s.
     await page.getByRole('navigation').getByRole('button', { name: 'Logs' }).click();

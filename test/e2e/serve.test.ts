@@ -95,7 +95,8 @@ describe('runner-tray serve in real Chromium, with real services and dockerd', (
     const p = await openPage();
     // The session cookie the token bought is out of reach of page scripts and of other sites.
     const [cookie] = await p.context().cookies(serve.origin);
-    expect(cookie).toMatchObject({ name: 'runner_tray_session', httpOnly: true, sameSite: 'Strict', path: '/' });
+    // Named after the server's port: cookies are not port-scoped, and two dashboards must not share one.
+    expect(cookie).toMatchObject({ name: `runner_tray_session_${new URL(serve.origin).port}`, httpOnly: true, sameSite: 'Strict', path: '/' });
     expect(p.url()).not.toContain(TOKEN);
 
     await p.getByRole('button', { name: 'Add runner' }).click();
@@ -158,7 +159,7 @@ describe('runner-tray serve in real Chromium, with real services and dockerd', (
     expect(readdirSync(dataDir)).toContain('settings.json');
   });
 
-  it('shows the parser\'s error next to the box for a bad paste', async () => {
+  it('shows a bad paste redacted beside the parser\'s error; the secret is in no field or text on the page', async () => {
     const p = await openPage();
     await p.getByRole('button', { name: 'Add runner' }).click();
     const box = p.getByRole('textbox', { name: 'Runner command' });
@@ -166,9 +167,15 @@ describe('runner-tray serve in real Chromium, with real services and dockerd', (
     const alert = p.getByRole('alert');
     await alert.waitFor();
     expect(await alert.innerText()).toMatch(/OAUTH_CLIENT_ID/);
-    const describedBy = (await box.getAttribute('aria-describedby')) ?? '';
+    await box.waitFor({ state: 'detached' });
+    const group = p.getByRole('group', { name: 'Runner command' });
+    const describedBy = (await group.getAttribute('aria-describedby')) ?? '';
     const described = await p.evaluate((ids) => ids.split(' ').map((id) => document.getElementById(id)?.innerText ?? '').join(' '), describedBy);
     expect(described).toMatch(/OAUTH_CLIENT_ID/);
+    expect(await p.getByLabel('Pasted command, secret hidden').innerText()).toContain(`OAUTH_CLIENT_SECRET=••••••••(${SECRET.length})`);
+    const values = await p.evaluate(() => [...document.querySelectorAll('textarea, input')].map((e) => (e as HTMLInputElement).value).join('\n'));
+    expect(values).not.toContain(SECRET);
+    expect(await pageText(p)).not.toContain(SECRET);
     expect(await p.getByRole('button', { name: 'Save runner' }).isDisabled()).toBe(true);
     await p.screenshot({ path: `${SHOTS}serve-add-runner-error.png`, fullPage: true });
   });
@@ -226,7 +233,7 @@ describe('runner-tray serve in real Chromium, with real services and dockerd', (
     expect(anonymous.status).toBe(401);
     expect(await anonymous.json()).toMatchObject({ ok: false, error: { code: 'UNAUTHORIZED' } });
     expect((await list({ Authorization: 'Bearer not-the-token-at-all' })).status).toBe(401);
-    expect((await list({ Cookie: 'runner_tray_session=made-up-session' })).status).toBe(401);
+    expect((await list({ Cookie: `runner_tray_session_${new URL(serve.origin).port}=made-up-session` })).status).toBe(401);
     expect((await fetch(`${serve.origin}/api/events`)).status).toBe(401);
     expect((await fetch(`${serve.origin}/api/session`, { method: 'POST', headers: { Authorization: 'Bearer wrong' } })).status).toBe(401);
 

@@ -450,5 +450,12 @@ describe('renderer with a stand-in service', () => {
     service.emit({ type: 'pull.progress', image: 'docker-public.packages.atlassian.com/sox/atlassian/bitbucket-pipelines-runner:1', phase: 'pulling', currentBytes: 96 * 1024 ** 2, totalBytes: 241 * 1024 ** 2 });
     await p.getByRole('progressbar').waitFor();
     await p.screenshot({ path: `${SHOTS}runners-dark.png` });
+
+    // The same, for a Polish browser.
+    await context.close();
+    const pl = await openPage({ colorScheme: 'dark', locale: 'pl-PL' });
+    await runnerItem(pl, 'Build box').getByText('Zajęty').waitFor();
+    await runnerItem(pl, 'Nightly').getByText('Awaria').waitFor();
+    await pl.screenshot({ path: `${SHOTS}runners-dark-pl.png` });
   });
 });

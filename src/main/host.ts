@@ -7,6 +7,7 @@
 import { createApi, type Api } from './api/index.js';
 import type { AppContext } from './app-context.js';
 import { bitbucketApiBase } from './bitbucket/client.js';
+import { bitbucketRunnersForPreflight } from './bitbucket/runner-labels.js';
 import { gatherHostFacts } from './host-facts.js';
 import type { RunnerService } from './runners/runner-service.js';
 import { StepsService } from './steps/steps-service.js';
@@ -38,7 +39,12 @@ export async function startHost(options: HostOptions): Promise<Host> {
     docker: engine.docker,
     settings,
     vault,
-    hostFacts: () => gatherHostFacts({ engine, runners: settings.runners().list() }),
+    hostFacts: async () => {
+      const records = settings.runners().list();
+      // Asked as `doctor` asks, so the dashboard's label findings (arm64) are the CLI's.
+      const bitbucketRunners = await bitbucketRunnersForPreflight({ vault, store: settings.bitbucket(), baseUrl: bitbucketApiBase(ctx.env) }, records, log);
+      return gatherHostFacts({ engine, runners: records, bitbucketRunners });
+    },
     bitbucketBaseUrl: bitbucketApiBase(ctx.env),
     ...(options.clipboard ? { clipboard: options.clipboard } : {}),
     log,

@@ -11,7 +11,9 @@ import { afterEach, beforeAll, beforeEach, describe, expect, inject, it } from '
 import type { CliIo } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
 import { connectEngine, type Engine } from '../../src/main/docker/engine.js';
+import { AppContext } from '../../src/main/app-context.js';
 import { gatherHostFacts } from '../../src/main/host-facts.js';
+import { startHost } from '../../src/main/host.js';
 import { SettingsStore } from '../../src/main/settings/settings-store.js';
 import type { RunnerRecord } from '../../src/main/settings/types.js';
 import { preflight } from '../../src/shared/preflight/index.js';
@@ -105,6 +107,38 @@ describe('doctor facts of our runners', () => {
     // The labels were asked of the repository's runners, by its {UUID}.
     expect(server.requests.some((r) => r.rawPath === `/2.0/repositories/acme/${encodeURIComponent(repo)}/pipelines-config/runners`)).toBe(true);
     expect(out + err).not.toContain(TOKEN);
+  });
+
+  it("the dashboard's host.preflight asks Bitbucket for labels as doctor does, and finds the same", async () => {
+    const repo = server.addRepository('acme', 'dash-tools');
+    const record = await runnerWithContainer(repo, 768 * MiB);
+    server.setRunners('acme', [{ uuid: record.spec.runnerUuid, name: 'deploy', labels: ['self.hosted', 'linux.arm64'], status: 'ONLINE' }], 'dash-tools');
+    expect(await main(['bitbucket', 'connect', '--workspace', 'acme', '--email', EMAIL], io(`${TOKEN}\n`))).toBe(0);
+    out = '';
+    await main(['doctor', '--json'], io());
+    type Finding = { id: string; status: string; message: string };
+    const cli = (JSON.parse(out) as { findings: Finding[] }).findings;
+
+    const labelsPath = `/2.0/repositories/acme/${encodeURIComponent(repo)}/pipelines-config/runners`;
+    const askedBefore = server.requests.filter((r) => r.rawPath === labelsPath).length;
+    const lines: string[] = [];
+    const ctx = new AppContext({ env: io().env, checkForImageUpdates: false });
+    const host = await startHost({ ctx, log: (l) => lines.push(l) });
+    try {
+      const reply = await host.api.dispatch('host.preflight', {});
+      if (!reply.ok) throw new Error(reply.error.message);
+      const dashboard = (reply.value as { findings: Finding[] }).findings;
+      expect(server.requests.filter((r) => r.rawPath === labelsPath).length).toBeGreaterThan(askedBefore);
+      // Label-dependent findings (architecture, step memory) read the same in both.
+      for (const id of ['arch', 'memory-steps', `runner-memory:${record.spec.name}`]) {
+        expect(dashboard.find((f) => f.id === id), id).toEqual(cli.find((f) => f.id === id));
+      }
+      expect(dashboard.map((f) => f.id).sort()).toEqual(cli.map((f) => f.id).sort());
+      expect(lines.join('\n')).not.toContain(TOKEN);
+    } finally {
+      await host.close();
+      await ctx.close();
+    }
   });
 
   it('fails a runner container limited below 512 MiB', async () => {

@@ -1,28 +1,11 @@
 import { connectEngine, type Engine } from '../../main/docker/engine.js';
-import { openBitbucketClient } from '../../main/bitbucket/connection.js';
-import { fetchOurRunners } from '../../main/bitbucket/our-runners.js';
-import type { AppContext } from '../../main/app-context.js';
+import { bitbucketRunnersForPreflight } from '../../main/bitbucket/runner-labels.js';
 import { gatherHostFacts } from '../../main/host-facts.js';
-import type { RunnerRecord } from '../../main/settings/types.js';
-import type { CliIo } from '../io.js';
 import { hasFailure, preflight } from '../../shared/preflight/index.js';
 import type { Command } from '../command.js';
 import { withContext } from '../context.js';
 
 const MARK = { ok: 'ok  ', warn: 'WARN', fail: 'FAIL' } as const;
-
-/** Runner labels as Bitbucket lists them; null (labels unknown) when not connected or Bitbucket cannot be asked. */
-async function bitbucketRunners(ctx: AppContext, io: CliIo, records: RunnerRecord[]) {
-  if (records.length === 0) return null;
-  try {
-    const opened = await openBitbucketClient({ vault: await ctx.vault(), store: ctx.settings().bitbucket(), baseUrl: ctx.env.RUNNER_TRAY_BITBUCKET_API, timeoutMs: 10_000 });
-    if (!opened) return null;
-    return (await fetchOurRunners(opened.client, opened.connection, records)).runners;
-  } catch (e) {
-    io.err(`runner-tray: runner labels not checked: ${(e as Error).message}\n`);
-    return null;
-  }
-}
 
 export const doctorCommand: Command = {
   usage: 'doctor [--json]',
@@ -38,7 +21,12 @@ export const doctorCommand: Command = {
         engine = { error };
       }
       const runners = ctx.settings().runners().list();
-      const report = preflight(await gatherHostFacts({ engine, runners, bitbucketRunners: await bitbucketRunners(ctx, io, runners) }));
+      const bitbucketRunners = await bitbucketRunnersForPreflight(
+        { vault: await ctx.vault(), store: ctx.settings().bitbucket(), ...(ctx.env.RUNNER_TRAY_BITBUCKET_API ? { baseUrl: ctx.env.RUNNER_TRAY_BITBUCKET_API } : {}) },
+        runners,
+        (message) => io.err(`runner-tray: ${message}\n`),
+      );
+      const report = preflight(await gatherHostFacts({ engine, runners, bitbucketRunners }));
       if (args.values.json) io.out(JSON.stringify(report) + '\n');
       else {
         for (const f of report.findings) io.out(`${MARK[f.status]}  ${f.message}${f.fix ? `\n      fix: ${f.fix}` : ''}\n`);

@@ -450,7 +450,7 @@ export class StepsService {
       const label = c.Labels[LABEL_RUNNER];
       if (label && !newest.has(bare(label))) newest.set(bare(label), c);
     }
-    for (const [key, c] of newest) await this.#reconcileRunner(c.Labels[LABEL_RUNNER]!, c.Id).catch(() => undefined);
+    for (const c of newest.values()) await this.#reconcileRunner(c.Labels[LABEL_RUNNER]!, c.Id).catch(() => undefined);
     for (const t of this.#runners.values()) {
       if (newest.has(t.key) || t.containerId === null) continue;
       // Removed while we were not listening.

@@ -1,24 +1,13 @@
 import { REDACTED, redactText, type Secret } from '../secret.js';
 import { maskSecret } from './mask.js';
-import type { ParseResult, ParseWarning, RunnerKind, RunnerSpec } from './types.js';
+import type { ParseResult, ParseWarning, RunnerSpec } from './types.js';
 
 /** The `runner-tray parse-command --json` output (issue 2, item 7). */
 export type ParseJson =
   | {
       ok: true;
-      runner: {
-        kind: RunnerKind;
-        accountUuid: string;
-        repositoryUuid: string | null;
-        runnerUuid: string;
-        name: string;
-        image: string;
-        oauthClientId: string;
-        workingDirectory: string;
-        env: Record<string, string>;
-        binds: string[];
-        args: string[];
-      };
+      /** The spec, field for field; `env` also names the secrets, as `<redacted>`, where they stood. */
+      runner: RunnerSpec;
       warnings: ParseWarning[];
     }
   | { ok: false; error: { code: string; message: string; variable?: string } };

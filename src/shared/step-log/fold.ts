@@ -164,7 +164,6 @@ function foldLog(state: RunnerLogState, ev: LogEvent): RunnerLogState {
 function foldContainer(state: RunnerLogState, ev: ContainerEvent): RunnerLogState {
   const at = ev.time ?? state.lastLogAt;
   const max = state.options.maxFinishedSteps;
-  const n = runningCount(state.steps);
   switch (ev.action) {
     case 'create':
       return state;

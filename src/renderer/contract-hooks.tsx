@@ -2,6 +2,7 @@ import { createContext, useCallback, useContext, useEffect, useRef, useState, ty
 import type {
   Channel,
   RunnerView,
+  StepView,
   ContractClient,
   ContractError,
   EventOf,
@@ -122,6 +123,26 @@ export function useRunnerList(): ChannelState<'runners.list'> {
     });
   });
   useEvent('runner.removed', (e) => patch((runners) => runners.filter((r) => r.uuid !== e.runnerUuid)));
+  return list;
+}
+
+/**
+ * Running and recent steps, kept current from `step.changed` (which carries the whole step view),
+ * so a row changes as soon as the event arrives rather than after a debounced `steps.list`.
+ * Refetched only on `resync` (events may have been lost).
+ */
+export function useStepList(): ChannelState<'steps.list'> {
+  const list = useChannel('steps.list', {}, []);
+  const { patch } = list;
+  useEvent('step.changed', (e) => {
+    patch((steps) => {
+      const i = steps.findIndex((s) => s.stepUuid === e.step.stepUuid && s.runnerUuid === e.step.runnerUuid);
+      if (i < 0) return [e.step, ...steps];
+      const next: StepView[] = steps.slice();
+      next[i] = e.step;
+      return next;
+    });
+  });
   return list;
 }
 

@@ -330,7 +330,9 @@ describe('renderer with a stand-in service', () => {
       repositoryUuid: REPO, state: 'RUNNING', phase: 'BUILD', startedAt: new Date(Date.now() - 95_000).toISOString(),
       workspace: 'acme', repoSlug: 'web-app', buildNumber: 42, stepName: 'Build and test',
     };
-    service.steps = [step];
+    const stepLists = () => bridge.calls.filter((c) => c === 'steps.list').length;
+    const listsBefore = stepLists();
+    // Only the event carries the step: the row must come from its payload, not a refetch.
     service.emit({ type: 'step.changed', step });
     const link = p.getByRole('link', { name: 'Build and test (open in Bitbucket)' });
     await link.waitFor();
@@ -341,9 +343,18 @@ describe('renderer with a stand-in service', () => {
     expect(await row.innerText()).toMatch(/running/i);
 
     const done = { ...step, state: 'FAILED', phase: undefined, finishedAt: new Date().toISOString() };
-    service.steps = [done, { ...step, stepUuid: '{99998888-7777-4666-8555-444433332222}', stepName: 'Lint', state: 'PASSED', phase: undefined, buildNumber: 41, startedAt: new Date(Date.now() - 600_000).toISOString(), finishedAt: new Date(Date.now() - 480_000).toISOString() }];
+    const lint = { ...step, stepUuid: '{99998888-7777-4666-8555-444433332222}', stepName: 'Lint', state: 'PASSED', phase: undefined, buildNumber: 41, startedAt: new Date(Date.now() - 600_000).toISOString(), finishedAt: new Date(Date.now() - 480_000).toISOString() };
     service.emit({ type: 'step.changed', step: done });
+    service.emit({ type: 'step.changed', step: lint });
     await row.getByText('Failed').waitFor();
+    await p.getByRole('row').filter({ hasText: 'Lint' }).getByText('Passed').waitFor();
+    // Newest first, and no steps.list per event.
+    expect(await p.locator('tr[data-step]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-step')))).toEqual([step.stepUuid, lint.stepUuid]);
+    expect(stepLists()).toBe(listsBefore);
+    // After a lost-events resync the list is asked for again.
+    service.steps = [done, lint];
+    service.emit({ type: 'resync' });
+    await expect.poll(stepLists, { timeout: 5_000 }).toBeGreaterThan(listsBefore);
     await p.screenshot({ path: `${SHOTS}steps.png`, fullPage: true });
   });
 

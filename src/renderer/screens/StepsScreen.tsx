@@ -1,14 +1,14 @@
 import { useTranslation } from 'react-i18next';
 import { stepUrl } from '../../shared/contract/step-link.js';
 import type { QueuedStepView, RunnerView, StepView } from '../../shared/contract/index.js';
-import { useChannel, useNow, useRunnerList } from '../contract-hooks.js';
+import { useChannel, useNow, useRunnerList, useStepList } from '../contract-hooks.js';
 import { StepStateBadge } from '../components/StateBadge.js';
 import { formatDuration, formatTime, shortUuid } from '../format.js';
 
 export function StepsScreen() {
   const { t } = useTranslation();
   const runners = useRunnerList();
-  const steps = useChannel('steps.list', {}, ['step.changed']);
+  const steps = useStepList();
   const queued = useChannel('steps.queued', {}, ['queued.changed', 'settings.changed']);
 
   const byRunner = new Map<string, StepView[]>();

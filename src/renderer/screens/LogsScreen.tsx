@@ -1,9 +1,10 @@
-import { useEffect, useId, useMemo, useRef, useState, type ReactNode } from 'react';
+import { memo, useEffect, useId, useMemo, useRef, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { DiagnosisView, LogLine } from '../../shared/contract/index.js';
 import { useChannel, useClient, useRunnerList } from '../contract-hooks.js';
 import { CopyButton } from '../components/CopyButton.js';
+import { LogStore, type LineList } from '../log-store.js';
 
 /** Older lines are dropped beyond this, so a runner left for days cannot fill the page's memory. */
 export const MAX_LOG_LINES = 200_000;
@@ -36,8 +37,9 @@ function LogView({ runnerUuid }: { runnerUuid: string }) {
   const { t } = useTranslation();
   const client = useClient();
   const searchId = useId();
-  const lines = useRef<LogLine[]>([]);
-  const pending = useRef<LogLine[]>([]);
+  const [store] = useState(() => new LogStore(MAX_LOG_LINES));
+  // Held back while paused, but no more than the view itself keeps.
+  const [pending] = useState(() => new LogStore(MAX_LOG_LINES));
   const [version, setVersion] = useState(0);
   const [pendingCount, setPendingCount] = useState(0);
   const [paused, setPaused] = useState(false);
@@ -51,23 +53,28 @@ function LogView({ runnerUuid }: { runnerUuid: string }) {
   useEffect(() => {
     let subscriptionId: string | undefined;
     let closed = false;
-    lines.current = [];
-    const append = (batch: LogLine[]) => {
+    let incoming: LogLine[] = [];
+    let frame = 0;
+    store.clear();
+    pending.clear();
+    // Lines arrive in many small batches; the page takes them once per frame, so a fast log
+    // costs one render per frame however it is batched on the way.
+    const flush = () => {
+      frame = 0;
+      const batch = incoming;
+      incoming = [];
       if (pausedRef.current) {
-        // Held back while paused, but no more than the view itself keeps.
-        const held = pending.current;
-        for (const l of batch) held.push(l);
-        if (held.length > MAX_LOG_LINES) held.splice(0, held.length - MAX_LOG_LINES);
-        setPendingCount(held.length);
+        pending.push(batch);
+        setPendingCount(pending.length);
         return;
       }
-      const all = lines.current;
-      for (const l of batch) all.push(l);
-      if (all.length > MAX_LOG_LINES) all.splice(0, all.length - MAX_LOG_LINES);
+      store.push(batch);
       setVersion((v) => v + 1);
     };
     const offLines = client.on('logs.lines', (e) => {
-      if (e.runnerUuid === runnerUuid && (subscriptionId === undefined || e.subscriptionId === subscriptionId)) append(e.lines);
+      if (e.runnerUuid !== runnerUuid || (subscriptionId !== undefined && e.subscriptionId !== subscriptionId)) return;
+      for (const l of e.lines) incoming.push(l);
+      if (!frame) frame = requestAnimationFrame(flush);
     });
     const offDiag = client.on('diagnosis', (e) => {
       if (e.runnerUuid === runnerUuid) setDiagnoses((d) => [...d, e.diagnosis]);
@@ -82,61 +89,67 @@ function LogView({ runnerUuid }: { runnerUuid: string }) {
         void client.invoke('runners.logs.unsubscribe', { subscriptionId });
         return;
       }
-      lines.current = [...r.value.backlog, ...lines.current.filter((l) => l.n > (r.value.backlog.at(-1)?.n ?? 0))];
+      const lastOfBacklog = r.value.backlog.at(-1)?.n ?? 0;
+      const early = [...store.drain()].filter((l) => l.n > lastOfBacklog);
+      store.push(r.value.backlog);
+      store.push(early);
       setDiagnoses(r.value.diagnoses);
       setVersion((v) => v + 1);
     });
     return () => {
       closed = true;
+      if (frame) cancelAnimationFrame(frame);
       offLines();
       offDiag();
       if (subscriptionId) void client.invoke('runners.logs.unsubscribe', { subscriptionId });
     };
-  }, [client, runnerUuid]);
+  }, [client, runnerUuid, store, pending]);
 
   function togglePause() {
     const next = !paused;
     pausedRef.current = next;
     setPaused(next);
-    if (!next && pending.current.length > 0) {
-      lines.current.push(...pending.current);
-      pending.current = [];
+    if (!next && pending.length > 0) {
+      store.push(pending.drain());
       setPendingCount(0);
       setVersion((v) => v + 1);
     }
   }
 
+  const waitingForLine = useRef(false);
   const byLine = useMemo(() => {
     const map = new Map<number, DiagnosisView[]>();
+    let missing = false;
     for (const d of diagnoses) {
-      const n = d.lineNumber ?? lines.current.find((l) => l.text === d.line)?.n;
-      if (n !== undefined) map.set(n, [...(map.get(n) ?? []), d]);
+      const n = d.lineNumber ?? store.findText(d.line)?.n;
+      if (n === undefined) missing = true;
+      else map.set(n, [...(map.get(n) ?? []), d]);
     }
+    waitingForLine.current = missing;
     return map;
-    // version: lines without a number are matched once they have arrived
-  }, [diagnoses, version]);
+    // Rescanned per batch only while a diagnosis without a line number waits for its line.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [diagnoses, waitingForLine.current ? version : 0, store]);
 
   const needle = query.trim().toLowerCase();
-  const visible = useMemo(
-    () => (needle ? lines.current.filter((l) => l.text.toLowerCase().includes(needle)) : lines.current),
-    // the array is mutated in place; version says when
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-    [needle, version],
-  );
+  // The store is appended in place; `version` says when. Searching scans only the new lines.
+  // eslint-disable-next-line react-hooks/exhaustive-deps
+  const visible = useMemo<LineList>(() => (needle ? store.search(needle) : { length: store.length, at: (i) => store.at(i) }), [needle, version, store]);
 
   const virtualizer = useVirtualizer({
     count: visible.length,
     getScrollElement: () => scroller.current,
     estimateSize: () => 20,
     overscan: 20,
-    getItemKey: (i) => visible[i]?.n ?? i,
+    getItemKey: (i) => (i < visible.length ? visible.at(i).n : i),
   });
 
   useEffect(() => {
     if (atBottom.current && visible.length > 0) virtualizer.scrollToIndex(visible.length - 1, { align: 'end' });
-  }, [visible.length, virtualizer]);
+  }, [visible, virtualizer]);
 
-  const copyText = () => visible.map((l) => l.text).join('\n');
+  const copyText = () => store.texts(visible);
+  const copyFixLabel = t('logs.copyFix');
 
   return (
     <section className="card logs" aria-label={t('logs.title')}>
@@ -149,7 +162,7 @@ function LogView({ runnerUuid }: { runnerUuid: string }) {
         {/* Joined only when asked: doing it per batch for 100k lines would cost more than it gives. */}
         <CopyButton text={copyText} label={t('logs.copy')} />
         <span className="muted" aria-live="polite">
-          {needle ? t('logs.matches', { count: visible.length }) : t('logs.lineCount', { count: lines.current.length })}
+          {needle ? t('logs.matches', { count: visible.length }) : t('logs.lineCount', { count: store.length })}
           {paused && pendingCount > 0 ? ` · ${t('logs.pending', { count: pendingCount })}` : ''}
         </span>
       </div>
@@ -171,24 +184,10 @@ function LogView({ runnerUuid }: { runnerUuid: string }) {
         }}>
         <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
           {virtualizer.getVirtualItems().map((item) => {
-            const line = visible[item.index]!;
-            const found = byLine.get(line.n);
+            const line = visible.at(item.index);
             return (
-              <div key={item.key} data-index={item.index} ref={virtualizer.measureElement}
-                className={found ? 'log-row diagnosed' : 'log-row'}
-                style={{ position: 'absolute', top: 0, left: 0, width: '100%', transform: `translateY(${item.start}px)` }}>
-                <span className="log-n" aria-hidden="true">{line.n}</span>
-                <span className="log-text">{highlight(line.text, needle)}</span>
-                {found?.map((d) => (
-                  <div key={d.code} className="diagnosis">
-                    <p>{d.message}</p>
-                    <div className="fix">
-                      <code>{d.fix}</code>
-                      <CopyButton text={d.fix} label={t('logs.copyFix')} />
-                    </div>
-                  </div>
-                ))}
-              </div>
+              <LogRow key={item.key} index={item.index} start={item.start} line={line} needle={needle}
+                found={byLine.get(line.n)} measure={virtualizer.measureElement} copyFixLabel={copyFixLabel} />
             );
           })}
         </div>
@@ -196,6 +195,37 @@ function LogView({ runnerUuid }: { runnerUuid: string }) {
     </section>
   );
 }
+
+interface LogRowProps {
+  index: number;
+  start: number;
+  line: LogLine;
+  needle: string;
+  found: DiagnosisView[] | undefined;
+  measure: (el: HTMLElement | null) => void;
+  copyFixLabel: string;
+}
+
+/** Memoised: while lines stream in, only rows new to the window render. */
+const LogRow = memo(function LogRow({ index, start, line, needle, found, measure, copyFixLabel }: LogRowProps) {
+  return (
+    <div data-index={index} ref={measure}
+      className={found ? 'log-row diagnosed' : 'log-row'}
+      style={{ position: 'absolute', top: 0, left: 0, width: '100%', transform: `translateY(${start}px)` }}>
+      <span className="log-n" aria-hidden="true">{line.n}</span>
+      <span className="log-text">{highlight(line.text, needle)}</span>
+      {found?.map((d) => (
+        <div key={d.code} className="diagnosis">
+          <p>{d.message}</p>
+          <div className="fix">
+            <code>{d.fix}</code>
+            <CopyButton text={d.fix} label={copyFixLabel} />
+          </div>
+        </div>
+      ))}
+    </div>
+  );
+});
 
 function highlight(text: string, needle: string): ReactNode {
   if (!needle) return text;

@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { EventOf, SettingsView } from '../shared/contract/index.js';
 import { useChannel, useEvent } from './contract-hooks.js';
 import { resolveLanguage } from './i18n/index.js';
+import { useDiagnosisWords } from './diagnosis-text.js';
 import { RunnersScreen } from './screens/RunnersScreen.js';
 import { StepsScreen } from './screens/StepsScreen.js';
 import { LogsScreen } from './screens/LogsScreen.js';
@@ -54,11 +55,14 @@ export function App() {
     requestAnimationFrame(() => setAnnouncement(text));
   }, []);
 
+  const describeDiagnosis = useDiagnosisWords();
   useEvent('notification', (e) => {
     if (settings && !settings.notifications) return;
-    const text = e.kind === 'stepFailed' && !e.step?.stepName
+    const headline = e.kind === 'stepFailed' && !e.step?.stepName
       ? t('notify.stepFailedUnnamed', { name: e.runnerDisplayName })
       : t(`notify.${e.kind}`, { name: e.runnerDisplayName, step: e.step?.stepName ?? '' });
+    const words = e.diagnosis ? describeDiagnosis(e.diagnosis) : undefined;
+    const text = words ? `${headline} ${words.message}${words.where ? ` (${words.where})` : ''}` : headline;
     const id = Date.now() + Math.random();
     setToasts((list) => [...list, { id, text }]);
     setTimeout(() => setToasts((list) => list.filter((x) => x.id !== id)), 8000);

@@ -396,6 +396,38 @@ describe('renderer with a stand-in service', () => {
     expect(await p.evaluate(() => navigator.clipboard.readText())).toContain('(line 4242).');
   });
 
+  it('shows a step container\'s diagnosis in Polish with its container, in the log and in the notification', async () => {
+    service.runners.set(RUNNER, {
+      uuid: RUNNER, displayName: 'Build box', kind: 'repository', name: 'runner-x', runnerState: 'BUSY',
+      containerState: 'running', image: 'runner:1', workingDirectory: '/tmp',
+    });
+    service.logBacklog = [{ n: 1, text: 'Runner starting.' }];
+    const p = await openPage({ locale: 'pl-PL' });
+    await p.getByRole('navigation').getByRole('button', { name: 'Logi' }).click();
+    await p.getByText('Runner starting.').waitFor();
+    // As the service sends it: English words, plus the text key and params the UI translates by.
+    const diagnosis = {
+      code: 'MEMORY_LIMIT', textKey: 'MEMORY_LIMIT.service', params: { container: 'docker' }, container: 'docker',
+      message: 'The step\'s "docker" service ran out of memory and was stopped.',
+      fix: 'Raise the service\'s memory in bitbucket-pipelines.yml (definitions: services: docker: memory: …), and the step\'s size if the total no longer fits.',
+      line: "Service 'docker' exceeded memory limit.",
+    };
+    service.emit({ type: 'logs.lines', subscriptionId: service.lastSubscriptionId!, runnerUuid: RUNNER, lines: [{ n: 2, text: diagnosis.line }] });
+    service.emit({ type: 'diagnosis', runnerUuid: RUNNER, diagnosis: { ...diagnosis, lineNumber: 2 } });
+    const summary = p.getByRole('status').filter({ hasText: 'znany problem' });
+    await summary.getByText('Usłudze „docker” w kroku zabrakło pamięci i została zatrzymana.', { exact: false }).waitFor();
+    expect(await summary.innerText()).toContain('w kontenerze usługi „docker”');
+    const row = p.locator('.log-row.diagnosed');
+    await row.getByText('Zwiększ pamięć usługi w bitbucket-pipelines.yml', { exact: false }).waitFor();
+    expect(await row.innerText()).not.toContain('ran out of memory');
+
+    service.emit({
+      type: 'notification', kind: 'stepFailed', runnerUuid: RUNNER, runnerDisplayName: 'Build box',
+      step: { stepUuid: '{0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d}', stepName: 'Testy' }, diagnosis,
+    });
+    await p.locator('.toast').filter({ hasText: 'w kontenerze usługi „docker”' }).filter({ hasText: 'zabrakło pamięci' }).waitFor();
+  });
+
   it('shows doctor findings with copyable fixes, the pipelines snippet and settings', async () => {
     service.preflight = {
       findings: [

@@ -6,7 +6,7 @@
  * is throttled, log lines arrive already batched by the steps service.
  */
 import type { ContractEvent } from '../../shared/contract/events.js';
-import type { RunnerView, StepView } from '../../shared/contract/views.js';
+import type { DiagnosisView, RunnerView, StepView } from '../../shared/contract/views.js';
 import { bare } from '../../shared/runner-spec.js';
 import type { RunnerEvent } from '../runners/events.js';
 import type { RunnerService } from '../runners/runner-service.js';
@@ -48,6 +48,8 @@ export class ApiEvents {
   readonly #pending = new Map<string, { runnerUuid: string; timer: NodeJS.Timeout }>();
   readonly #pulls = new Map<string, Pull>();
   readonly #names = new Map<string, string>();
+  /** Per runner (bare UUID): the newest diagnosis, cleared when a step starts, for notifications. */
+  readonly #lastDiagnosis = new Map<string, DiagnosisView>();
   readonly #offs: Array<() => void> = [];
   #closed = false;
 
@@ -188,18 +190,21 @@ export class ApiEvents {
         this.runnerChanged(e.runnerUuid);
         const name = this.#names.get(bare(e.runnerUuid)) ?? e.runnerUuid;
         if (e.runnerState === 'CRASHED' && e.previous !== 'CRASHED') {
-          this.emit({ type: 'notification', kind: 'runnerCrashed', runnerUuid: e.runnerUuid, runnerDisplayName: name });
+          const diagnosis = this.#lastDiagnosis.get(bare(e.runnerUuid));
+          this.emit({ type: 'notification', kind: 'runnerCrashed', runnerUuid: e.runnerUuid, runnerDisplayName: name, ...(diagnosis ? { diagnosis } : {}) });
         } else if (e.runnerState === 'ONLINE' && (e.previous === 'CRASHED' || e.previous === 'UNHEALTHY')) {
           this.emit({ type: 'notification', kind: 'runnerOnline', runnerUuid: e.runnerUuid, runnerDisplayName: name });
         }
         return;
       }
       case 'step': {
+        if (e.change === 'started') this.#lastDiagnosis.delete(bare(e.runnerUuid));
         const view = this.#deps.stepView ? this.#deps.stepView(e.runnerUuid, e.step) : toStepView(e.runnerUuid, e.step);
         this.emit({ type: 'step.changed', step: view });
         // The runner's current step (and BUSY/ONLINE) moves with it.
         this.runnerChanged(e.runnerUuid);
         if (e.change === 'finished' && FAILED_STEP_STATES.has(e.step.state)) {
+          const diagnosis = this.#lastDiagnosis.get(bare(e.runnerUuid));
           this.emit({
             type: 'notification',
             kind: 'stepFailed',
@@ -210,13 +215,17 @@ export class ApiEvents {
               ...(view.stepName ? { stepName: view.stepName } : {}),
               ...(view.workspace && view.repoSlug ? { repositoryFullName: `${view.workspace}/${view.repoSlug}` } : {}),
             },
+            ...(diagnosis ? { diagnosis } : {}),
           });
         }
         return;
       }
-      case 'diagnosis':
-        this.emit({ type: 'diagnosis', runnerUuid: e.runnerUuid, diagnosis: toDiagnosisView(e.diagnosis) });
+      case 'diagnosis': {
+        const diagnosis = toDiagnosisView(e.diagnosis);
+        this.#lastDiagnosis.set(bare(e.runnerUuid), diagnosis);
+        this.emit({ type: 'diagnosis', runnerUuid: e.runnerUuid, diagnosis });
         return;
+      }
       case 'connection':
         this.emit({ type: 'engine.connection', connected: e.connected, message: e.message });
         return;

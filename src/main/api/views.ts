@@ -80,5 +80,14 @@ export function toStepView(runnerUuid: string, step: Step, details?: StepDetails
 }
 
 export function toDiagnosisView(d: Diagnosis): DiagnosisView {
-  return { code: d.code, message: d.message, fix: d.fix, line: d.line, ...(d.lineNumber !== undefined ? { lineNumber: d.lineNumber } : {}) };
+  return {
+    code: d.code,
+    message: d.message,
+    fix: d.fix,
+    textKey: d.textKey,
+    ...(d.params ? { params: { ...d.params } } : {}),
+    ...(d.container !== undefined ? { container: d.container } : {}),
+    line: d.line,
+    ...(d.lineNumber !== undefined ? { lineNumber: d.lineNumber } : {}),
+  };
 }

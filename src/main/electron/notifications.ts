@@ -5,6 +5,7 @@
  */
 import type { NotificationConstructorOptions } from 'electron';
 import type { ContractEvent, EventOf } from '../../shared/contract/events.js';
+import { localizedDiagnosis } from '../../shared/diagnostics/localized.js';
 import type { TrayLanguage } from './tray-menu.js';
 
 export interface NotificationsDeps {
@@ -19,6 +20,19 @@ export interface NotificationsDeps {
 }
 
 export function notificationText(event: EventOf<'notification'>, language: TrayLanguage): { title: string; body: string } {
+  const plain = plainNotificationText(event, language);
+  if (!event.diagnosis) return plain;
+  const d = event.diagnosis;
+  const { message } = localizedDiagnosis(d, language);
+  const where =
+    d.container === undefined ? '' : language === 'pl'
+      ? (d.container === 'build' ? ' (w kontenerze build kroku)' : ` (w kontenerze usługi „${d.container}”)`)
+      : (d.container === 'build' ? ' (in the step’s build container)' : ` (in the “${d.container}” service container)`);
+  const step = event.kind === 'stepFailed' && event.step ? [event.step.repositoryFullName, event.step.stepName].filter(Boolean).join(' · ') : '';
+  return { title: plain.title, body: `${step ? `${step}\n` : ''}${message}${where}` };
+}
+
+function plainNotificationText(event: EventOf<'notification'>, language: TrayLanguage): { title: string; body: string } {
   const name = event.runnerDisplayName;
   const step = event.step ? [event.step.repositoryFullName, event.step.stepName].filter(Boolean).join(' · ') : '';
   if (language === 'pl') {

@@ -203,6 +203,10 @@ export const en: Dictionary = {
     diagnoses_one: '{{count, number}} known problem found in this log',
     diagnoses_other: '{{count, number}} known problems found in this log',
   },
+  diagnosis: {
+    inBuild: 'in the step’s build container',
+    inService: 'in the “{{container}}” service container',
+  },
   doctor: {
     rerun: 'Run checks again',
     findings: 'Checks',

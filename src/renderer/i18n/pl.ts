@@ -211,6 +211,10 @@ export const pl: Dictionary = {
     diagnoses_many: 'W logu znaleziono {{count, number}} znanych problemów',
     diagnoses_other: 'W logu znaleziono {{count, number}} znanego problemu',
   },
+  diagnosis: {
+    inBuild: 'w kontenerze build kroku',
+    inService: 'w kontenerze usługi „{{container}}”',
+  },
   doctor: {
     rerun: 'Sprawdź ponownie',
     findings: 'Sprawdzenia',

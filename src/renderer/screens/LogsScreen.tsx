@@ -5,6 +5,7 @@ import type { DiagnosisView, LogLine } from '../../shared/contract/index.js';
 import { useChannel, useClient, useRunnerList } from '../contract-hooks.js';
 import { CopyButton } from '../components/CopyButton.js';
 import { LogStore, type LineList } from '../log-store.js';
+import { useDiagnosisWords, type DiagnosisWords } from '../diagnosis-text.js';
 
 /** Older lines are dropped beyond this, so a runner left for days cannot fill the page's memory. */
 export const MAX_LOG_LINES = 200_000;
@@ -150,6 +151,7 @@ function LogView({ runnerUuid }: { runnerUuid: string }) {
 
   const copyText = () => store.texts(visible);
   const copyFixLabel = t('logs.copyFix');
+  const describe = useDiagnosisWords();
 
   return (
     <section className="card logs" aria-label={t('logs.title')}>
@@ -171,9 +173,15 @@ function LogView({ runnerUuid }: { runnerUuid: string }) {
         <div className="notice warn" role="status">
           <p><strong>{t('logs.diagnoses', { count: diagnoses.length })}</strong></p>
           <ul>
-            {diagnoses.map((d, i) => (
-              <li key={`${d.code}-${i}`}>{d.message}</li>
-            ))}
+            {diagnoses.map((d, i) => {
+              const words = describe(d);
+              return (
+                <li key={`${d.code}-${i}`}>
+                  {words.message}
+                  {words.where && <span className="diagnosis-where"> — {words.where}</span>}
+                </li>
+              );
+            })}
           </ul>
         </div>
       )}
@@ -187,7 +195,7 @@ function LogView({ runnerUuid }: { runnerUuid: string }) {
             const line = visible.at(item.index);
             return (
               <LogRow key={item.key} index={item.index} start={item.start} line={line} needle={needle}
-                found={byLine.get(line.n)} measure={virtualizer.measureElement} copyFixLabel={copyFixLabel} />
+                found={byLine.get(line.n)} describe={describe} measure={virtualizer.measureElement} copyFixLabel={copyFixLabel} />
             );
           })}
         </div>
@@ -202,27 +210,34 @@ interface LogRowProps {
   line: LogLine;
   needle: string;
   found: DiagnosisView[] | undefined;
+  describe: (d: DiagnosisView) => DiagnosisWords;
   measure: (el: HTMLElement | null) => void;
   copyFixLabel: string;
 }
 
 /** Memoised: while lines stream in, only rows new to the window render. */
-const LogRow = memo(function LogRow({ index, start, line, needle, found, measure, copyFixLabel }: LogRowProps) {
+const LogRow = memo(function LogRow({ index, start, line, needle, found, describe, measure, copyFixLabel }: LogRowProps) {
   return (
     <div data-index={index} ref={measure}
       className={found ? 'log-row diagnosed' : 'log-row'}
       style={{ position: 'absolute', top: 0, left: 0, width: '100%', transform: `translateY(${start}px)` }}>
       <span className="log-n" aria-hidden="true">{line.n}</span>
       <span className="log-text">{highlight(line.text, needle)}</span>
-      {found?.map((d) => (
-        <div key={d.code} className="diagnosis">
-          <p>{d.message}</p>
-          <div className="fix">
-            <code>{d.fix}</code>
-            <CopyButton text={d.fix} label={copyFixLabel} />
+      {found?.map((d) => {
+        const words = describe(d);
+        return (
+          <div key={d.code} className="diagnosis">
+            <p>
+              {words.message}
+              {words.where && <span className="diagnosis-where"> — {words.where}</span>}
+            </p>
+            <div className="fix">
+              <code>{words.fix}</code>
+              <CopyButton text={words.fix} label={copyFixLabel} />
+            </div>
           </div>
-        </div>
-      ))}
+        );
+      })}
     </div>
   );
 });

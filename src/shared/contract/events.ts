@@ -33,6 +33,8 @@ export type ContractEvent =
       runnerUuid: string;
       runnerDisplayName: string;
       step?: { stepUuid: string; stepName?: string; repositoryFullName?: string };
+      /** The newest known problem behind it (since the step began, for a failed step), with its container role. */
+      diagnosis?: DiagnosisView;
     }
   /**
    * Sent by a transport, not a service: the event stream was interrupted and

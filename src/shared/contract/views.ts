@@ -103,9 +103,16 @@ export interface LogLine {
 
 export interface DiagnosisView {
   code: string;
+  /** In English; `textKey` + `params` let the UI say it in the user's language (`localizedDiagnosis`). */
   message: string;
   /** A command or instruction the user can copy. */
   fix: string;
+  /** Key into the shared diagnosis text tables (`DIAGNOSIS_TEXT`, `DIAGNOSIS_TEXT_PL`). */
+  textKey?: string;
+  /** Values for the text's `{{name}}` placeholders. */
+  params?: Record<string, string>;
+  /** The step container's role (`build`, `docker`, a service name) when the line came from one, not the runner. */
+  container?: string;
   line: string;
   lineNumber?: number;
 }

@@ -278,6 +278,33 @@ describe('renderer with a stand-in service', () => {
     expect(await p.getByRole('listitem', { name: 'Old name' }).count()).toBe(1);
   });
 
+  it('says when a running runner keeps its old settings after a re-paste, and "Restart now" stops and starts it', async () => {
+    service.runners.set(RUNNER, {
+      uuid: RUNNER, displayName: 'Build box', kind: 'repository', name: `runner-${RUNNER.slice(1, -1)}`, runnerState: 'ONLINE',
+      containerState: 'running', startedAt: new Date(Date.now() - 600_000).toISOString(), image: 'runner:1', workingDirectory: '/tmp',
+    });
+    const p = await openPage();
+    const item = runnerItem(p, 'Build box');
+    await item.waitFor();
+    await p.getByRole('button', { name: 'Add runner' }).click();
+    await p.getByRole('textbox', { name: 'Runner command' }).fill(COMMAND.replace(SECRET, SECRET.replace('mAdEuP', 'rOtAtE')));
+    await p.getByRole('checkbox', { name: 'Replace the secret of “Build box”' }).check();
+    await p.getByRole('button', { name: 'Save runner' }).click();
+    const notice = item.getByRole('status').filter({ hasText: 'keeps the old ones until restarted' });
+    await notice.waitFor();
+    expect(await item.getByText('Online').count()).toBeGreaterThan(0);
+    await p.screenshot({ path: `${SHOTS}runner-pending-restart.png` });
+
+    const from = bridge.calls.length;
+    await item.getByRole('button', { name: 'Restart now' }).click();
+    await notice.waitFor({ state: 'detached' });
+    expect(bridge.calls.slice(from).filter((c) => c.startsWith('runners.'))).toEqual(['runners.stop', 'runners.start']);
+    await item.getByText('Online').waitFor();
+    await p.getByText('Build box restarted with its saved settings.').waitFor({ state: 'attached' });
+    // The notice's words are the UI's: the service's English notice (with the UUID) is not shown.
+    expect(await item.innerText()).not.toContain('stop and start the runner');
+  });
+
   it('renders in Polish when the browser prefers Polish, and switches language in settings', async () => {
     const p = await openPage({ locale: 'pl-PL' });
     await p.getByRole('button', { name: 'Dodaj runner' }).waitFor();

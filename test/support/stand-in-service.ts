@@ -16,6 +16,7 @@ import {
   type QueuedStepView,
   type RunnerView,
   type SettingsView,
+  type StartedRunnerView,
   type StepView,
 } from '../../src/shared/contract/index.js';
 
@@ -49,6 +50,7 @@ export function createStandInService(): StandInService {
   const runners = new Map<string, RunnerView>();
   const secrets = new Map<string, string>();
   const secretsSeen: string[] = [];
+  const changedWhileRunning = new Set<string>();
   let nextSub = 1;
   const emit = (event: ContractEvent) => events.emit('event', event);
 
@@ -90,6 +92,8 @@ export function createStandInService(): StandInService {
           throw new StandInFailure('CONFLICT', `Runner ${spec.runnerUuid} is already saved as "${known.displayName}"; confirm replacing its secret.`);
         }
         secrets.set(spec.runnerUuid, parsed.secret.reveal());
+        // As the real service: a running container keeps its old settings until restarted.
+        if (known && known.containerState === 'running') changedWhileRunning.add(spec.runnerUuid);
         const view: RunnerView = {
           uuid: spec.runnerUuid,
           displayName: req.displayName || known?.displayName || spec.name,
@@ -99,6 +103,9 @@ export function createStandInService(): StandInService {
           containerState: 'missing',
           image: spec.image,
           workingDirectory: req.workingDirectory ?? spec.workingDirectory,
+          ...(known && known.containerState === 'running'
+            ? { runnerState: known.runnerState, containerState: known.containerState, ...(known.startedAt ? { startedAt: known.startedAt } : {}) }
+            : {}),
         };
         runners.set(view.uuid, view);
         if (req.startNow) {
@@ -119,6 +126,7 @@ export function createStandInService(): StandInService {
       },
       async 'runners.stop'({ runnerUuid }) {
         const r = get(runnerUuid);
+        changedWhileRunning.delete(runnerUuid);
         const { startedAt: _s, cpuPercent: _c, memoryBytes: _m, currentStep: _cs, ...rest } = r;
         return update({ ...rest, runnerState: 'STOPPED', containerState: 'exited' });
       },
@@ -190,8 +198,18 @@ export function createStandInService(): StandInService {
     emit({ type: 'runner.changed', runner: view });
     return view;
   }
-  function start(uuid: string): RunnerView {
+  function start(uuid: string): StartedRunnerView {
     if (service.startFailure) throw new StandInFailure(service.startFailure.code, service.startFailure.message);
+    const current = get(uuid);
+    if (current.containerState === 'running') {
+      // Not restarted: a step may be running. Said as the real service says it.
+      if (!changedWhileRunning.has(uuid)) return current;
+      return {
+        ...current,
+        pendingRestart: true,
+        notice: `Runner ${uuid}: settings and secret replaced, the running container still has the old ones; stop and start the runner to apply them.`,
+      };
+    }
     const r = update({ ...get(uuid), runnerState: 'STARTING', containerState: 'running', startedAt: new Date().toISOString() });
     setTimeout(() => {
       const now = runners.get(uuid);

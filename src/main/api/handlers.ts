@@ -9,13 +9,13 @@ import type Docker from 'dockerode';
 import type { ContractHandlers, ValidRequestOf } from '../../shared/contract/channels.js';
 import type { Step } from '../../shared/step-log/types.js';
 import { toParsedCommandView } from '../../shared/contract/parsed-view.js';
-import type { AddedRunnerView, BitbucketStatusView, PreflightView, RunnerView, SettingsView, StepView } from '../../shared/contract/views.js';
+import type { AddedRunnerView, BitbucketStatusView, PreflightView, RunnerView, SettingsView, StartedRunnerView, StepView } from '../../shared/contract/views.js';
 import { preflight, type HostFacts } from '../../shared/preflight/index.js';
 import { looksLikeRunnerCommand, parseRunnerCommand, redactPaste, type ParseResult } from '../../shared/runner-command/index.js';
 import { bare } from '../../shared/runner-spec.js';
 import { Secret } from '../../shared/secret.js';
 import { connectBitbucket, disconnectBitbucket } from '../bitbucket/connection.js';
-import type { RunnerService, RunnerStatus } from '../runners/runner-service.js';
+import type { RunnerService, RunnerStatus, StartResult } from '../runners/runner-service.js';
 import type { SettingsStore } from '../settings/settings-store.js';
 import type { StepsService } from '../steps/steps-service.js';
 import type { SecretVault } from '../vault/types.js';
@@ -120,15 +120,19 @@ export function createHandlers(deps: HandlerDeps): ContractHandlers {
     });
     const uuid = result.record.spec.runnerUuid;
     if (req.startNow) {
+      let started: StartResult;
       try {
-        await deps.runners.start(uuid);
+        started = await deps.runners.start(uuid);
       } catch (e) {
         deps.events.pullEnded(uuid, (e as Error).message);
         // Saved all the same: failing the whole call would leave the form open, and saving again is a CONFLICT.
         return { ...(await runnerView(uuid)), startError: toContractError(e) };
       }
+      return withPendingRestart(await runnerView(uuid), started);
     }
-    return runnerView(uuid);
+    // Not started: a running container still has the replaced settings, which the service warned of.
+    const pending = result.warnings.find((w) => w.code === 'PENDING_RESTART');
+    return withPendingRestart(await runnerView(uuid), { pendingRestart: pending !== undefined, ...(pending ? { notice: pending.message } : {}) });
   }
 
   return {
@@ -145,14 +149,15 @@ export function createHandlers(deps: HandlerDeps): ContractHandlers {
     'runners.add': add,
 
     async 'runners.start'({ runnerUuid }) {
+      let started: StartResult;
       try {
-        await deps.runners.start(runnerUuid);
+        started = await deps.runners.start(runnerUuid);
       } catch (e) {
         deps.events.pullEnded(runnerUuid, (e as Error).message);
         throw e;
       }
       deps.steps.supervisor.reset(runnerUuid);
-      return runnerView(runnerUuid);
+      return withPendingRestart(await runnerView(runnerUuid), started);
     },
 
     async 'runners.stop'({ runnerUuid }) {
@@ -250,4 +255,9 @@ export function createHandlers(deps: HandlerDeps): ContractHandlers {
       return { draftId, parsed: toParsedCommandView(parsed, existingOf(parsed)) };
     },
   };
+}
+
+function withPendingRestart(view: RunnerView, started: Pick<StartResult, 'pendingRestart' | 'notice'>): StartedRunnerView {
+  if (!started.pendingRestart) return view;
+  return { ...view, pendingRestart: true, ...(started.notice ? { notice: started.notice } : {}) };
 }

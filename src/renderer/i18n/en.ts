@@ -58,6 +58,9 @@ export const en: Dictionary = {
     started: '{{name}} is starting.',
     stopped: '{{name}} stopped.',
     removed: '{{name}} removed.',
+    restarted: '{{name}} restarted with its saved settings.',
+    pendingRestart: 'Its settings changed while it was running. It keeps the old ones until restarted, so a step in progress is not killed.',
+    restartNow: 'Restart now',
     empty: {
       title: 'No runners yet',
       intro: 'Runner Tray runs the runner Bitbucket gives you. To get its command:',

@@ -56,6 +56,9 @@ export const pl: Dictionary = {
     started: '{{name}} się uruchamia.',
     stopped: '{{name}} zatrzymany.',
     removed: '{{name}} usunięty.',
+    restarted: 'Uruchomiono ponownie {{name}} z zapisanymi ustawieniami.',
+    pendingRestart: 'Ustawienia zmieniły się, gdy runner działał. Do ponownego uruchomienia działa ze starymi, żeby nie przerwać trwającego kroku.',
+    restartNow: 'Uruchom ponownie teraz',
     empty: {
       title: 'Nie ma jeszcze runnerów',
       intro: 'Runner Tray uruchamia runner, który daje Ci Bitbucket. Aby zdobyć jego polecenie:',

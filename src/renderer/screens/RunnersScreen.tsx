@@ -1,6 +1,6 @@
 import { useEffect, useId, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { ContractError, RunnerView } from '../../shared/contract/index.js';
+import type { ContractError, RunnerView, StartedRunnerView } from '../../shared/contract/index.js';
 import { useClient, useNow, useRunnerList } from '../contract-hooks.js';
 import { useErrorText } from '../error-text.js';
 import { RunnerStateBadge } from '../components/StateBadge.js';
@@ -15,6 +15,13 @@ export function RunnersScreen({ announce }: { announce: (text: string) => void }
   const [adding, setAdding] = useState(false);
   /** A runner saved by the form whose "start now" failed: the error is shown on its item. */
   const [startErrors, setStartErrors] = useState<Record<string, ContractError>>({});
+  /** Runners left running with settings changed since they started (restarting would kill a step). */
+  const [pendingRestarts, setPendingRestarts] = useState<Record<string, true>>({});
+  const notePending = (view: StartedRunnerView) =>
+    setPendingRestarts((m) => {
+      const { [view.uuid]: _old, ...rest } = m;
+      return view.pendingRestart ? { ...rest, [view.uuid]: true } : rest;
+    });
   const addButton = useRef<HTMLButtonElement>(null);
   const list = runners.value ?? [];
   const { patch } = runners;
@@ -35,8 +42,9 @@ export function RunnersScreen({ announce }: { announce: (text: string) => void }
       <PullProgress />
       {adding && (
         <AddRunnerForm
-          onSaved={({ startError, ...runner }) => {
+          onSaved={({ startError, pendingRestart, notice: _notice, ...runner }) => {
             closeForm();
+            notePending({ ...runner, ...(pendingRestart ? { pendingRestart } : {}) });
             announce(t('add.saved', { name: runner.displayName }));
             patch((rs) => (rs.some((r) => r.uuid === runner.uuid) ? rs.map((r) => (r.uuid === runner.uuid ? runner : r)) : [...rs, runner]));
             setStartErrors((m) => {
@@ -56,7 +64,11 @@ export function RunnersScreen({ announce }: { announce: (text: string) => void }
               key={r.uuid}
               runner={r}
               startError={startErrors[r.uuid]}
-              onChanged={(view) => patch((rs) => rs.map((x) => (x.uuid === view.uuid ? view : x)))}
+              pendingRestart={pendingRestarts[r.uuid] === true}
+              onChanged={({ pendingRestart, notice: _notice, ...view }: StartedRunnerView) => {
+                notePending({ ...view, ...(pendingRestart ? { pendingRestart } : {}) });
+                patch((rs) => rs.map((x) => (x.uuid === view.uuid ? view : x)));
+              }}
               onRemoved={(uuid) => {
                 patch((rs) => rs.filter((x) => x.uuid !== uuid));
                 // The item and its buttons are gone: land on the button that adds one back.
@@ -89,10 +101,11 @@ function EmptyState() {
 }
 
 
-function RunnerItem({ runner, startError, onChanged, onRemoved, announce }: {
+function RunnerItem({ runner, startError, pendingRestart, onChanged, onRemoved, announce }: {
   runner: RunnerView;
   startError: ContractError | undefined;
-  onChanged: (view: RunnerView) => void;
+  pendingRestart: boolean;
+  onChanged: (view: StartedRunnerView) => void;
   onRemoved: (runnerUuid: string) => void;
   announce: (text: string) => void;
 }) {
@@ -117,6 +130,19 @@ function RunnerItem({ runner, startError, onChanged, onRemoved, announce }: {
       announce(done);
       if ('removed' in result.value) onRemoved(result.value.runnerUuid);
       else onChanged(result.value);
+    } else setError(result.error);
+  }
+
+  /** Stop, then start: the new container gets the saved settings. Only on the user's word, since a running step dies with it. */
+  async function restart() {
+    setBusy(true);
+    setError(undefined);
+    const stopped = await client.invoke('runners.stop', { runnerUuid: runner.uuid });
+    const result = stopped.ok ? await client.invoke('runners.start', { runnerUuid: runner.uuid }) : stopped;
+    setBusy(false);
+    if (result.ok) {
+      announce(t('runners.restarted', { name: runner.displayName }));
+      onChanged(result.value);
     } else setError(result.error);
   }
 
@@ -157,6 +183,12 @@ function RunnerItem({ runner, startError, onChanged, onRemoved, announce }: {
         </div>
       </dl>
       {error && <p role="alert" className="error-text">{errorText.contract(error)}</p>}
+      {pendingRestart && running && (
+        <div className="notice warn" role="status">
+          <p>{t('runners.pendingRestart')}</p>
+          <button type="button" disabled={busy} onClick={() => void restart()}>{t('runners.restartNow')}</button>
+        </div>
+      )}
       {confirmRemove ? (
         <div className="confirm" role="group" aria-label={t('runners.removeConfirmLabel')}>
           <p>{t('runners.removeConfirm', { name: runner.displayName })}</p>

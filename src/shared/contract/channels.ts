@@ -16,6 +16,7 @@ import type {
   QueuedView,
   RunnerView,
   SettingsView,
+  StartedRunnerView,
   StepView,
 } from './views.js';
 
@@ -106,7 +107,7 @@ export interface ChannelResponses {
   'runners.list': RunnerView[];
   'runners.parseCommand': ParsedCommandView;
   'runners.add': AddedRunnerView;
-  'runners.start': RunnerView;
+  'runners.start': StartedRunnerView;
   'runners.stop': RunnerView;
   'runners.remove': { runnerUuid: string; removed: true };
   'runners.logs.subscribe': LogSubscriptionView;

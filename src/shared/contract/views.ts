@@ -50,8 +50,18 @@ export interface RunnerView {
  * `runners.add`'s answer. The runner is saved even when "start now" then fails (no image, Docker
  * away): the error comes with the saved runner, so the form can close and the runner's item say it.
  */
-export interface AddedRunnerView extends RunnerView {
+export interface AddedRunnerView extends StartedRunnerView {
   startError?: ContractError;
+}
+
+/**
+ * `runners.start`'s answer. A runner that is already running is not restarted when its settings
+ * changed (a step in progress would be killed): `pendingRestart` says the running container still
+ * has the old settings until it is stopped and started, `notice` says so in words (English, for scripts).
+ */
+export interface StartedRunnerView extends RunnerView {
+  pendingRestart?: true;
+  notice?: string;
 }
 
 export interface StepView {

@@ -385,6 +385,37 @@ describe('renderer with a stand-in service', () => {
     await p.screenshot({ path: `${SHOTS}steps.png`, fullPage: true });
   });
 
+  it('shows our runners as Bitbucket sees them on the Steps screen, and ours it does not list', async () => {
+    const GONE = '{5a5a5a5a-6b6b-4c7c-8d8d-9e9e9e9e9e9e}';
+    for (const [uuid, displayName] of [[RUNNER, 'Build box'], [GONE, 'Old laptop']] as const) {
+      service.runners.set(uuid, {
+        uuid, displayName, kind: 'repository', name: `runner-${uuid.slice(1, -1)}`, runnerState: 'BUSY',
+        containerState: 'running', image: 'runner:1', workingDirectory: '/tmp',
+      });
+    }
+    service.settings.bitbucket = { connected: true, workspace: 'acme', email: 'dev@example.com', watchedRepositories: [] };
+    const listed = {
+      uuid: RUNNER.toUpperCase(), name: 'build-box-1', labels: ['self.hosted', 'linux', 'gpu'], status: 'ONLINE',
+      busy: true, scope: 'repository' as const, updatedOn: '2026-11-29T10:15:00.000Z',
+    };
+    service.bitbucketRunners = { listed: [listed], missing: [GONE] };
+    const p = await openPage();
+    await p.getByRole('navigation').getByRole('button', { name: 'Steps' }).click();
+    const section = p.getByRole('region', { name: 'Your runners in Bitbucket' });
+    const row = section.getByRole('row').filter({ hasText: 'Build box' });
+    await row.waitFor();
+    // Our name, with Bitbucket's beside it; Bitbucket's status, busy and labels.
+    expect(await row.innerText()).toMatch(/Build box \(build-box-1\)\s+Online\s+Running a step\s+self\.hosted, linux, gpu/);
+    await section.getByText('Old laptop is not listed by Bitbucket', { exact: false }).waitFor();
+
+    // A poll round pushes the next view; the row follows without a reload.
+    service.bitbucketRunners = { listed: [{ ...listed, status: 'OFFLINE', busy: false }], missing: [] };
+    service.emit({ type: 'queued.changed', connected: true, steps: [], runners: service.bitbucketRunners });
+    await row.getByText('Offline').waitFor();
+    await section.getByText('Old laptop', { exact: false }).waitFor({ state: 'detached' });
+    expect(await row.innerText()).toContain('Idle');
+  });
+
   it('keeps 100,000 log lines virtualised, searchable, and shows a diagnosis with its fix', async () => {
     service.runners.set(RUNNER, {
       uuid: RUNNER, displayName: 'Build box', kind: 'repository', name: 'runner-x', runnerState: 'ONLINE',

@@ -13,6 +13,7 @@ import {
   type ErrorCode,
   type LogLine,
   type PreflightView,
+  type BitbucketRunnersView,
   type QueuedStepView,
   type RunnerView,
   type SettingsView,
@@ -35,6 +36,8 @@ export interface StandInService {
   runners: Map<string, RunnerView>;
   steps: StepView[];
   queued: QueuedStepView[];
+  /** Bitbucket's view of our runners, as `steps.queued` returns it while connected. */
+  bitbucketRunners: BitbucketRunnersView | undefined;
   preflight: PreflightView;
   /** The newest log subscription handed out (the page may subscribe twice under React's StrictMode). */
   lastSubscriptionId: string | undefined;
@@ -61,6 +64,7 @@ export function createStandInService(): StandInService {
     runners,
     steps: [],
     queued: [],
+    bitbucketRunners: undefined,
     preflight: { findings: [] },
     lastSubscriptionId: undefined,
     logBacklog: [],
@@ -149,7 +153,8 @@ export function createStandInService(): StandInService {
         return service.steps.filter((s) => runnerUuid === undefined || s.runnerUuid === runnerUuid);
       },
       async 'steps.queued'() {
-        return { connected: service.settings.bitbucket.connected, steps: service.settings.bitbucket.connected ? service.queued : [] };
+        if (!service.settings.bitbucket.connected) return { connected: false, steps: [] };
+        return { connected: true, steps: service.queued, ...(service.bitbucketRunners ? { runners: service.bitbucketRunners } : {}) };
       },
       async 'host.preflight'() {
         return service.preflight;

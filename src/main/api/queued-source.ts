@@ -4,11 +4,12 @@
  * the connection or the watch list changes.
  */
 import type { ContractEvent } from '../../shared/contract/events.js';
-import type { QueuedStepView, QueuedView } from '../../shared/contract/views.js';
-import { openBitbucketClient, type BitbucketConnectionStore } from '../bitbucket/connection.js';
+import type { BitbucketRunnersView, QueuedStepView, QueuedView } from '../../shared/contract/views.js';
+import { BitbucketError, type BitbucketClient } from '../bitbucket/client.js';
+import { openBitbucketClient, type BitbucketConnection, type BitbucketConnectionStore } from '../bitbucket/connection.js';
 import { intervalForRepositories, QueuedPoller, type PollSnapshot } from '../bitbucket/poller.js';
-import { watchedRepositories } from '../bitbucket/our-runners.js';
-import { fetchQueuedSteps, type QueuedStep, type QueuedSteps } from '../bitbucket/queued.js';
+import { fetchOurRunners, watchedRepositories } from '../bitbucket/our-runners.js';
+import { fetchQueuedSteps, type BitbucketRunnerView, type QueuedStep, type QueuedSteps } from '../bitbucket/queued.js';
 import type { RunnerRecord } from '../settings/types.js';
 import type { SecretVault } from '../vault/types.js';
 
@@ -22,9 +23,14 @@ export interface QueuedSourceDeps {
   runners?: () => readonly RunnerRecord[];
 }
 
+/** One poll round: the queued steps and our runners as Bitbucket sees them, asked together. */
+interface QueuedRound extends QueuedSteps {
+  runners: BitbucketRunnersView;
+}
+
 export class QueuedSource {
   readonly #deps: QueuedSourceDeps;
-  #poller: QueuedPoller<QueuedSteps> | null = null;
+  #poller: QueuedPoller<QueuedRound> | null = null;
   #unsubscribe: (() => void) | null = null;
   #watched = false;
   #generation = 0;
@@ -50,9 +56,16 @@ export class QueuedSource {
     }
     const { client, connection } = opened;
     const runners = this.#deps.runners ?? (() => []);
-    this.#poller = new QueuedPoller<QueuedSteps>({
+    this.#poller = new QueuedPoller<QueuedRound>({
       intervalMs: intervalForRepositories(watchedRepositories(connection, runners()).length),
-      load: (signal) => fetchQueuedSteps(client, { workspace: connection.workspace, repositories: watchedRepositories(connection, runners()), signal }),
+      load: async (signal) => {
+        const records = runners();
+        const [queued, ours] = await Promise.all([
+          fetchQueuedSteps(client, { workspace: connection.workspace, repositories: watchedRepositories(connection, records), signal }),
+          ourRunners(client, connection, records, signal),
+        ]);
+        return { ...queued, runners: ours };
+      },
     });
     if (this.#watched) this.#subscribe();
   }
@@ -70,7 +83,7 @@ export class QueuedSource {
     if (!this.#poller) return { connected: false, steps: [] };
     let snap = this.#poller.snapshot();
     if (snap.lastUpdated === null) snap = await this.#poller.refresh();
-    return { connected: true, steps: (snap.data?.steps ?? []).map(toQueuedView) };
+    return toView(snap.data);
   }
 
   close(): void {
@@ -79,8 +92,8 @@ export class QueuedSource {
   }
 
   #subscribe(): void {
-    this.#unsubscribe = this.#poller!.subscribe((snap: PollSnapshot<QueuedSteps>) => {
-      if (snap.data) this.#deps.emit({ type: 'queued.changed', connected: true, steps: snap.data.steps.map(toQueuedView) });
+    this.#unsubscribe = this.#poller!.subscribe((snap: PollSnapshot<QueuedRound>) => {
+      if (snap.data) this.#deps.emit({ type: 'queued.changed', ...toView(snap.data) });
     });
   }
 
@@ -102,5 +115,38 @@ function toQueuedView(s: QueuedStep): QueuedStepView {
     stepName: s.stepName,
     runsOn: [...s.runsOn],
     queuedAt: s.queuedAt,
+  };
+}
+
+function toView(round: QueuedRound | null): QueuedView & { connected: true } {
+  return { connected: true, steps: (round?.steps ?? []).map(toQueuedView), ...(round ? { runners: round.runners } : {}) };
+}
+
+/**
+ * Bitbucket's view of our runners for this round. A runners list Bitbucket refuses (the token may
+ * lack the runner scope) is said beside the steps rather than failing the round; what concerns
+ * the whole connection (token, rate limit, network) fails it, so the poller backs off.
+ */
+async function ourRunners(client: BitbucketClient, connection: BitbucketConnection, records: readonly RunnerRecord[], signal: AbortSignal): Promise<BitbucketRunnersView> {
+  try {
+    const ours = await fetchOurRunners(client, connection, records, signal);
+    return { listed: ours.runners.map(toRunnerStatusView), missing: [...ours.missing] };
+  } catch (e) {
+    if (e instanceof BitbucketError && (e.code === 'BITBUCKET_FORBIDDEN' || e.code === 'BITBUCKET_NOT_FOUND')) {
+      return { listed: [], missing: [], error: e.message };
+    }
+    throw e;
+  }
+}
+
+function toRunnerStatusView(r: BitbucketRunnerView) {
+  return {
+    uuid: r.uuid,
+    name: r.name,
+    labels: [...r.labels],
+    status: r.status,
+    busy: r.busy,
+    scope: r.scope,
+    ...(r.updatedOn ? { updatedOn: r.updatedOn } : {}),
   };
 }

@@ -176,6 +176,15 @@ export const en: Dictionary = {
     forRunner: 'Steps on {{name}}',
     noneYet: 'No steps yet. Steps appear here as soon as the runner picks one up.',
     openInBitbucket: '{{step}} (open in Bitbucket)',
+    bitbucketRunners: {
+      title: 'Your runners in Bitbucket',
+      col: { runner: 'Runner', status: 'Status in Bitbucket', busy: 'Step', labels: 'Labels', updated: 'Last update' },
+      status: { ONLINE: 'Online', OFFLINE: 'Offline', UNREGISTERED: 'Unregistered', DISABLED: 'Disabled', ENABLED: 'Enabled', UNHEALTHY: 'Unhealthy', UNKNOWN: 'Unknown' },
+      busy: 'Running a step',
+      idle: 'Idle',
+      missing: '{{name}} is not listed by Bitbucket: it was deleted there, or belongs to another workspace. Add it in Bitbucket again and paste the new command.',
+      error: 'Bitbucket did not list the runners: {{message}}',
+    },
     col: {
       repository: 'Repository',
       pipeline: 'Pipeline',

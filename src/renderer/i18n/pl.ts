@@ -176,6 +176,15 @@ export const pl: Dictionary = {
     forRunner: 'Kroki na {{name}}',
     noneYet: 'Brak kroków. Pojawią się tutaj, gdy tylko runner jakiś podejmie.',
     openInBitbucket: '{{step}} (otwórz w Bitbucket)',
+    bitbucketRunners: {
+      title: 'Twoje runnery w Bitbucket',
+      col: { runner: 'Runner', status: 'Stan w Bitbucket', busy: 'Krok', labels: 'Etykiety', updated: 'Ostatnia zmiana' },
+      status: { ONLINE: 'Online', OFFLINE: 'Offline', UNREGISTERED: 'Niezarejestrowany', DISABLED: 'Wyłączony', ENABLED: 'Włączony', UNHEALTHY: 'Niesprawny', UNKNOWN: 'Nieznany' },
+      busy: 'Wykonuje krok',
+      idle: 'Bezczynny',
+      missing: 'Bitbucket nie wymienia runnera {{name}}: został tam usunięty albo należy do innej przestrzeni roboczej. Dodaj go ponownie w Bitbucket i wklej nowe polecenie.',
+      error: 'Bitbucket nie podał listy runnerów: {{message}}',
+    },
     col: {
       repository: 'Repozytorium',
       pipeline: 'Pipeline',

@@ -1,6 +1,6 @@
 import { useTranslation } from 'react-i18next';
 import { stepUrl } from '../../shared/contract/step-link.js';
-import type { QueuedStepView, RunnerView, StepView } from '../../shared/contract/index.js';
+import type { BitbucketRunnersView, QueuedStepView, RunnerView, StepView } from '../../shared/contract/index.js';
 import { useChannel, useNow, useRunnerList, useStepList } from '../contract-hooks.js';
 import { StepStateBadge } from '../components/StateBadge.js';
 import { formatDuration, formatTime, shortUuid } from '../format.js';
@@ -23,6 +23,7 @@ export function StepsScreen() {
         {queued.value?.connected && queued.value.steps.length === 0 && <p className="muted">{t('steps.noneQueued')}</p>}
         {queued.value?.connected && queued.value.steps.length > 0 && <QueuedTable steps={queued.value.steps} />}
       </section>
+      {queued.value?.connected && queued.value.runners && <BitbucketRunners view={queued.value.runners} ours={runners.value ?? []} />}
       {steps.error && <p role="alert" className="error-text">{steps.error.message}</p>}
       {(runners.value ?? []).map((r) => (
         <RunnerSteps key={r.uuid} runner={r} steps={byRunner.get(r.uuid) ?? []} />
@@ -62,6 +63,56 @@ function QueuedTable({ steps }: { steps: QueuedStepView[] }) {
         </tbody>
       </table>
     </div>
+  );
+}
+
+const bareUuid = (uuid: string) => uuid.replace(/[{}]/g, '').toLowerCase();
+
+/** Our runners as Bitbucket sees them: whether it thinks they are online and busy, their labels, and ours it does not list. */
+function BitbucketRunners({ view, ours }: { view: BitbucketRunnersView; ours: RunnerView[] }) {
+  const { t, i18n } = useTranslation();
+  const nameOf = (uuid: string) => ours.find((r) => bareUuid(r.uuid) === bareUuid(uuid))?.displayName;
+  return (
+    <section className="card" aria-labelledby="bitbucket-runners-title">
+      <h2 id="bitbucket-runners-title">{t('steps.bitbucketRunners.title')}</h2>
+      {view.error && <p role="alert" className="error-text">{t('steps.bitbucketRunners.error', { message: view.error })}</p>}
+      {view.listed.length > 0 && (
+        <div className="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">{t('steps.bitbucketRunners.col.runner')}</th>
+                <th scope="col">{t('steps.bitbucketRunners.col.status')}</th>
+                <th scope="col">{t('steps.bitbucketRunners.col.busy')}</th>
+                <th scope="col">{t('steps.bitbucketRunners.col.labels')}</th>
+                <th scope="col">{t('steps.bitbucketRunners.col.updated')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {view.listed.map((r) => {
+                const local = nameOf(r.uuid);
+                return (
+                  <tr key={r.uuid} data-runner={r.uuid}>
+                    <td>{local ?? r.name}{local && r.name && r.name !== local ? <span className="muted"> ({r.name})</span> : null}</td>
+                    <td>{t(`steps.bitbucketRunners.status.${r.status}`, { defaultValue: r.status })}</td>
+                    <td>{r.busy ? t('steps.bitbucketRunners.busy') : t('steps.bitbucketRunners.idle')}</td>
+                    <td><code>{r.labels.join(', ')}</code></td>
+                    <td>{r.updatedOn ? formatTime(r.updatedOn, i18n.language) : '—'}</td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {view.missing.length > 0 && (
+        <ul className="notice warn">
+          {view.missing.map((uuid) => (
+            <li key={uuid}>{t('steps.bitbucketRunners.missing', { name: nameOf(uuid) ?? uuid })}</li>
+          ))}
+        </ul>
+      )}
+    </section>
   );
 }
 

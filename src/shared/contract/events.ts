@@ -1,5 +1,5 @@
 /** Everything the services push to the UI, one union. The UI refetches or patches on these; it never polls. */
-import type { DiagnosisView, LogLine, QueuedStepView, RunnerView, SettingsView, StepView } from './views.js';
+import type { BitbucketRunnersView, DiagnosisView, LogLine, QueuedStepView, RunnerView, SettingsView, StepView } from './views.js';
 
 export type NotificationKind = 'stepFailed' | 'runnerCrashed' | 'runnerOnline';
 
@@ -20,7 +20,7 @@ export type ContractEvent =
       totalBytes?: number;
       message?: string;
     }
-  | { type: 'queued.changed'; connected: boolean; steps: QueuedStepView[] }
+  | { type: 'queued.changed'; connected: boolean; steps: QueuedStepView[]; runners?: BitbucketRunnersView }
   | { type: 'settings.changed'; settings: SettingsView }
   | { type: 'engine.connection'; connected: boolean; message?: string }
   /**

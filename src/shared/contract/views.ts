@@ -97,6 +97,33 @@ export interface QueuedView {
   /** False when Bitbucket is not connected; `steps` is then empty. */
   connected: boolean;
   steps: QueuedStepView[];
+  /** Our runners as Bitbucket sees them, asked in the same poll round; absent when not connected or not asked yet. */
+  runners?: BitbucketRunnersView;
+}
+
+/** Bitbucket's `state.status`; open-ended, shown as it comes when new. */
+export type BitbucketRunnerStatusWord = 'ONLINE' | 'OFFLINE' | 'UNREGISTERED' | 'DISABLED' | 'ENABLED' | 'UNHEALTHY' | 'UNKNOWN' | (string & {});
+
+export interface BitbucketRunnerStatusView {
+  uuid: string;
+  /** The name given in Bitbucket. */
+  name: string;
+  labels: string[];
+  status: BitbucketRunnerStatusWord;
+  /** Bitbucket reports a step on it. */
+  busy: boolean;
+  scope: 'workspace' | 'repository';
+  /** When Bitbucket last heard of its state. */
+  updatedOn?: string;
+}
+
+export interface BitbucketRunnersView {
+  /** Ours that Bitbucket lists. */
+  listed: BitbucketRunnerStatusView[];
+  /** UUIDs of ours Bitbucket does not list (deleted there, or in another workspace). */
+  missing: string[];
+  /** Set when Bitbucket could not be asked for runners this round (the steps may still be current). */
+  error?: string;
 }
 
 export interface LogLine {

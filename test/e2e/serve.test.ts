@@ -225,6 +225,37 @@ describe('runner-tray serve in real Chromium, with real services and dockerd', (
     expect((await api('runners.remove', { runnerUuid: leaky })).status).toBe(200);
   });
 
+  it('says in runners.add / runners.start replies when a running runner keeps its old settings, until stopped and started', async () => {
+    const busy = '{c0ffee00-1234-4abc-9def-00000000e2e4}';
+    const rotated = SECRET.replace('sErVeE2e', 'rOtAtEd2');
+    const api = async (channel: string, body: unknown) => {
+      const r = await fetch(`${serve.origin}/api/${channel}`, { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${TOKEN}` }, body: JSON.stringify(body) });
+      const text = await r.text();
+      expect(text).not.toContain(SECRET);
+      expect(text).not.toContain(rotated);
+      return JSON.parse(text) as { ok: boolean; value: { containerState: string; pendingRestart?: boolean; notice?: string }; error?: { message: string } };
+    };
+    const first = await api('runners.add', { command: command(busy, '-e STANDIN_SCRIPT=idle'), displayName: 'Busy box', startNow: true });
+    expect(first.ok, first.error?.message).toBe(true);
+    expect(first.value.containerState).toBe('running');
+    expect(first.value.pendingRestart).toBeUndefined();
+    // Starting it again unchanged: nothing pending.
+    expect((await api('runners.start', { runnerUuid: busy })).value.pendingRestart).toBeUndefined();
+
+    // A new secret for the running runner: saved, not applied (a step could be running).
+    const again = await api('runners.add', { command: command(busy, '-e STANDIN_SCRIPT=idle').replace(SECRET, rotated), replaceExisting: true, startNow: true });
+    expect(again.ok, again.error?.message).toBe(true);
+    expect(again.value).toMatchObject({ containerState: 'running', pendingRestart: true, notice: expect.stringContaining('stop and start the runner') });
+    expect((await api('runners.start', { runnerUuid: busy })).value.pendingRestart).toBe(true);
+
+    await api('runners.stop', { runnerUuid: busy });
+    const restarted = await api('runners.start', { runnerUuid: busy });
+    expect(restarted.value.containerState).toBe('running');
+    expect(restarted.value.pendingRestart).toBeUndefined();
+    await api('runners.stop', { runnerUuid: busy });
+    expect((await api('runners.remove', { runnerUuid: busy })).ok).toBe(true);
+  });
+
   it('refuses requests without the token or session (401) and from another origin (403)', async () => {
     const list = (headers: Record<string, string>) =>
       fetch(`${serve.origin}/api/runners.list`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: '{}' });

@@ -4,12 +4,14 @@
  *
  * 1. Step latency: from the runner's log line (Docker's own receive timestamp) to the step's
  *    row showing the new state in the page (MutationObserver, same clock), p50/p95 over every
- *    start and finish of STEPS steps. Target p95 < 250 ms (the page's own 100 ms refetch
- *    debounce is inside it).
+ *    start and finish of STEPS steps. Target p95 < 250 ms (the page patches rows from the
+ *    `step.changed` payload; no refetch is inside it).
  * 2. Log streaming: 1,000 lines/s for 5 s into the Logs screen, in 25-line batches as the steps
  *    service batches them, injected at the steps service's event boundary (the stand-in runner
  *    cannot write that fast on purpose); frame times from requestAnimationFrame deltas.
- * Run alone with `npx tsx bench/ui.ts` (needs `npm run build` for dist/renderer).
+ * Run alone with `npx tsx bench/ui.ts` (needs `npm run build` for dist/renderer). Measure the
+ * production bundle: a build under NODE_ENV=test (vitest) is React's development build, several
+ * times slower to render.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

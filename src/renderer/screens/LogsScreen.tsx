@@ -2,7 +2,7 @@ import { memo, useEffect, useId, useMemo, useRef, useState, type ReactNode } fro
 import { useTranslation } from 'react-i18next';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { DiagnosisView, LogLine } from '../../shared/contract/index.js';
-import { useChannel, useClient, useRunnerList } from '../contract-hooks.js';
+import { useClient, useRunnerList } from '../contract-hooks.js';
 import { CopyButton } from '../components/CopyButton.js';
 import { LogStore, type LineList } from '../log-store.js';
 import { useDiagnosisWords, type DiagnosisWords } from '../diagnosis-text.js';

@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { SafeStorage } from 'electron';
 import { Secret } from '../../shared/secret.js';
 import { ensureDataDir } from '../data-dir.js';
+import { parseVaultEnvelope } from '../vault/envelope.js';
 import { normalizeVaultKey } from '../vault/keys.js';
 import { backUpCorrupt, checkPrivateDirectory, readPrivateFile, removeOrphanedTempFiles, writePrivateFile, type PrivateFileOptions } from '../vault/private-file.js';
 import { VAULT_SERVICE, VaultError, type SecretVault } from '../vault/types.js';
@@ -158,22 +159,11 @@ export class SafeStorageVault implements SecretVault {
 }
 
 function parseFile(text: string): SafeStorageFile | 'newer' | null {
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch {
-    return null;
-  }
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) return null;
-  const { version, secrets, storageBackend } = data as Record<string, unknown>;
-  if (typeof version === 'number' && Number.isInteger(version) && version > FORMAT_VERSION) return 'newer';
-  if (version !== FORMAT_VERSION || typeof storageBackend !== 'string' || typeof secrets !== 'object' || secrets === null || Array.isArray(secrets)) return null;
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(secrets)) {
-    if (typeof v !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(v)) return null;
-    out[k] = v;
-  }
-  return { version: FORMAT_VERSION, service: VAULT_SERVICE, storageBackend, secrets: out };
+  const parsed = parseVaultEnvelope(text, { version: FORMAT_VERSION, isValue: (v) => /^[A-Za-z0-9+/]*={0,2}$/.test(v) });
+  if (parsed === null || parsed === 'newer') return parsed;
+  const { storageBackend } = parsed.fields;
+  if (typeof storageBackend !== 'string') return null;
+  return { version: FORMAT_VERSION, service: VAULT_SERVICE, storageBackend, secrets: parsed.secrets };
 }
 
 function platformStore(platform: NodeJS.Platform): string {

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { Secret } from '../../shared/secret.js';
 import { ensureDataDir } from '../data-dir.js';
+import { parseVaultEnvelope } from './envelope.js';
 import { normalizeVaultKey } from './keys.js';
 import { backUpCorrupt, checkPrivateDirectory, readPrivateFile, removeOrphanedTempFiles, writePrivateFile, type PrivateFileOptions } from './private-file.js';
 import { VAULT_SERVICE, VaultError, type SecretVault } from './types.js';
@@ -123,22 +124,9 @@ export class FileVault implements SecretVault {
 }
 
 function parseVaultFile(text: string): VaultFile | 'newer' | null {
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch {
-    return null;
-  }
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) return null;
-  const { version, secrets } = data as Record<string, unknown>;
-  if (typeof version === 'number' && Number.isInteger(version) && version > FORMAT_VERSION) return 'newer';
-  if (version !== FORMAT_VERSION || typeof secrets !== 'object' || secrets === null || Array.isArray(secrets)) return null;
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(secrets)) {
-    if (typeof v !== 'string') return null;
-    out[k] = v;
-  }
-  return { version: FORMAT_VERSION, service: VAULT_SERVICE, secrets: out };
+  const parsed = parseVaultEnvelope(text, { version: FORMAT_VERSION });
+  if (parsed === null || parsed === 'newer') return parsed;
+  return { version: FORMAT_VERSION, service: VAULT_SERVICE, secrets: parsed.secrets };
 }
 
 export { timestamp } from './private-file.js';

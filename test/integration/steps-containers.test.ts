@@ -4,50 +4,23 @@
  * the logs of sibling step containers (diagnoses), whose step UUID is shown only once confirmed.
  */
 import { randomUUID } from 'node:crypto';
-import type Docker from 'dockerode';
-import { afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
-import { connectEngine, type Engine } from '../../src/main/docker/engine.js';
-import type { StepsEvent } from '../../src/main/steps/events.js';
-import { StepsService } from '../../src/main/steps/steps-service.js';
+import { describe, expect, inject, it } from 'vitest';
 import { LABEL_MANAGED, LABEL_RUNNER } from '../../src/shared/runner-spec.js';
-import { CLIENT_ID, EventLog, runnerHome, runnerUuid, SECRET, type RunnerHome } from '../support/steps-runners.js';
+import { useStepsFixture } from '../support/steps-fixture.js';
+import { CLIENT_ID, runnerUuid, SECRET } from '../support/steps-runners.js';
 
-let engine: Engine;
-let docker: Docker;
-let home: RunnerHome;
-let steps: StepsService | undefined;
+const fx = useStepsFixture();
 const made: string[] = [];
 // Distinct from the other steps test files' runner numbers.
 let n = 700;
 
-beforeAll(async () => {
-  process.env.DOCKER_HOST = `unix://${inject('dockerSocket')}`;
-  engine = await connectEngine();
-  docker = engine.docker;
-});
-
-beforeEach(async () => {
-  home = await runnerHome(engine);
-});
-
-afterEach(async () => {
-  await steps?.close();
-  steps = undefined;
+fx.afterEachTest(async (docker) => {
   for (const id of made.splice(0)) await docker.getContainer(id).remove({ force: true }).catch(() => undefined);
-  await home.cleanup(docker);
 });
-
-async function startSteps(options: Partial<ConstructorParameters<typeof StepsService>[0]> = {}) {
-  const log = new EventLog<StepsEvent>();
-  steps = new StepsService({ engine, reconnectMaxMs: 1000, ...options });
-  steps.events.on('*', (e) => (e.type === 'log' ? undefined : log.push(e)));
-  await steps.start();
-  return { service: steps, log };
-}
 
 /** A container shaped like a runner's step container: `<runner>_<uuid>_<role>`, not ours to touch. */
 async function sibling(runner: string, role: string, script: string, stepUuid = randomUUID()): Promise<{ id: string; stepUuid: string }> {
-  const c = await docker.createContainer({
+  const c = await fx.docker.createContainer({
     Image: inject('standinImage'),
     name: `${runner.replace(/[{}]/g, '')}_${stepUuid}_${role}`,
     Entrypoint: ['/bin/sh', '-c', script],
@@ -62,8 +35,8 @@ async function sibling(runner: string, role: string, script: string, stepUuid = 
 describe("the runner container's time zone", () => {
   it('reads log times in the TZ the runner container sets (Asia/Kolkata, +05:30), giving the true instant', async () => {
     const runner = runnerUuid(++n);
-    const { service, log } = await startSteps();
-    await home.startRunner(runner, 'one-step', { STANDIN_STEP_SECONDS: '1', TZ: 'Asia/Kolkata' });
+    const { service, log } = await fx.startSteps();
+    await fx.home.startRunner(runner, 'one-step', { STANDIN_STEP_SECONDS: '1', TZ: 'Asia/Kolkata' });
     const started = await log.until((e) => e.type === 'step' && e.change === 'started' && e.step, 'step started');
     expect(started.startedAt).toMatch(/\+05:30$/);
     // The runner printed its local wall clock; read with the right offset it is "now".
@@ -73,8 +46,8 @@ describe("the runner container's time zone", () => {
 
   it('reads them as UTC when the container sets no TZ', async () => {
     const runner = runnerUuid(++n);
-    const { service, log } = await startSteps();
-    await home.startRunner(runner, 'one-step', { STANDIN_STEP_SECONDS: '0' });
+    const { service, log } = await fx.startSteps();
+    await fx.home.startRunner(runner, 'one-step', { STANDIN_STEP_SECONDS: '0' });
     const started = await log.until((e) => e.type === 'step' && e.change === 'started' && e.step, 'step started');
     expect(started.startedAt).toMatch(/Z$/);
     expect(Math.abs(Date.parse(started.startedAt!) - Date.now())).toBeLessThan(60_000);
@@ -85,8 +58,8 @@ describe("the runner container's time zone", () => {
 describe('sibling step containers', () => {
   it("diagnoses a step container's log line, as that runner's and that role's, without touching the runner's state", async () => {
     const runner = runnerUuid(++n);
-    const { service, log } = await startSteps();
-    await home.startRunner(runner, 'idle');
+    const { service, log } = await fx.startSteps();
+    await fx.home.startRunner(runner, 'idle');
     await log.until((e) => e.type === 'runner-state' && e.runnerState === 'ONLINE' && e, 'runner ONLINE');
 
     // The secret in the line: a diagnosis line must never carry it.
@@ -98,7 +71,7 @@ describe('sibling step containers', () => {
     expect(d.line).toContain('failed to adjust OOM score for shim');
     expect(d.line).not.toContain(SECRET);
     // The host engine's version in the fix, as the issue's table asks.
-    expect(d.fix).toContain(`docker:${engine.facts.serverVersion.match(/^\d+\.\d+\.\d+/)![0]}-dind`);
+    expect(d.fix).toContain(`docker:${fx.engine.facts.serverVersion.match(/^\d+\.\d+\.\d+/)![0]}-dind`);
 
     expect(service.snapshot(runner)?.runnerState).toBe('ONLINE');
     expect(service.stepsJson(runner)?.diagnostics).toEqual([expect.objectContaining({ code: 'DIND_VERSION_MISMATCH', container: 'docker' })]);
@@ -109,7 +82,7 @@ describe('sibling step containers', () => {
     expect(view.stepUuid).toBeUndefined();
 
     // Stops following when it dies; a second copy of the line would be a second diagnosis.
-    await docker.getContainer(s.id).kill();
+    await fx.docker.getContainer(s.id).kill();
     await log.until((e) => e.type === 'sibling' && e.action === 'die' && e.sibling.containerId === s.id && e, 'sibling died');
     await new Promise((r) => setTimeout(r, 500));
     expect(log.all.filter((e) => e.type === 'diagnosis')).toHaveLength(1);
@@ -118,8 +91,8 @@ describe('sibling step containers', () => {
 
   it('follows at most maxSiblingLogs step containers per runner', async () => {
     const runner = runnerUuid(++n);
-    const { log } = await startSteps({ maxSiblingLogs: 1 });
-    await home.startRunner(runner, 'idle');
+    const { log } = await fx.startSteps({ maxSiblingLogs: 1 });
+    await fx.home.startRunner(runner, 'idle');
     await log.until((e) => e.type === 'runner-state' && e.runnerState === 'ONLINE' && e, 'runner ONLINE');
     await sibling(runner, 'build', 'sleep 3600');
     await log.until((e) => e.type === 'sibling' && e.action === 'start' && e, 'first sibling');
@@ -131,8 +104,8 @@ describe('sibling step containers', () => {
 
   it("ties the stand-in's build container to its step once the log shows that step running", async () => {
     const runner = runnerUuid(++n);
-    const { service, log } = await startSteps();
-    await home.startRunner(runner, 'one-step', { STANDIN_STEP_SECONDS: '3' });
+    const { service, log } = await fx.startSteps();
+    await fx.home.startRunner(runner, 'one-step', { STANDIN_STEP_SECONDS: '3' });
     const started = await log.until((e) => e.type === 'step' && e.change === 'started' && e.step, 'step started');
     const confirmed = await log.until((e) => e.type === 'sibling' && e.action === 'start' && e.sibling.stepUuid !== undefined && e.sibling, 'build sibling with its step');
     expect(confirmed.stepUuid).toBe(started.stepUuid);
@@ -144,8 +117,8 @@ describe('sibling step containers', () => {
 describe('diagnosis lines of the runner itself', () => {
   it("never carry the runner's secret, read from its container (so only the secret is cut, not the client id)", async () => {
     const runner = runnerUuid(++n);
-    const { log } = await startSteps();
-    const c = await docker.createContainer({
+    const { log } = await fx.startSteps();
+    const c = await fx.docker.createContainer({
       Image: inject('standinImage'),
       name: `rt-secret-${n}`,
       Entrypoint: ['/bin/sh', '-c', `echo "[2026-01-01 00:00:00,000] 404 from POST https://auth.atlassian.com/oauth/token (client_id=${CLIENT_ID}, client_secret=$OAUTH_CLIENT_SECRET)"; sleep 3600`],

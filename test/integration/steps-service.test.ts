@@ -7,51 +7,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import type Docker from 'dockerode';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
-import { connectEngine, type Engine } from '../../src/main/docker/engine.js';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { StepsEvent } from '../../src/main/steps/events.js';
 import { StepsService } from '../../src/main/steps/steps-service.js';
 import { LABEL_MANAGED, LABEL_RUNNER } from '../../src/shared/runner-spec.js';
 import { attachDockerd } from '../support/dockerd.js';
-import { EventLog, runnerHome, runnerUuid, SECRET, type RunnerHome } from '../support/steps-runners.js';
+import { useStepsFixture } from '../support/steps-fixture.js';
+import { EventLog, runnerUuid, SECRET } from '../support/steps-runners.js';
 
-let engine: Engine;
-let docker: Docker;
-let home: RunnerHome;
-let steps: StepsService | undefined;
+const fx = useStepsFixture();
 let n = 0;
-
-beforeAll(async () => {
-  process.env.DOCKER_HOST = `unix://${inject('dockerSocket')}`;
-  engine = await connectEngine();
-  docker = engine.docker;
-});
-
-beforeEach(async () => {
-  home = await runnerHome(engine);
-});
-
-afterEach(async () => {
-  await steps?.close();
-  steps = undefined;
-  await home.cleanup(docker);
-});
-
-async function startSteps(options: ConstructorParameters<typeof StepsService>[0] extends infer D ? Partial<D> : never = {}) {
-  const log = new EventLog<StepsEvent>();
-  steps = new StepsService({ engine, reconnectMaxMs: 1000, ...options });
-  // The memory test must not measure this log's own growth.
-  steps.events.on('*', (e) => (e.type === 'log' ? undefined : log.push(e)));
-  await steps.start();
-  return { service: steps, log };
-}
 
 describe('steps from the live log', () => {
   it('shows a step RUNNING after its "Getting step" line, with its build sibling, then PASSED', async () => {
     const runner = runnerUuid(++n);
-    const { service, log } = await startSteps();
-    await home.startRunner(runner, 'one-step', { STANDIN_STEP_SECONDS: '3' });
+    const { service, log } = await fx.startSteps();
+    await fx.home.startRunner(runner, 'one-step', { STANDIN_STEP_SECONDS: '3' });
 
     const started = await log.until((e) => e.type === 'step' && e.change === 'started' && e.step, 'step started');
     expect(started.state).toBe('RUNNING');
@@ -79,15 +50,15 @@ describe('steps from the live log', () => {
 
   it('rebuilds a runner that was already running from its existing log on start-up', async () => {
     const runner = runnerUuid(++n);
-    await home.startRunner(runner, 'steps', { STANDIN_STEPS: '2', STANDIN_STEP_SECONDS: '0' });
-    const probe = new StepsService({ engine });
+    await fx.home.startRunner(runner, 'steps', { STANDIN_STEPS: '2', STANDIN_STEP_SECONDS: '0' });
+    const probe = new StepsService({ engine: fx.engine });
     const plog = new EventLog<StepsEvent>();
     probe.events.on('*', plog.push);
     await probe.start();
     await plog.until(() => (probe.snapshot(runner)?.steps.filter((s) => s.state === 'PASSED').length ?? 0) >= 2 || undefined, 'two passed steps', 60_000).catch(() => undefined);
     await probe.close();
 
-    const { service } = await startSteps();
+    const { service } = await fx.startSteps();
     const snap = service.snapshot(runner)!;
     expect(snap.runnerState).toBe('ONLINE');
     expect(snap.steps.map((s) => s.state)).toEqual(['PASSED', 'PASSED']);
@@ -96,8 +67,8 @@ describe('steps from the live log', () => {
 
   it('diagnoses a known failure once, with the line it came from', async () => {
     const runner = runnerUuid(++n);
-    const { log } = await startSteps();
-    await home.startRunner(runner, 'replay', { STANDIN_LOG: 'unhealthy-cleanup.log' });
+    const { log } = await fx.startSteps();
+    await fx.home.startRunner(runner, 'replay', { STANDIN_LOG: 'unhealthy-cleanup.log' });
     const d = await log.until((e) => e.type === 'diagnosis' && e.diagnosis, 'a diagnosis');
     expect(d.code).toBe('UNHEALTHY_CLEANUP');
     expect(d.line).toContain('tearing down directories');
@@ -110,11 +81,11 @@ describe('steps from the live log', () => {
 describe('supervision', () => {
   it('a runner whose process exits with an error is running again', async () => {
     const runner = runnerUuid(++n);
-    const { service, log } = await startSteps();
-    await home.startRunner(runner, 'crash-once');
+    const { service, log } = await fx.startSteps();
+    await fx.home.startRunner(runner, 'crash-once');
     await log.until((e) => e.type === 'runner-state' && e.runnerState === 'CRASHED' && e, 'the first crash');
     await log.until((e) => e.type === 'runner-state' && e.runnerState === 'ONLINE' && e, 'ONLINE after Docker restarted it');
-    const status = await home.service.status(runner);
+    const status = await fx.home.service.status(runner);
     expect(status.containerState).toBe('running');
     expect(status.restartCount).toBeGreaterThanOrEqual(1);
     expect(service.snapshot(runner)?.crash).toBeUndefined();
@@ -122,8 +93,8 @@ describe('supervision', () => {
 
   it('a runner that keeps failing ends CRASHED with exit code and last diagnosis', async () => {
     const runner = runnerUuid(++n);
-    const { service, log } = await startSteps();
-    await home.startRunner(runner, 'crash', { STANDIN_EXIT_CODE: '3' });
+    const { service, log } = await fx.startSteps();
+    await fx.home.startRunner(runner, 'crash', { STANDIN_EXIT_CODE: '3' });
     const ev = await log.until((e) => e.type === 'runner-state' && e.crash && e, 'a crash-loop verdict');
     expect(ev.runnerState).toBe('CRASHED');
     expect(ev.reason).toBe('EXIT_3');
@@ -136,14 +107,14 @@ describe('supervision', () => {
 
   it("never undoes a user's stop", async () => {
     const runner = runnerUuid(++n);
-    const { service, log } = await startSteps();
-    await home.startRunner(runner, 'idle');
+    const { service, log } = await fx.startSteps();
+    await fx.home.startRunner(runner, 'idle');
     await log.until((e) => e.type === 'runner-state' && e.runnerState === 'ONLINE' && e, 'ONLINE');
-    await home.service.stop(runner);
+    await fx.home.service.stop(runner);
     await log.until((e) => e.type === 'runner-state' && e.runnerState === 'STOPPED' && e, 'STOPPED');
     await new Promise((r) => setTimeout(r, 2000));
     expect(service.snapshot(runner)?.runnerState).toBe('STOPPED');
-    expect((await home.service.status(runner)).containerState).toBe('exited');
+    expect((await fx.home.service.status(runner)).containerState).toBe('exited');
   });
 });
 
@@ -151,8 +122,8 @@ describe('the engine going away', () => {
   it('survives a dockerd restart: reconnects, reconciles, nothing duplicated', async () => {
     const runner = runnerUuid(++n);
     const messages: string[] = [];
-    const { service, log } = await startSteps({ log: (m) => messages.push(m) });
-    await home.startRunner(runner, 'one-step', { STANDIN_STEP_SECONDS: '0' });
+    const { service, log } = await fx.startSteps({ log: (m) => messages.push(m) });
+    await fx.home.startRunner(runner, 'one-step', { STANDIN_STEP_SECONDS: '0' });
     await log.until((e) => e.type === 'step' && e.change === 'finished' && e, 'the first step finished');
     await log.until((e) => e.type === 'runner-state' && e.runnerState === 'ONLINE' && e.previous === 'BUSY' && e, 'ONLINE after it');
 
@@ -172,7 +143,7 @@ describe('the engine going away', () => {
     expect(snap.runnerState).toBe('ONLINE');
     // Two runs, one step each, none folded twice (the stand-in reuses the step UUID per run).
     expect(snap.steps.map((s) => s.state)).toEqual(['PASSED', 'PASSED']);
-    const containers = await docker.listContainers({ all: true, filters: { label: [`${LABEL_RUNNER}=${runner}`] } });
+    const containers = await fx.docker.listContainers({ all: true, filters: { label: [`${LABEL_RUNNER}=${runner}`] } });
     expect(containers).toHaveLength(1);
   });
 });
@@ -198,11 +169,11 @@ describe('bounded memory', () => {
       'sleep 3600',
     ].join('; ');
     // No listener that keeps events: only the service's own memory is measured.
-    const service = (steps = new StepsService({ engine, logBatchMs: 50 }));
+    const service = fx.track(new StepsService({ engine: fx.engine, logBatchMs: 50 }));
     let events = 0;
     service.events.on('*', () => void events++);
     await service.start();
-    const c = await docker.createContainer({
+    const c = await fx.docker.createContainer({
       Image: inject('standinImage'),
       name: `rt-mem-${n}`,
       Entrypoint: ['/bin/sh', '-c', script],

@@ -4,13 +4,13 @@
  * settings changed, secret-looking extra variables, one-line errors. Real private dockerd, real
  * file vault, real data directory.
  */
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
-import { runCli, type CliRun } from '../support/cli.js';
+import { cliEnv, filesTextExceptVault, runCli, type CliRun } from '../support/cli.js';
 
 // Made-up identifiers and secrets.
 const ACCOUNT = '{4c3b2a19-0f8e-4d7c-9b6a-5f4e3d2c1b0a}';
@@ -44,27 +44,13 @@ async function runnerContainers(): Promise<Docker.ContainerInfo[]> {
   return docker.listContainers({ all: true, filters: { label: [`runner-tray.runner=${RUNNER}`] } });
 }
 
-/** Every file of ours under the data directory except the vault. */
-function ourFilesText(): string {
-  return readdirSync(home, { recursive: true, withFileTypes: true })
-    .filter((d) => d.isFile() && d.name !== 'secrets.json')
-    .map((d) => readFileSync(join(d.parentPath, d.name), 'utf8'))
-    .join('\n');
-}
-
 beforeAll(() => {
   docker = new Docker({ socketPath: inject('dockerSocket') });
 });
 
 beforeEach(() => {
   home = mkdtempSync(join(tmpdir(), 'runner-tray-robust-'));
-  env = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    DOCKER_HOST: `unix://${inject('dockerSocket')}`,
-    RUNNER_TRAY_HOME: home,
-    RUNNER_TRAY_VAULT: 'file',
-  };
+  env = cliEnv(home, inject('dockerSocket'));
 });
 
 afterEach(async () => {
@@ -191,8 +177,8 @@ describe('a paste with a secret-looking extra variable', () => {
     expect((await docker.getContainer(c!.Id).inspect()).Config.Env).toContain(`NPM_TOKEN=${NPM_TOKEN}`);
 
     expect(readFileSync(join(home, 'secrets.json'), 'utf8')).toContain(NPM_TOKEN);
-    expect(ourFilesText()).not.toContain(NPM_TOKEN);
-    expect(ourFilesText()).toContain('NPM_TOKEN'); // the name is kept in settings, the value is not
+    expect(filesTextExceptVault(home)).not.toContain(NPM_TOKEN);
+    expect(filesTextExceptVault(home)).toContain('NPM_TOKEN'); // the name is kept in settings, the value is not
 
     expect((await cli(['remove', RUNNER])).code).toBe(0);
     expect(readFileSync(join(home, 'secrets.json'), 'utf8')).not.toContain(NPM_TOKEN);

@@ -2,12 +2,12 @@
  * The `runner-tray` CLI end to end, as a user runs it: the built binary, a real data directory,
  * the real 0600 file vault, and the private dockerd with the stand-in runner image.
  */
-import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { runCli, type CliRun } from '../support/cli.js';
+import { cliEnv, filesTextExceptVault, runCli, type CliRun } from '../support/cli.js';
 
 // Made-up identifiers and secrets.
 const ACCOUNT = '{7d1e0c2b-5a4f-4e3d-8c2b-1a0f9e8d7c6b}';
@@ -38,23 +38,9 @@ async function cli(args: string[], stdin?: string): Promise<CliRun> {
   return run;
 }
 
-/** Every file of ours under the data directory except the vault. */
-function ourFilesText(): string {
-  return readdirSync(home, { recursive: true, withFileTypes: true })
-    .filter((d) => d.isFile() && d.name !== 'secrets.json')
-    .map((d) => readFileSync(join(d.parentPath, d.name), 'utf8'))
-    .join('\n');
-}
-
 beforeAll(() => {
   home = mkdtempSync(join(tmpdir(), 'runner-tray-cli-'));
-  env = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    DOCKER_HOST: `unix://${inject('dockerSocket')}`,
-    RUNNER_TRAY_HOME: home,
-    RUNNER_TRAY_VAULT: 'file',
-  };
+  env = cliEnv(home, inject('dockerSocket'));
   docker = new Docker({ socketPath: inject('dockerSocket') });
 });
 
@@ -189,7 +175,7 @@ describe('runner-tray CLI on the private dockerd', () => {
         expect(run.stderr).not.toContain(s);
       }
     }
-    const files = ourFilesText();
+    const files = filesTextExceptVault(home);
     expect(files).not.toContain(SECRET);
     expect(files).not.toContain(ROTATED);
   });

@@ -1,5 +1,6 @@
 /** Runs the built CLI (`dist/cli/bin.js`, built by `npm test` first) as a user would. */
 import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -28,4 +29,23 @@ export function runCli(args: string[], options: { env: NodeJS.ProcessEnv; stdin?
     });
     child.stdin.end(options.stdin ?? '');
   });
+}
+
+/** What a user's shell gives the CLI: only PATH and HOME, plus the private dockerd and a data directory with the file vault. */
+export function cliEnv(dataDir: string, dockerSocket: string): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    DOCKER_HOST: `unix://${dockerSocket}`,
+    RUNNER_TRAY_HOME: dataDir,
+    RUNNER_TRAY_VAULT: 'file',
+  };
+}
+
+/** Every file of ours under the data directory except the vault, as one text: where secrets must not be. */
+export function filesTextExceptVault(dataDir: string): string {
+  return readdirSync(dataDir, { recursive: true, withFileTypes: true })
+    .filter((d) => d.isFile() && d.name !== 'secrets.json')
+    .map((d) => readFileSync(join(d.parentPath, d.name), 'utf8'))
+    .join('\n');
 }

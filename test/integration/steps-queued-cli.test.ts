@@ -10,40 +10,25 @@ import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import type { CliIo } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
 import { BitbucketStandin } from '../support/bitbucket-standin.js';
+import { CliCapture } from '../support/cli-capture.js';
+import { cliEnv } from '../support/cli.js';
 
 const EMAIL = 'dev@example.test';
 const TOKEN = 'ATATTmadeUpQueuedToken_Zx8Cv6Bn4Mm2Ll0Kk8Jj6Hh4Gg2Ff0Dd8Ss6Aa4Qq2Ww0Ee8Rr6';
 
 let dir: string;
 let server: BitbucketStandin;
-let out: string;
-let err: string;
-let signal: (sig: NodeJS.Signals) => void;
+let cap: CliCapture;
 
 function io(stdin = ''): CliIo {
-  return {
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      DOCKER_HOST: `unix://${inject('dockerSocket')}`,
-      RUNNER_TRAY_HOME: dir,
-      RUNNER_TRAY_VAULT: 'file',
-      RUNNER_TRAY_BITBUCKET_API: server.baseUrl,
-    },
-    stdinIsTTY: false,
-    readStdin: async () => stdin,
-    out: (t) => void (out += t),
-    err: (t) => void (err += t),
-    untilSignal: () => new Promise((resolve) => (signal = resolve)),
-  };
+  return cap.io({ ...cliEnv(dir, inject('dockerSocket')), RUNNER_TRAY_BITBUCKET_API: server.baseUrl }, stdin);
 }
 
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'rt-queued-'));
   server = await BitbucketStandin.start({ kind: 'basic', email: EMAIL, token: TOKEN });
   server.addRepository('acme', 'web-app');
-  out = '';
-  err = '';
+  cap = new CliCapture();
 });
 
 afterEach(async () => {
@@ -64,22 +49,22 @@ describe('runner-tray steps --watch --queued against the Bitbucket stand-in', ()
         { name: 'Deploy to staging', state: 'PENDING', runsOn: ['self.hosted', 'linux'] },
       ],
     });
-    out = '';
+    cap.out = '';
 
     const exit = main(['steps', '--watch', '--queued', '--json'], io());
-    await expect.poll(() => out, { timeout: 30_000 }).toContain('"type":"queued.changed"');
-    const queued = out
+    await expect.poll(() => cap.out, { timeout: 30_000 }).toContain('"type":"queued.changed"');
+    const queued = cap.out
       .split('\n')
       .filter(Boolean)
       .map((l) => JSON.parse(l) as { type?: string; connected?: boolean; steps?: Array<{ stepName?: string; buildNumber?: number }> })
       .find((e) => e.type === 'queued.changed');
     expect(queued).toMatchObject({ connected: true, steps: [expect.objectContaining({ stepName: 'Deploy to staging', buildNumber: 42 })] });
 
-    signal('SIGINT');
+    cap.signal('SIGINT');
     expect(await exit).toBe(0);
     const asked = server.requests.length;
     await new Promise((r) => setTimeout(r, 1500));
     expect(server.requests.length).toBe(asked);
-    expect(out + err).not.toContain(TOKEN);
+    expect(cap.out + cap.err).not.toContain(TOKEN);
   });
 });

@@ -10,32 +10,24 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../../src/cli/main.js';
 import type { CliIo } from '../../../src/cli/io.js';
 import { BitbucketStandin } from '../../support/bitbucket-standin.js';
+import { CliCapture } from '../../support/cli-capture.js';
 
 const EMAIL = 'dev@example.test';
 const TOKEN = 'ATATTmadeUpApiToken_q8W2e4R6t8Y0u2I4o6P8a0S2d4F6g8H0j2K4l6Z8x0C2v4B6n8M0';
 
 let dir: string;
 let server: BitbucketStandin;
-let out: string;
-let err: string;
+let cap: CliCapture;
 
 function io(stdin: string): CliIo {
-  return {
-    env: { ...process.env, RUNNER_TRAY_HOME: dir, RUNNER_TRAY_VAULT: 'file', RUNNER_TRAY_BITBUCKET_API: server.baseUrl },
-    stdinIsTTY: false,
-    readStdin: async () => stdin,
-    out: (t) => void (out += t),
-    err: (t) => void (err += t),
-    untilSignal: () => new Promise(() => undefined),
-  };
+  return cap.io({ ...process.env, RUNNER_TRAY_HOME: dir, RUNNER_TRAY_VAULT: 'file', RUNNER_TRAY_BITBUCKET_API: server.baseUrl }, stdin);
 }
 
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'rt-bbcli-'));
   server = await BitbucketStandin.start({ kind: 'basic', email: EMAIL, token: TOKEN });
   server.addRepository('acme', 'web-app');
-  out = '';
-  err = '';
+  cap = new CliCapture();
 });
 
 afterEach(async () => {
@@ -45,36 +37,36 @@ afterEach(async () => {
 
 /** Settings and what the command printed; the opt-in file vault is where the token belongs. */
 function everythingWritten(): string {
-  return readFileSync(join(dir, 'settings.json'), 'utf8') + out + err;
+  return readFileSync(join(dir, 'settings.json'), 'utf8') + cap.out + cap.err;
 }
 
 describe('runner-tray bitbucket', () => {
   it('connects with the token from stdin, keeps it out of settings and output, and disconnects', async () => {
     expect(await main(['bitbucket', 'connect', '--workspace', 'acme', '--email', EMAIL, '--json'], io(`${TOKEN}\n`))).toBe(0);
-    const result = JSON.parse(out) as { connection: { workspace: string; authKind: string; watchedRepositories: string[] } };
+    const result = JSON.parse(cap.out) as { connection: { workspace: string; authKind: string; watchedRepositories: string[] } };
     expect(result.connection).toMatchObject({ workspace: 'acme', authKind: 'basic', watchedRepositories: ['acme/web-app'] });
     expect(readFileSync(join(dir, 'settings.json'), 'utf8')).toContain('"workspace": "acme"');
     expect(everythingWritten()).not.toContain(TOKEN);
 
-    out = '';
+    cap.out = '';
     expect(await main(['bitbucket', 'disconnect', '--json'], io(''))).toBe(0);
-    expect(JSON.parse(out)).toEqual({ workspace: 'acme', removedToken: true, removedSettings: true });
+    expect(JSON.parse(cap.out)).toEqual({ workspace: 'acme', removedToken: true, removedSettings: true });
   });
 
   it('refuses a token Bitbucket rejects, storing nothing', async () => {
     const code = await main(['bitbucket', 'connect', '--workspace', 'acme', '--email', EMAIL], io('not-the-token\n'));
     expect(code).not.toBe(0);
-    expect(err).toMatch(/runner-tray: /);
-    out = '';
+    expect(cap.err).toMatch(/runner-tray: /);
+    cap.out = '';
     await main(['bitbucket', 'disconnect', '--json'], io(''));
-    expect(JSON.parse(out)).toMatchObject({ workspace: null });
+    expect(JSON.parse(cap.out)).toMatchObject({ workspace: null });
   });
 
   it('says what is missing', async () => {
     expect(await main(['bitbucket', 'connect'], io(TOKEN))).toBe(2);
-    expect(err).toMatch(/--workspace/);
-    err = '';
+    expect(cap.err).toMatch(/--workspace/);
+    cap.err = '';
     expect(await main(['bitbucket', 'link'], io(''))).toBe(2);
-    expect(err).toMatch(/"connect", "watch" or "disconnect", not "link"/);
+    expect(cap.err).toMatch(/"connect", "watch" or "disconnect", not "link"/);
   });
 });

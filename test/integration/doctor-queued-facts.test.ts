@@ -20,6 +20,7 @@ import { preflight } from '../../src/shared/preflight/index.js';
 import { parseRunnerCommand } from '../../src/shared/runner-command/index.js';
 import { LABEL_MANAGED, LABEL_RUNNER } from '../../src/shared/runner-spec.js';
 import { BitbucketStandin } from '../support/bitbucket-standin.js';
+import { CliCapture } from '../support/cli-capture.js';
 import { paste, runnerUuid } from '../support/steps-runners.js';
 
 const EMAIL = 'dev@example.test';
@@ -30,20 +31,12 @@ let engine: Engine;
 let docker: Docker;
 let dir: string;
 let server: BitbucketStandin;
-let out: string;
-let err: string;
+let cap: CliCapture;
 const made: string[] = [];
 let n = 800;
 
 function io(stdin = ''): CliIo {
-  return {
-    env: { ...process.env, DOCKER_HOST: `unix://${inject('dockerSocket')}`, RUNNER_TRAY_HOME: dir, RUNNER_TRAY_VAULT: 'file', RUNNER_TRAY_BITBUCKET_API: server.baseUrl },
-    stdinIsTTY: false,
-    readStdin: async () => stdin,
-    out: (t) => void (out += t),
-    err: (t) => void (err += t),
-    untilSignal: () => new Promise(() => undefined),
-  };
+  return cap.io({ ...process.env, DOCKER_HOST: `unix://${inject('dockerSocket')}`, RUNNER_TRAY_HOME: dir, RUNNER_TRAY_VAULT: 'file', RUNNER_TRAY_BITBUCKET_API: server.baseUrl }, stdin);
 }
 
 /** A repository runner of repository `repoUuid`, in settings, with a container limited to `memory`. */
@@ -73,8 +66,7 @@ beforeAll(async () => {
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'rt-doctor-'));
   server = await BitbucketStandin.start({ kind: 'basic', email: EMAIL, token: TOKEN });
-  out = '';
-  err = '';
+  cap = new CliCapture();
 });
 
 afterEach(async () => {
@@ -95,18 +87,18 @@ describe('doctor facts of our runners', () => {
 
     // Through the CLI: not connected → labels unknown; connected → read from Bitbucket.
     expect(await main(['doctor', '--json'], io())).toBeTypeOf('number');
-    let findings = (JSON.parse(out) as { findings: Array<{ id: string; status: string; message: string }> }).findings;
+    let findings = (JSON.parse(cap.out) as { findings: Array<{ id: string; status: string; message: string }> }).findings;
     expect(findings.find((f) => f.id === `runner-memory:${record.spec.name}`)).toMatchObject({ status: 'ok', message: expect.stringContaining('limited to 768 MiB') });
     expect(findings.find((f) => f.id === 'memory-steps')?.message).toContain('unknown');
 
     expect(await main(['bitbucket', 'connect', '--workspace', 'acme', '--email', EMAIL], io(`${TOKEN}\n`))).toBe(0);
-    out = '';
+    cap.out = '';
     await main(['doctor', '--json'], io());
-    findings = (JSON.parse(out) as { findings: typeof findings }).findings;
+    findings = (JSON.parse(cap.out) as { findings: typeof findings }).findings;
     expect(findings.find((f) => f.id === `runner-memory:${record.spec.name}`)?.status).toBe('ok');
     // The labels were asked of the repository's runners, by its {UUID}.
     expect(server.requests.some((r) => r.rawPath === `/2.0/repositories/acme/${encodeURIComponent(repo)}/pipelines-config/runners`)).toBe(true);
-    expect(out + err).not.toContain(TOKEN);
+    expect(cap.out + cap.err).not.toContain(TOKEN);
   });
 
   it("the dashboard's host.preflight asks Bitbucket for labels as doctor does, and finds the same", async () => {
@@ -114,10 +106,10 @@ describe('doctor facts of our runners', () => {
     const record = await runnerWithContainer(repo, 768 * MiB);
     server.setRunners('acme', [{ uuid: record.spec.runnerUuid, name: 'deploy', labels: ['self.hosted', 'linux.arm64'], status: 'ONLINE' }], 'dash-tools');
     expect(await main(['bitbucket', 'connect', '--workspace', 'acme', '--email', EMAIL], io(`${TOKEN}\n`))).toBe(0);
-    out = '';
+    cap.out = '';
     await main(['doctor', '--json'], io());
     type Finding = { id: string; status: string; message: string };
-    const cli = (JSON.parse(out) as { findings: Finding[] }).findings;
+    const cli = (JSON.parse(cap.out) as { findings: Finding[] }).findings;
 
     const labelsPath = `/2.0/repositories/acme/${encodeURIComponent(repo)}/pipelines-config/runners`;
     const askedBefore = server.requests.filter((r) => r.rawPath === labelsPath).length;
@@ -163,15 +155,15 @@ describe('steps --queued --json', () => {
       steps: [{ name: 'Deploy', state: 'PENDING', runsOn: ['self.hosted'] }],
     });
     expect(await main(['bitbucket', 'connect', '--workspace', 'acme', '--email', EMAIL, '--repos', 'web-app'], io(`${TOKEN}\n`))).toBe(0);
-    out = '';
+    cap.out = '';
     expect(await main(['steps', '--queued', '--json'], io())).toBe(0);
-    const json = JSON.parse(out) as {
+    const json = JSON.parse(cap.out) as {
       queued: { connected: boolean; repositories: string[]; steps: Array<{ repository: string; stepName: string }> };
       bitbucketRunners: { runners: Array<{ uuid: string; status: string; busy: boolean; labels: string[] }>; missing: string[] };
     };
     expect(json.queued.repositories).toEqual([`acme/${repo}`, 'acme/web-app']);
     expect(json.queued.steps).toEqual([expect.objectContaining({ repository: 'acme/deploy-tools', stepName: 'Deploy' })]);
     expect(json.bitbucketRunners).toEqual({ runners: [expect.objectContaining({ uuid: record.spec.runnerUuid, status: 'OFFLINE', busy: false, labels: ['self.hosted', 'linux'] })], missing: [] });
-    expect(out + err).not.toContain(TOKEN);
+    expect(cap.out + cap.err).not.toContain(TOKEN);
   });
 });

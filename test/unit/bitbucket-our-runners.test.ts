@@ -17,6 +17,7 @@ import type { RunnerRecord } from '../../src/main/settings/types.js';
 import { RUNNER_IMAGE } from '../../src/shared/runner-command/types.js';
 import { Secret } from '../../src/shared/secret.js';
 import { BitbucketStandin } from '../support/bitbucket-standin.js';
+import { CliCapture } from '../support/cli-capture.js';
 
 // Made up for these tests.
 const EMAIL = 'dev@example.test';
@@ -30,8 +31,7 @@ let dir: string;
 let server: BitbucketStandin;
 let client: BitbucketClient;
 let privateRepoUuid: string;
-let out: string;
-let err: string;
+let cap: CliCapture;
 
 function record(runnerUuid: string, repositoryUuid: string | null): RunnerRecord {
   return {
@@ -54,14 +54,7 @@ function record(runnerUuid: string, repositoryUuid: string | null): RunnerRecord
 }
 
 function io(stdin = ''): CliIo {
-  return {
-    env: { ...process.env, RUNNER_TRAY_HOME: dir, RUNNER_TRAY_VAULT: 'file', RUNNER_TRAY_BITBUCKET_API: server.baseUrl },
-    stdinIsTTY: false,
-    readStdin: async () => stdin,
-    out: (t) => void (out += t),
-    err: (t) => void (err += t),
-    untilSignal: () => new Promise(() => undefined),
-  };
+  return cap.io({ ...process.env, RUNNER_TRAY_HOME: dir, RUNNER_TRAY_VAULT: 'file', RUNNER_TRAY_BITBUCKET_API: server.baseUrl }, stdin);
 }
 
 const settings = () => JSON.parse(readFileSync(join(dir, 'settings.json'), 'utf8')) as { bitbucket?: BitbucketConnection };
@@ -80,8 +73,7 @@ beforeEach(async () => {
     createdOn: '2026-11-29T10:00:00.000000+00:00',
     steps: [{ uuid: PENDING_STEP, name: 'Deploy', state: 'PENDING', runsOn: ['self.hosted', 'linux'] }],
   });
-  out = '';
-  err = '';
+  cap = new CliCapture();
 });
 
 afterEach(async () => {
@@ -142,25 +134,25 @@ describe('bitbucket connect --repos / bitbucket watch --repos', () => {
   it('connect takes the picks (slugs or ws/slug); without --repos the most recently updated few', async () => {
     expect(await main(['bitbucket', 'connect', '--workspace', 'acme', '--email', EMAIL, '--repos', 'api, acme/deploy-tools'], io(`${TOKEN}\n`))).toBe(0);
     expect(settings().bitbucket?.watchedRepositories).toEqual(['acme/api', 'acme/deploy-tools']);
-    expect(out).toContain('Watching: acme/api, acme/deploy-tools');
+    expect(cap.out).toContain('Watching: acme/api, acme/deploy-tools');
 
     expect(await main(['bitbucket', 'connect', '--workspace', 'acme', '--email', EMAIL], io(`${TOKEN}\n`))).toBe(0);
     expect(settings().bitbucket?.watchedRepositories).toEqual(['acme/web-app', 'acme/api', 'acme/deploy-tools']);
-    expect(out + err + readFileSync(join(dir, 'settings.json'), 'utf8')).not.toContain(TOKEN);
+    expect(cap.out + cap.err + readFileSync(join(dir, 'settings.json'), 'utf8')).not.toContain(TOKEN);
   });
 
   it('watch changes the picks of the stored connection without the token; bad input is named', async () => {
     expect(await main(['bitbucket', 'watch', '--repos', 'acme/web-app'], io())).toBe(1);
-    expect(err).toContain('Bitbucket is not connected: run "runner-tray bitbucket connect --workspace W --repos ws/a,ws/b" first.');
-    err = '';
+    expect(cap.err).toContain('Bitbucket is not connected: run "runner-tray bitbucket connect --workspace W --repos ws/a,ws/b" first.');
+    cap.err = '';
     expect(await main(['bitbucket', 'connect', '--workspace', 'acme', '--email', EMAIL], io(`${TOKEN}\n`))).toBe(0);
     const asked = server.requests.length;
     expect(await main(['bitbucket', 'watch', '--repos', 'acme/web-app', '--json'], io())).toBe(0);
     expect(settings().bitbucket?.watchedRepositories).toEqual(['acme/web-app']);
     expect(server.requests.length).toBe(asked);
     expect(await main(['bitbucket', 'watch', '--repos', 'acme/web app'], io())).not.toBe(0);
-    expect(err).toContain('"acme/web app" is not a repository');
+    expect(cap.err).toContain('"acme/web app" is not a repository');
     expect(await main(['bitbucket', 'watch'], io())).toBe(2);
-    expect(err).toContain('bitbucket watch needs --repos ws/a,ws/b');
+    expect(cap.err).toContain('bitbucket watch needs --repos ws/a,ws/b');
   });
 });

@@ -5,20 +5,13 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../../src/cli/main.js';
 import type { CliIo } from '../../../src/cli/io.js';
+import { CliCapture } from '../../support/cli-capture.js';
 
 let dir: string;
-let out: string;
-let err: string;
+let cap: CliCapture;
 
 function io(): CliIo {
-  return {
-    env: { ...process.env, RUNNER_TRAY_HOME: dir, RUNNER_TRAY_VAULT: 'file' },
-    stdinIsTTY: false,
-    readStdin: async () => '',
-    out: (t) => void (out += t),
-    err: (t) => void (err += t),
-    untilSignal: () => new Promise(() => undefined),
-  };
+  return cap.io({ ...process.env, RUNNER_TRAY_HOME: dir, RUNNER_TRAY_VAULT: 'file' });
 }
 
 const LOG = [
@@ -31,26 +24,25 @@ const LOG = [
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'rt-tz-'));
   writeFileSync(join(dir, 'runner.log'), LOG);
-  out = '';
-  err = '';
+  cap = new CliCapture();
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('steps --from-log --tz', () => {
   it("reads a saved log's times in the given zone, DST change included", async () => {
     expect(await main(['steps', '--from-log', join(dir, 'runner.log'), '--tz', 'Europe/Warsaw', '--json'], io())).toBe(0);
-    const json = JSON.parse(out) as { steps: Array<{ startedAt: string; finishedAt: string }> };
+    const json = JSON.parse(cap.out) as { steps: Array<{ startedAt: string; finishedAt: string }> };
     expect(json.steps[0]).toMatchObject({ startedAt: '2026-03-29T01:45:10.120+01:00', finishedAt: '2026-03-29T03:05:00.000+02:00' });
   });
 
   it('reads them as UTC without --tz', async () => {
     expect(await main(['steps', '--from-log', join(dir, 'runner.log'), '--json'], io())).toBe(0);
-    expect((JSON.parse(out) as { steps: Array<{ startedAt: string }> }).steps[0]!.startedAt).toBe('2026-03-29T01:45:10.120Z');
+    expect((JSON.parse(cap.out) as { steps: Array<{ startedAt: string }> }).steps[0]!.startedAt).toBe('2026-03-29T01:45:10.120Z');
   });
 
   it('refuses a zone it does not know, saying what to give instead', async () => {
     expect(await main(['steps', '--from-log', join(dir, 'runner.log'), '--tz', 'Poland/Warsaw'], io())).toBe(2);
-    expect(err).toMatch(/--tz "Poland\/Warsaw" is not a time zone: give the runner container's TZ as an IANA name \(e\.g\. Europe\/Warsaw/);
-    expect(out).toBe('');
+    expect(cap.err).toMatch(/--tz "Poland\/Warsaw" is not a time zone: give the runner container's TZ as an IANA name \(e\.g\. Europe\/Warsaw/);
+    expect(cap.out).toBe('');
   });
 });

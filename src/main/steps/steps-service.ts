@@ -364,12 +364,7 @@ export class StepsService {
         if (t.containerId !== null) return;
       }
       // A new container for this runner (recreated by `start`): its log starts afresh.
-      t.followGen++;
-      t.stream?.destroy();
-      t.stream = null;
-      t.containerId = id;
-      t.lastTs = null;
-      t.lastTsKey = null;
+      this.#switchContainer(t, id);
       t.partial = '';
     }
     if (name) t.containerName = name.replace(/^\//, '');
@@ -394,6 +389,16 @@ export class StepsService {
       t.siblingClaims.clear();
     }
     this.#publish(t, time);
+  }
+
+  /** Stops following the runner's previous container; the new one's log is read from its start. */
+  #switchContainer(t: Tracked, id: string): void {
+    t.followGen++;
+    t.stream?.destroy();
+    t.stream = null;
+    t.containerId = id;
+    t.lastTs = null;
+    t.lastTsKey = null;
   }
 
   #disconnected(why: string): void {
@@ -468,12 +473,7 @@ export class StepsService {
     const now = new Date().toISOString();
     if (!existing || existing.containerId !== id) {
       // First sight: rebuild quietly from the log since the container's last start.
-      t.followGen++;
-      t.stream?.destroy();
-      t.stream = null;
-      t.containerId = id;
-      t.lastTs = null;
-      t.lastTsKey = null;
+      this.#switchContainer(t, id);
       this.#applyContainerEnv(t, id, info.Config?.Env);
       t.quiet = true;
       try {

@@ -32,16 +32,19 @@ export function allPastes(): Array<[string, string]> {
     .map((f) => [f, paste(f)]);
 }
 
+/** The `-e` options of a workspace runner's command as Bitbucket shows it, with the made-up IDS. */
+export const BASE_ENV: readonly string[] = [
+  `-e ACCOUNT_UUID=${IDS.account}`,
+  `-e RUNNER_UUID=${IDS.runner}`,
+  '-e RUNTIME_PREREQUISITES_ENABLED=true',
+  `-e OAUTH_CLIENT_ID=${IDS.clientId}`,
+  `-e OAUTH_CLIENT_SECRET=${IDS.secret}`,
+  '-e WORKING_DIRECTORY=/tmp',
+];
+
 /** A Bitbucket-shaped command built from parts, for the cases no fixture file needs. */
-export function command(opts: { env?: string[]; before?: string; after?: string; docker?: string; image?: string } = {}): string {
-  const env = opts.env ?? [
-    `-e ACCOUNT_UUID=${IDS.account}`,
-    `-e RUNNER_UUID=${IDS.runner}`,
-    '-e RUNTIME_PREREQUISITES_ENABLED=true',
-    `-e OAUTH_CLIENT_ID=${IDS.clientId}`,
-    `-e OAUTH_CLIENT_SECRET=${IDS.secret}`,
-    '-e WORKING_DIRECTORY=/tmp',
-  ];
+export function command(opts: { env?: readonly string[]; before?: string; after?: string; docker?: string; image?: string } = {}): string {
+  const env = opts.env ?? BASE_ENV;
   return [
     opts.docker ?? 'docker container run',
     opts.before ?? '-it -v /tmp:/tmp -v /var/run/docker.sock:/var/run/docker.sock',

@@ -9,21 +9,12 @@ import {
   redactPaste,
   type ParseResult,
 } from '../../src/shared/runner-command/index.js';
-import { IDS, command, paste } from '../support/pastes.js';
+import { BASE_ENV, IDS, command, paste } from '../support/pastes.js';
 
 function ok(result: ParseResult) {
   if (!result.ok) throw new Error(`expected a runner, got ${result.error.code}: ${result.error.message}`);
   return result;
 }
-
-const BASE_ENV = [
-  `-e ACCOUNT_UUID=${IDS.account}`,
-  `-e RUNNER_UUID=${IDS.runner}`,
-  '-e RUNTIME_PREREQUISITES_ENABLED=true',
-  `-e OAUTH_CLIENT_ID=${IDS.clientId}`,
-  `-e OAUTH_CLIENT_SECRET=${IDS.secret}`,
-  '-e WORKING_DIRECTORY=/tmp',
-];
 
 describe('secret-looking extra variables go with the OAuth secret, not into the spec', () => {
   it('NPM_TOKEN and ARTIFACTORY_PASSWORD become extraSecrets, in the order given, with EXTRA_SECRET warnings', () => {

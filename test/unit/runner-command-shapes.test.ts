@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseRunnerCommand, type ParseResult, type ParseWarning } from '../../src/shared/runner-command/index.js';
-import { IDS, IMAGE, command, paste } from '../support/pastes.js';
+import { BASE_ENV, IDS, IMAGE, command, paste } from '../support/pastes.js';
 
 function ok(result: ParseResult) {
   if (!result.ok) throw new Error(`expected a runner, got ${result.error.code}: ${result.error.message}`);
@@ -201,14 +201,7 @@ describe('pasted runner command: a continuation mark glued to the word before it
 });
 
 describe('pasted runner command: variables', () => {
-  const base = [
-    `-e ACCOUNT_UUID=${IDS.account}`,
-    `-e RUNNER_UUID=${IDS.runner}`,
-    '-e RUNTIME_PREREQUISITES_ENABLED=true',
-    `-e OAUTH_CLIENT_ID=${IDS.clientId}`,
-    `-e OAUTH_CLIENT_SECRET=${IDS.secret}`,
-    '-e WORKING_DIRECTORY=/tmp',
-  ];
+  const base = BASE_ENV;
   const without = (name: string) => base.filter((e) => !e.startsWith(`-e ${name}=`));
 
   it.each(['ACCOUNT_UUID', 'RUNNER_UUID', 'OAUTH_CLIENT_ID', 'OAUTH_CLIENT_SECRET'])('missing %s is MISSING_ENV naming it', (name) => {

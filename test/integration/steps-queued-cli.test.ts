@@ -3,43 +3,31 @@
  * runs, against the local Bitbucket stand-in (shaped like Bitbucket Cloud's documented API), and
  * polling stops when the watch ends.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
+import { beforeEach, describe, expect, inject, it } from 'vitest';
 import type { CliIo } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
-import { BitbucketStandin } from '../support/bitbucket-standin.js';
+import { useBitbucketHome } from '../support/bitbucket-home.js';
 import { CliCapture } from '../support/cli-capture.js';
 import { cliEnv } from '../support/cli.js';
 
 const EMAIL = 'dev@example.test';
 const TOKEN = 'ATATTmadeUpQueuedToken_Zx8Cv6Bn4Mm2Ll0Kk8Jj6Hh4Gg2Ff0Dd8Ss6Aa4Qq2Ww0Ee8Rr6';
 
-let dir: string;
-let server: BitbucketStandin;
+const bb = useBitbucketHome({ tmpPrefix: 'rt-queued-', email: EMAIL, token: TOKEN });
 let cap: CliCapture;
 
 function io(stdin = ''): CliIo {
-  return cap.io({ ...cliEnv(dir, inject('dockerSocket')), RUNNER_TRAY_BITBUCKET_API: server.baseUrl }, stdin);
+  return cap.io({ ...cliEnv(bb.dir, inject('dockerSocket')), RUNNER_TRAY_BITBUCKET_API: bb.server.baseUrl }, stdin);
 }
 
-beforeEach(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'rt-queued-'));
-  server = await BitbucketStandin.start({ kind: 'basic', email: EMAIL, token: TOKEN });
-  server.addRepository('acme', 'web-app');
+beforeEach(() => {
   cap = new CliCapture();
-});
-
-afterEach(async () => {
-  await server.close();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 describe('runner-tray steps --watch --queued against the Bitbucket stand-in', () => {
   it('streams the waiting steps of the watched repositories, and stops asking Bitbucket when the watch ends', async () => {
     expect(await main(['bitbucket', 'connect', '--workspace', 'acme', '--email', EMAIL], io(`${TOKEN}\n`))).toBe(0);
-    server.addPipeline('acme', 'web-app', {
+    bb.server.addPipeline('acme', 'web-app', {
       buildNumber: 42,
       state: 'IN_PROGRESS',
       stage: 'RUNNING',
@@ -62,9 +50,9 @@ describe('runner-tray steps --watch --queued against the Bitbucket stand-in', ()
 
     cap.signal('SIGINT');
     expect(await exit).toBe(0);
-    const asked = server.requests.length;
+    const asked = bb.server.requests.length;
     await new Promise((r) => setTimeout(r, 1500));
-    expect(server.requests.length).toBe(asked);
+    expect(bb.server.requests.length).toBe(asked);
     expect(cap.out + cap.err).not.toContain(TOKEN);
   });
 });

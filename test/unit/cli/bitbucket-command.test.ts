@@ -3,41 +3,31 @@
  * stand-in server (shaped like Bitbucket Cloud's documented API), with the real file vault and
  * settings in a temp data dir.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../../src/cli/main.js';
 import type { CliIo } from '../../../src/cli/io.js';
-import { BitbucketStandin } from '../../support/bitbucket-standin.js';
+import { useBitbucketHome } from '../../support/bitbucket-home.js';
 import { CliCapture } from '../../support/cli-capture.js';
 
 const EMAIL = 'dev@example.test';
 const TOKEN = 'ATATTmadeUpApiToken_q8W2e4R6t8Y0u2I4o6P8a0S2d4F6g8H0j2K4l6Z8x0C2v4B6n8M0';
 
-let dir: string;
-let server: BitbucketStandin;
+const bb = useBitbucketHome({ tmpPrefix: 'rt-bbcli-', email: EMAIL, token: TOKEN });
 let cap: CliCapture;
 
 function io(stdin: string): CliIo {
-  return cap.io({ ...process.env, RUNNER_TRAY_HOME: dir, RUNNER_TRAY_VAULT: 'file', RUNNER_TRAY_BITBUCKET_API: server.baseUrl }, stdin);
+  return cap.io({ ...process.env, RUNNER_TRAY_HOME: bb.dir, RUNNER_TRAY_VAULT: 'file', RUNNER_TRAY_BITBUCKET_API: bb.server.baseUrl }, stdin);
 }
 
-beforeEach(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'rt-bbcli-'));
-  server = await BitbucketStandin.start({ kind: 'basic', email: EMAIL, token: TOKEN });
-  server.addRepository('acme', 'web-app');
+beforeEach(() => {
   cap = new CliCapture();
-});
-
-afterEach(async () => {
-  await server.close();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 /** Settings and what the command printed; the opt-in file vault is where the token belongs. */
 function everythingWritten(): string {
-  return readFileSync(join(dir, 'settings.json'), 'utf8') + cap.out + cap.err;
+  return readFileSync(join(bb.dir, 'settings.json'), 'utf8') + cap.out + cap.err;
 }
 
 describe('runner-tray bitbucket', () => {
@@ -45,7 +35,7 @@ describe('runner-tray bitbucket', () => {
     expect(await main(['bitbucket', 'connect', '--workspace', 'acme', '--email', EMAIL, '--json'], io(`${TOKEN}\n`))).toBe(0);
     const result = JSON.parse(cap.out) as { connection: { workspace: string; authKind: string; watchedRepositories: string[] } };
     expect(result.connection).toMatchObject({ workspace: 'acme', authKind: 'basic', watchedRepositories: ['acme/web-app'] });
-    expect(readFileSync(join(dir, 'settings.json'), 'utf8')).toContain('"workspace": "acme"');
+    expect(readFileSync(join(bb.dir, 'settings.json'), 'utf8')).toContain('"workspace": "acme"');
     expect(everythingWritten()).not.toContain(TOKEN);
 
     cap.out = '';

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import Conf, { type Options } from 'conf';
 import { ensureDataDirSync } from '../data-dir.js';
+import { withFileLockSync } from '../file-lock.js';
 import { timestamp } from '../vault/file-vault.js';
 import { SettingsError } from './errors.js';
 import { migrateSettings } from './migrations.js';
@@ -115,7 +116,8 @@ export interface SettingsBackingStore {
 
 /**
  * Non-secret settings in settings.json (conf; same file and schema as the desktop app).
- * Each call re-reads the file, so a change made by another of our processes is seen.
+ * Each call re-reads the file, so a change made by another of our processes is seen; each
+ * read-modify-write holds settings.json.lock, so the CLI and a running app cannot lose each other's change.
  */
 export class SettingsStore {
   constructor(readonly backing: SettingsBackingStore) {}
@@ -151,6 +153,10 @@ export class SettingsStore {
   }
 
   update(patch: SettingsPatch): Settings {
+    return withFileLockSync(this.path, () => this.#update(patch));
+  }
+
+  #update(patch: SettingsPatch): Settings {
     const current = this.get();
     const next: Record<string, unknown> = { ...current };
     if (patch.bitbucket === null) delete next.bitbucket;
@@ -172,21 +178,23 @@ export class SettingsStore {
     return {
       list: () => this.get().runners,
       get: (runnerUuid) => this.get().runners.find((r) => sameUuid(r.spec.runnerUuid, runnerUuid)),
-      put: (record: RunnerRecord) => {
-        const current = this.get();
-        const i = current.runners.findIndex((r) => sameUuid(r.spec.runnerUuid, record.spec.runnerUuid));
-        const runners = [...current.runners];
-        if (i === -1) runners.push(record);
-        else runners[i] = record;
-        this.#write({ ...current, runners });
-      },
-      remove: (runnerUuid) => {
-        const current = this.get();
-        const runners = current.runners.filter((r) => !sameUuid(r.spec.runnerUuid, runnerUuid));
-        if (runners.length === current.runners.length) return false;
-        this.#write({ ...current, runners });
-        return true;
-      },
+      put: (record: RunnerRecord) =>
+        withFileLockSync(this.path, () => {
+          const current = this.get();
+          const i = current.runners.findIndex((r) => sameUuid(r.spec.runnerUuid, record.spec.runnerUuid));
+          const runners = [...current.runners];
+          if (i === -1) runners.push(record);
+          else runners[i] = record;
+          this.#write({ ...current, runners });
+        }),
+      remove: (runnerUuid) =>
+        withFileLockSync(this.path, () => {
+          const current = this.get();
+          const runners = current.runners.filter((r) => !sameUuid(r.spec.runnerUuid, runnerUuid));
+          if (runners.length === current.runners.length) return false;
+          this.#write({ ...current, runners });
+          return true;
+        }),
     };
   }
 

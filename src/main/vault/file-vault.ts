@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { Secret } from '../../shared/secret.js';
 import { ensureDataDir } from '../data-dir.js';
+import { withFileLock } from '../file-lock.js';
 import { parseVaultEnvelope } from './envelope.js';
 import { normalizeVaultKey } from './keys.js';
 import { backUpCorrupt, checkPrivateDirectory, readPrivateFile, removeOrphanedTempFiles, writePrivateFile, type PrivateFileOptions } from './private-file.js';
@@ -65,7 +66,7 @@ export class FileVault implements SecretVault {
 
   async set(key: string, secret: Secret): Promise<void> {
     const k = normalizeVaultKey(key);
-    return this.#exclusive(async () => {
+    return this.#exclusiveWrite(async () => {
       const file = await this.#read();
       file.secrets[k] = secret.reveal();
       await this.#write(file);
@@ -74,13 +75,18 @@ export class FileVault implements SecretVault {
 
   async delete(key: string): Promise<boolean> {
     const k = normalizeVaultKey(key);
-    return this.#exclusive(async () => {
+    return this.#exclusiveWrite(async () => {
       const file = await this.#read();
       if (!(k in file.secrets)) return false;
       delete file.secrets[k];
       await this.#write(file);
       return true;
     });
+  }
+
+  /** The in-process queue keeps our own writers in line; the lock file does the same for other processes (the CLI, serve). */
+  #exclusiveWrite<T>(fn: () => Promise<T>): Promise<T> {
+    return this.#exclusive(() => withFileLock(this.path, fn));
   }
 
   #exclusive<T>(fn: () => Promise<T>): Promise<T> {

@@ -1,0 +1,183 @@
+/**
+ * An advisory lock between our own processes (the CLI and a running app or `serve`) on one
+ * data file: `<file>.lock`, created exclusively (0600) and holding "<pid> <epoch ms>".
+ * A lock whose pid is gone, or that is older than staleMs, is taken over, so a crashed
+ * writer cannot block the others for good. Hold it only around a read-modify-write.
+ */
+import { closeSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { open, readFile, stat, unlink } from 'node:fs/promises';
+
+export interface FileLockOptions {
+  /** How long to wait for another process's lock before giving up. Default 10 s. */
+  timeoutMs?: number;
+  /** A lock older than this is treated as abandoned even if its pid lives (pid reuse, hung writer). Default 30 s. */
+  staleMs?: number;
+}
+
+export class FileLockTimeoutError extends Error {
+  readonly code = 'FILE_LOCK_TIMEOUT';
+  constructor(readonly lockPath: string, waitedMs: number, holder: string) {
+    super(
+      `Timed out after ${waitedMs} ms waiting for the lock ${lockPath} (held by ${holder}). ` +
+        'Another Runner Tray process is writing the same file; try again. If no Runner Tray process is running, delete the lock file.',
+    );
+    this.name = 'FileLockTimeoutError';
+  }
+}
+
+const DEFAULT_TIMEOUT_MS = 10_000;
+const DEFAULT_STALE_MS = 30_000;
+const MAX_BACKOFF_MS = 50;
+
+export function lockPathFor(file: string): string {
+  return `${file}.lock`;
+}
+
+export async function withFileLock<T>(file: string, fn: () => Promise<T>, options: FileLockOptions = {}): Promise<T> {
+  const lockPath = lockPathFor(file);
+  const { timeoutMs = DEFAULT_TIMEOUT_MS, staleMs = DEFAULT_STALE_MS } = options;
+  const started = Date.now();
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const fh = await open(lockPath, 'wx', 0o600);
+      try {
+        await fh.writeFile(lockContent(), 'utf8');
+      } finally {
+        await fh.close();
+      }
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+    const holder = await readHolder(lockPath);
+    if (holder && isStale(holder, staleMs)) {
+      await removeIfUnchanged(lockPath, holder.text);
+      continue;
+    }
+    const waited = Date.now() - started;
+    if (waited >= timeoutMs) throw new FileLockTimeoutError(lockPath, waited, describeHolder(holder));
+    await new Promise((r) => setTimeout(r, backoff(attempt)));
+  }
+  try {
+    return await fn();
+  } finally {
+    await unlink(lockPath).catch(() => undefined);
+  }
+}
+
+/** For conf, whose reads and writes are synchronous: waits by blocking this thread (briefly, bounded). */
+export function withFileLockSync<T>(file: string, fn: () => T, options: FileLockOptions = {}): T {
+  const lockPath = lockPathFor(file);
+  const { timeoutMs = DEFAULT_TIMEOUT_MS, staleMs = DEFAULT_STALE_MS } = options;
+  const started = Date.now();
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const fd = openSync(lockPath, 'wx', 0o600);
+      try {
+        writeSync(fd, lockContent());
+      } finally {
+        closeSync(fd);
+      }
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+    const holder = readHolderSync(lockPath);
+    if (holder && isStale(holder, staleMs)) {
+      removeIfUnchangedSync(lockPath, holder.text);
+      continue;
+    }
+    const waited = Date.now() - started;
+    if (waited >= timeoutMs) throw new FileLockTimeoutError(lockPath, waited, describeHolder(holder));
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, backoff(attempt));
+  }
+  try {
+    return fn();
+  } finally {
+    try {
+      unlinkSync(lockPath);
+    } catch {
+      /* already taken over as stale */
+    }
+  }
+}
+
+interface Holder {
+  text: string;
+  pid: number | null;
+  since: number;
+}
+
+function lockContent(): string {
+  return `${process.pid} ${Date.now()}\n`;
+}
+
+function parseHolder(text: string, mtimeMs: number): Holder {
+  const m = /^(\d+) (\d+)\s*$/.exec(text);
+  // An empty lock is one whose creator has not written it yet (or died doing so): judge it by its mtime.
+  return m ? { text, pid: Number(m[1]), since: Number(m[2]) } : { text, pid: null, since: mtimeMs };
+}
+
+async function readHolder(lockPath: string): Promise<Holder | null> {
+  try {
+    const [text, st] = await Promise.all([readFile(lockPath, 'utf8'), stat(lockPath)]);
+    return parseHolder(text, st.mtimeMs);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw e;
+  }
+}
+
+function readHolderSync(lockPath: string): Holder | null {
+  try {
+    return parseHolder(readFileSync(lockPath, 'utf8'), statSync(lockPath).mtimeMs);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw e;
+  }
+}
+
+function isStale(holder: Holder, staleMs: number): boolean {
+  if (Date.now() - holder.since > staleMs) return true;
+  return holder.pid !== null && holder.pid !== process.pid && !isAlive(holder.pid);
+}
+
+// Re-reading just before the unlink narrows (cannot close) the window in which two waiters
+// both judge the same lock stale and the slower one removes the faster one's fresh lock.
+async function removeIfUnchanged(lockPath: string, seen: string): Promise<void> {
+  const now = await readFile(lockPath, 'utf8').catch(() => null);
+  if (now === seen) await unlink(lockPath).catch(() => undefined);
+}
+
+function removeIfUnchangedSync(lockPath: string, seen: string): void {
+  let now: string | null = null;
+  try {
+    now = readFileSync(lockPath, 'utf8');
+  } catch {
+    return;
+  }
+  if (now !== seen) return;
+  try {
+    unlinkSync(lockPath);
+  } catch {
+    /* someone else removed it */
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function backoff(attempt: number): number {
+  return Math.min(MAX_BACKOFF_MS, 2 + attempt * 3) + Math.random() * 5;
+}
+
+function describeHolder(holder: Holder | null): string {
+  if (!holder) return 'a process that just released it';
+  return holder.pid === null ? 'a process that has not written its pid yet' : `pid ${holder.pid} since ${new Date(holder.since).toISOString()}`;
+}

@@ -1,4 +1,4 @@
-import { connectEngine, type Engine } from '../../main/docker/engine.js';
+import type { Engine } from '../../main/docker/engine.js';
 import { bitbucketRunnersForPreflight } from '../../main/bitbucket/runner-labels.js';
 import { gatherHostFacts } from '../../main/host-facts.js';
 import { hasFailure, preflight } from '../../shared/preflight/index.js';
@@ -16,7 +16,7 @@ export const doctorCommand: Command = {
     return withContext(io, async (ctx) => {
       let engine: Engine | { error: unknown };
       try {
-        engine = await connectEngine({ discovery: { env: io.env } });
+        engine = await ctx.engine();
       } catch (error) {
         engine = { error };
       }

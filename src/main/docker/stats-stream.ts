@@ -6,6 +6,7 @@
 import type { Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import { containerUsage, type ContainerUsage, type DockerStatsSample } from '../../shared/container-stats.js';
+import { jsonLines } from './json-lines.js';
 
 export interface StatsStreamHandlers {
   onUsage(usage: ContainerUsage): void;
@@ -24,7 +25,6 @@ export function followContainerStats(docker: Docker, containerId: string, handle
   let stream: Readable | null = null;
   let closed = false;
   let ended = false;
-  let partial = '';
 
   const end = (reason: string) => {
     if (ended || closed) return;
@@ -44,21 +44,12 @@ export function followContainerStats(docker: Docker, containerId: string, handle
       }
       stream = readable;
       readable.setEncoding('utf8');
-      readable.on('data', (chunk: string) => {
-        const lines = (partial + chunk).split('\n');
-        partial = lines.pop() ?? '';
-        if (partial.length > MAX_LINE) partial = '';
-        for (const line of lines) {
-          if (line.trim() === '') continue;
-          let sample: DockerStatsSample;
-          try {
-            sample = JSON.parse(line) as DockerStatsSample;
-          } catch {
-            continue;
-          }
+      readable.on(
+        'data',
+        jsonLines<DockerStatsSample>((sample) => {
           if (!closed && !ended) handlers.onUsage(containerUsage(sample));
-        }
-      });
+        }, MAX_LINE),
+      );
       readable.once('error', (e: Error) => end(e.message));
       readable.once('end', () => end('the engine ended the stats stream'));
       readable.once('close', () => end('the engine closed the stats stream'));

@@ -23,6 +23,7 @@ import { confirmedSiblingStep, parseSiblingName } from '../../shared/step-log/si
 import { resolveTimeZone, timeZoneFromEnv } from '../../shared/step-log/time-zone.js';
 import type { ContainerAction, ContainerEvent, RunnerState, Step } from '../../shared/step-log/types.js';
 import { demuxBuffer } from '../docker/container-logs.js';
+import { jsonLines } from '../docker/json-lines.js';
 import type { Engine } from '../docker/engine.js';
 import { TypedEmitter } from '../runners/events.js';
 import { comparableTimestamp, leadingDockerTimestamp, sinceAfter, sinceAt } from './docker-time.js';
@@ -149,7 +150,6 @@ export class StepsService {
   readonly #maxSiblings: number;
   readonly #maxSiblingLogs: number;
   #eventStream: Readable | null = null;
-  #eventPartial = '';
   #connected = false;
   #closed = false;
   #started = false;
@@ -275,9 +275,8 @@ export class StepsService {
       return;
     }
     this.#eventStream = stream;
-    this.#eventPartial = '';
     stream.setEncoding('utf8');
-    stream.on('data', (chunk: string) => this.#onEventText(chunk));
+    stream.on('data', jsonLines<EngineEvent>((ev) => this.#onEngineEvent(ev), MAX_PARTIAL));
     let gone = false;
     const broken = (why: string) => {
       if (gone) return;
@@ -288,23 +287,6 @@ export class StepsService {
     stream.once('error', (e: Error) => broken(e.message));
     stream.once('end', () => broken('the engine closed its event stream'));
     stream.once('close', () => broken('the engine closed its event stream'));
-  }
-
-  #onEventText(chunk: string): void {
-    const text = this.#eventPartial + chunk;
-    const lines = text.split('\n');
-    this.#eventPartial = lines.pop() ?? '';
-    if (this.#eventPartial.length > MAX_PARTIAL) this.#eventPartial = '';
-    for (const line of lines) {
-      if (line.trim() === '') continue;
-      let ev: EngineEvent;
-      try {
-        ev = JSON.parse(line) as EngineEvent;
-      } catch {
-        continue;
-      }
-      this.#onEngineEvent(ev);
-    }
   }
 
   #onEngineEvent(ev: EngineEvent): void {

@@ -139,7 +139,7 @@ function readHolderSync(lockPath: string): Holder | null {
 
 function isStale(holder: Holder, staleMs: number): boolean {
   if (Date.now() - holder.since > staleMs) return true;
-  return holder.pid !== null && holder.pid !== process.pid && !isAlive(holder.pid);
+  return holder.pid !== null && holder.pid !== process.pid && !isProcessAlive(holder.pid);
 }
 
 // Re-reading just before the unlink narrows (cannot close) the window in which two waiters
@@ -164,7 +164,9 @@ function removeIfUnchangedSync(lockPath: string, seen: string): void {
   }
 }
 
-function isAlive(pid: number): boolean {
+/** Whether a process with this pid exists (EPERM: it does, as another user's). */
+export function isProcessAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
   try {
     process.kill(pid, 0);
     return true;

@@ -11,6 +11,7 @@ import { constants } from 'node:fs';
 import { open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
+import { isProcessAlive } from '../file-lock.js';
 import { VaultError } from './types.js';
 
 export interface PrivateFileOptions {
@@ -119,7 +120,7 @@ export async function removeOrphanedTempFiles(dir: string, fileName: string): Pr
   const pattern = new RegExp(`^${fileName.replace(/\./g, '\\.')}\\.(\\d+)\\.[0-9a-f]+\\.tmp$`);
   for (const name of await readdir(dir)) {
     const pid = pattern.exec(name)?.[1];
-    if (pid !== undefined && !isAlive(Number(pid))) await unlink(path.join(dir, name)).catch(() => undefined);
+    if (pid !== undefined && !isProcessAlive(Number(pid))) await unlink(path.join(dir, name)).catch(() => undefined);
   }
 }
 
@@ -134,16 +135,6 @@ async function fsyncDir(dir: string): Promise<void> {
     }
   } catch {
     /* best effort */
-  }
-}
-
-function isAlive(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

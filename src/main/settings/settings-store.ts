@@ -125,8 +125,13 @@ export class SettingsStore {
   /** Creates the data directory (0700) if needed, migrates or rescues the file, and opens it. */
   static open(dataDir: string): SettingsStore {
     ensureDataDirSync(dataDir);
-    prepareSettingsFile(path.join(dataDir, SETTINGS_FILE_NAME));
-    return new SettingsStore(new Conf<Settings>(settingsConfOptions(dataDir)));
+    const file = path.join(dataDir, SETTINGS_FILE_NAME);
+    // Under the lock too: migrating writes the file, and so does conf's constructor (it stores its
+    // defaults merged with what it read), which would overwrite another process's first write.
+    return withFileLockSync(file, () => {
+      prepareSettingsFile(file);
+      return new SettingsStore(new Conf<Settings>(settingsConfOptions(dataDir)));
+    });
   }
 
   get path(): string {

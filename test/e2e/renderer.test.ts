@@ -4,16 +4,15 @@
  * point here; `runner-tray serve` gets its own end-to-end test).
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from '../support/chromium.js';
+import { screenshotDir } from '../support/screenshots.js';
 import { createStandInService, type StandInService } from '../support/stand-in-service.js';
 import { startRendererBridge, type RendererBridge } from '../support/renderer-bridge.js';
 
 const DIST = fileURLToPath(new URL('../../dist/renderer/', import.meta.url));
-const SHOTS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
-mkdirSync(SHOTS, { recursive: true });
+const SHOTS = screenshotDir();
 
 // Made-up values, shaped like Bitbucket's.
 const ACCOUNT = '{7e1d9c2a-4b6f-4e8a-9d3c-5a1b2c3d4e5f}';

@@ -4,18 +4,17 @@
  * through the page it serves. No stand-in service here: what the user sees is what Docker does.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Docker from 'dockerode';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from '../support/chromium.js';
+import { screenshotDir } from '../support/screenshots.js';
 import { recordEvents, startServe, type ServeChild } from '../support/serve-child.js';
 import { STANDIN_IMAGE } from '../support/standin-image.js';
 
-const SHOTS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
-mkdirSync(SHOTS, { recursive: true });
+const SHOTS = screenshotDir();
 
 // Made-up values, shaped like Bitbucket's.
 const ACCOUNT = '{6a5b4c3d-2e1f-4a0b-9c8d-7e6f5a4b3c2d}';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hasFailure, preflight, type HostFacts, type RunnerFact } from '../../src/shared/preflight/index.js';
+import { hasFailure, preflight, THRESHOLDS, type HostFacts, type RunnerFact, type Thresholds } from '../../src/shared/preflight/index.js';
 
 const GiB = 1024 ** 3;
 const runner = (name: string, over: Partial<RunnerFact> = {}): RunnerFact => ({
@@ -155,6 +155,44 @@ describe('preflight', () => {
     expect(find(elsewhere, 'bind-workdir:alpha')).toMatchObject({ status: 'fail', fix: 'Add -v /tmp/work:/tmp/work and keep WORKING_DIRECTORY=/tmp/work.' });
     const subdir = healthy({ runners: [runner('alpha', { workingDirectory: '/tmp/runner-alpha' })] });
     expect(find(subdir, 'bind-workdir:alpha')?.status).toBe('ok');
+  });
+
+  it('writes each limit into its messages from the thresholds: change only a limit and the text follows', () => {
+    const MiB = 1024 ** 2;
+    const limits: Thresholds = {
+      ...THRESHOLDS,
+      minEngine: [19, 9],
+      minKernel: [5, 10],
+      dualLoggingEngine: [23, 0],
+      minHostMemory: 12 * GiB,
+      minRunnerMemory: 768 * MiB,
+      stepMemory: { '1x': 3 * GiB, '2x': 6 * GiB, '4x': 12 * GiB, '8x': 24 * GiB },
+      maxSwappiness: 5,
+    };
+    const at = (facts: HostFacts, id: string) => preflight(facts, limits).findings.find((f) => f.id === id);
+    const facts = healthy({ serverVersion: '22.06.1', memTotalBytes: 10 * GiB, swapTotalBytes: 2 * GiB, swappiness: 60, loggingDriver: 'syslog' });
+    expect(at(facts, 'engine')?.message).toContain('(19.09 or newer is required)');
+    expect(at(facts, 'os')?.message).toContain('(5.10 or newer is required)');
+    expect(at(facts, 'memory')).toMatchObject({ status: 'warn', message: expect.stringContaining('Atlassian asks for at least 12 GiB') });
+    expect(at(healthy({ memTotalBytes: 3 * GiB }), 'memory')?.message).toContain('the runner (768 MiB) and one 1x step (3 GiB)');
+    expect(at(facts, 'memory-steps')?.message).toContain('so 1x (3 GiB) is assumed; 2x needs 6 GiB, 4x 12 GiB, 8x 24 GiB.');
+    expect(at(facts, 'runner-memory:alpha')?.message).toContain('768 MiB or more is required');
+    expect(at(facts, 'swap')?.fix).toContain('sudo sysctl vm.swappiness=5');
+    expect(at(healthy({ swapTotalBytes: 2 * GiB, swappiness: 5 }), 'swap')?.status).toBe('ok');
+    expect(at(facts, 'logging-driver')).toMatchObject({ status: 'fail', message: expect.stringContaining('before Docker 23.0') });
+
+    // No default figure is left written into any message or fix.
+    const everyText = [
+      healthy(),
+      facts,
+      healthy({ serverVersion: 'x', kernelVersion: 'y', memTotalBytes: 2 * GiB, swapTotalBytes: 2 * GiB, runners: [runner('alpha', { memoryLimitBytes: 100 * MiB })] }),
+      healthy({ isDockerDesktop: true, hostPlatform: 'darwin', memTotalBytes: 10 * GiB }),
+    ].flatMap((f) => preflight(f, limits).findings.flatMap((x) => [x.message, x.fix ?? '']));
+    for (const old of ['19.03', '20.10', '4.0 or newer', '8 GiB', '4 GiB', '16 GiB', '32 GiB', '512 MiB', 'vm.swappiness=1\\b']) {
+      // Whole figures only: a measured `3.8 GiB` is not the default `8 GiB`.
+      const written = new RegExp(`(?<![\\d.])${old.replace(/\./g, '\\.')}`);
+      expect(everyText.filter((t) => written.test(t)), old).toEqual([]);
+    }
   });
 
   it('warns when two runners share a working directory', () => {

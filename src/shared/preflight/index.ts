@@ -1,2 +1,5 @@
-export { preflight, hasFailure, formatBytes, majorMinor, STEP_MEMORY, MIN_HOST_MEMORY, MIN_RUNNER_MEMORY } from './preflight.js';
+export { preflight, hasFailure } from './preflight.js';
+export { formatBytes, majorMinor, STEP_MEMORY, MIN_HOST_MEMORY, MIN_RUNNER_MEMORY, THRESHOLDS, type Thresholds } from './thresholds.js';
+export { CHECKS } from './checks/index.js';
+export type { PreflightCheck } from './check.js';
 export type { DiskFact, Finding, FindingStatus, HostFacts, PreflightReport, RunnerFact, StepSize } from './types.js';

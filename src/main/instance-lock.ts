@@ -83,8 +83,13 @@ export async function acquireInstanceLock(dataDir: string, options: InstanceLock
       mine = { ...mine, url: where.url, port: where.port };
       const tmp = `${lockPath}.${process.pid}.tmp`;
       await storageWrite(target, async () => {
-        await writeFile(tmp, serialize(mine), { mode: 0o600 });
-        await rename(tmp, lockPath);
+        try {
+          await writeFile(tmp, serialize(mine), { mode: 0o600 });
+          await rename(tmp, lockPath);
+        } catch (e) {
+          await unlink(tmp).catch(() => undefined);
+          throw e;
+        }
       });
     },
     async release() {

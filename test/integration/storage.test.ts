@@ -9,6 +9,7 @@ import { chmodSync, chownSync, closeSync, mkdirSync, mkdtempSync, openSync, read
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { SettingsStore } from '../../src/main/settings/settings-store.js';
 import { cliEnv, runCli, type CliRun } from '../support/cli.js';
 import { ALL_SECRETS, IDS, paste } from '../support/pastes.js';
 
@@ -112,6 +113,29 @@ describe('a full disk (real tmpfs)', () => {
     expect(listed(await cli(dataDir, ['list', '--json']))).toEqual([IDS.runner]);
     expect(leftovers(dataDir)).toEqual([]);
   });
+});
+
+it('settings: when the lock still fits but the new file does not, the sentence names settings.json and the file stays as it was', async () => {
+  const disk = tmpfs(128);
+  const store = SettingsStore.open(join(disk, 'data'));
+  store.update({ ui: { theme: 'dark' } });
+  const before = readFileSync(store.path, 'utf8');
+  // Fill page by page, then free one page: room for the lock, not for a 10 KiB settings file.
+  let pages = 0;
+  try {
+    for (;; pages++) writeFileSync(join(disk, `page-${pages}`), Buffer.alloc(4096));
+  } catch (e) {
+    expect((e as NodeJS.ErrnoException).code).toBe('ENOSPC');
+  }
+  rmSync(join(disk, 'page-0'));
+  const watched = Array.from({ length: 400 }, (_, i) => `repository-number-${i}`);
+  expect(() => store.update({ bitbucket: { workspace: 'acme', authKind: 'bearer', watchedRepositories: watched } })).toThrow(
+    `Cannot write settings (${store.path}): the disk holding ${join(disk, 'data')} is full (ENOSPC: no space left on device)`,
+  );
+  expect(readFileSync(store.path, 'utf8')).toBe(before);
+  // conf's writer (atomically) removes its temp file with an asynchronous unlink.
+  await new Promise((r) => setTimeout(r, 200));
+  expect(readdirSync(join(disk, 'data'))).toEqual(['settings.json']);
 });
 
 it('an empty lock left by an older Runner Tray is stale at once, not after 30 s', async () => {

@@ -7,22 +7,15 @@ import { isAbsolute } from 'node:path';
 import type Docker from 'dockerode';
 import type { ContainerState } from '../../shared/contract/views.js';
 import type { ParseResult, RunnerSpec } from '../../shared/runner-command/types.js';
-import {
-  bare,
-  containerCreateOptions,
-  type ContainerCreateOptions,
-  LABEL_MANAGED,
-  LABEL_RUNNER,
-  perRunnerWorkDir,
-  staleReasons,
-  withWorkDir,
-} from '../../shared/runner-spec.js';
+import { bare, containerCreateOptions, type ContainerCreateOptions, perRunnerWorkDir, staleReasons, withWorkDir } from '../../shared/runner-spec.js';
 import { redactText, type Secret } from '../../shared/secret.js';
 import { EngineUnreachableError, type Engine } from '../docker/engine.js';
+import { engineMessage, statusCodeOf } from '../docker/engine-errors.js';
+import { byRunner, inspectContainer, isRunnersContainer, listRunnerContainers, type RunnerContainer } from '../docker/runner-containers.js';
 import type { RunnerRecord, RunnerStore } from '../settings/types.js';
 import { runnerEnvSecretKey, runnerSecretKey } from '../vault/keys.js';
 import type { SecretVault } from '../vault/types.js';
-import { engineMessage, RunnerError, statusCodeOf } from './errors.js';
+import { RunnerError } from './errors.js';
 import { TypedEmitter, type RunnerEvent } from './events.js';
 import { ensureImage } from './image.js';
 import { KeyedMutex } from './mutex.js';
@@ -135,13 +128,6 @@ function pendingRestartMessage(uuid: string, reasons: readonly string[]): string
 interface RunnerSecrets {
   secret: Secret;
   extra: Record<string, Secret>;
-}
-
-interface ManagedContainer {
-  id: string;
-  name: string;
-  /** Seconds since the epoch. */
-  created: number;
 }
 
 export class RunnerService {
@@ -276,8 +262,8 @@ export class RunnerService {
   async #runningContainer(uuid: string): Promise<boolean> {
     try {
       const docker = (await this.#connect()).docker;
-      const ids = await this.#managedIds(docker, uuid);
-      return ids[0] !== undefined && (await docker.getContainer(ids[0]).inspect()).State.Running;
+      const newest = (await listRunnerContainers(docker, uuid))[0];
+      return newest !== undefined && (await docker.getContainer(newest.id).inspect()).State.Running;
     } catch {
       return false;
     }
@@ -330,12 +316,8 @@ export class RunnerService {
     let reason: string | undefined;
 
     // Both lookups at once: a start is a handful of engine round trips, each counts.
-    const [mine, byName] = await Promise.all([this.#managed(docker, uuid), this.#inspectByName(docker, spec.name)]);
-    const isOurs = (info: Docker.ContainerInspectInfo): boolean => {
-      const labels = info.Config.Labels ?? {};
-      return labels[LABEL_MANAGED] === 'true' && bare(labels[LABEL_RUNNER] ?? '') === bare(uuid);
-    };
-    const transitional = (c: ManagedContainer) => c.name === spec.name + NEXT_SUFFIX || c.name === spec.name + PREVIOUS_SUFFIX;
+    const [mine, byName] = await Promise.all([listRunnerContainers(docker, uuid), inspectContainer(docker, spec.name)]);
+    const transitional = (c: RunnerContainer) => c.name === spec.name + NEXT_SUFFIX || c.name === spec.name + PREVIOUS_SUFFIX;
     const nowSeconds = this.#now().getTime() / 1000;
     for (const c of mine.filter((c) => transitional(c) && nowSeconds - c.created > LEFTOVER_AFTER_SECONDS)) {
       await this.#removeContainer(docker, c.id);
@@ -343,7 +325,7 @@ export class RunnerService {
     // Another process's replacement in progress is left alone; only settled duplicates go.
     const settled = mine.filter((c) => !transitional(c));
     // Found by name but not yet by label: another process created it between our two lookups.
-    const current = settled.find((c) => c.name === spec.name)?.id ?? settled[0]?.id ?? (byName && isOurs(byName) ? byName.Id : undefined);
+    const current = settled.find((c) => c.name === spec.name)?.id ?? settled[0]?.id ?? (byName && isRunnersContainer(byName.Config.Labels, uuid) ? byName.Id : undefined);
     for (const c of settled) if (c.id !== current) await this.#removeContainer(docker, c.id); // never two containers per runner
 
     let old: { id: string; running: boolean } | undefined;
@@ -422,13 +404,12 @@ export class RunnerService {
     // look again briefly. Bounded (2 s, far above the milliseconds a create takes): past that the
     // name belongs to something that is not becoming a container of ours.
     const name = expected.name;
-    let raced = await this.#inspectByName(docker, name);
+    let raced = await inspectContainer(docker, name);
     for (let i = 0; !raced && i < 40; i++) {
       await new Promise((r) => setTimeout(r, 50));
-      raced = await this.#inspectByName(docker, name);
+      raced = await inspectContainer(docker, name);
     }
-    const labels = raced?.Config.Labels ?? {};
-    if (!raced || bare(labels[LABEL_RUNNER] ?? '') !== bare(uuid)) {
+    if (!raced || !isRunnersContainer(raced.Config.Labels, uuid)) {
       throw new RunnerError('CONTAINER_CONFLICT', `Another container named "${name}" appeared while starting; run start again with --adopt or --replace.`, uuid);
     }
     return raced.Id;
@@ -450,8 +431,8 @@ export class RunnerService {
       if (statusCodeOf(e) !== 409) throw e;
       // The `-next` name works as a lock between processes: wait for the other swap to finish.
       const deadline = Date.now() + 30_000;
-      while (Date.now() < deadline && (await this.#inspectByName(docker, nextName))) await new Promise((r) => setTimeout(r, 100));
-      if (await this.#inspectByName(docker, nextName)) {
+      while (Date.now() < deadline && (await inspectContainer(docker, nextName))) await new Promise((r) => setTimeout(r, 100));
+      if (await inspectContainer(docker, nextName)) {
         throw new RunnerError(
           'CONTAINER_CONFLICT',
           `Another start is replacing runner ${uuid}'s container (a container "${nextName}" exists). Try again in a minute; ` +
@@ -489,8 +470,8 @@ export class RunnerService {
     const uuid = record.spec.runnerUuid;
     return this.#mutex.run(bare(uuid), async () => {
       const docker = await this.#engineCall(async (d) => d, uuid);
-      const ids = await this.#engineCall(() => this.#managedIds(docker, uuid), uuid);
-      for (const id of ids) {
+      const mine = await this.#engineCall(() => listRunnerContainers(docker, uuid), uuid);
+      for (const { id } of mine) {
         try {
           await docker.getContainer(id).stop({ t: this.#stopTimeout });
         } catch (e) {
@@ -510,7 +491,7 @@ export class RunnerService {
     return this.#mutex.run(bare(uuid), async () => {
       try {
         const docker = (await this.#connect()).docker;
-        for (const id of await this.#managedIds(docker, uuid)) await this.#removeContainer(docker, id);
+        for (const { id } of await listRunnerContainers(docker, uuid)) await this.#removeContainer(docker, id);
       } catch (e) {
         const wrapped = this.#wrap(e, uuid);
         // The container may still run: removing the secret and settings now would orphan it.
@@ -538,8 +519,8 @@ export class RunnerService {
   async list(): Promise<RunnerStatus[]> {
     const records = this.#store.list();
     return this.#engineCall(async (docker) => {
-      const byRunner = await this.#managedByRunner(docker);
-      return Promise.all(records.map((r) => this.#statusFrom(docker, r, byRunner.get(bare(r.spec.runnerUuid))?.[0])));
+      const mine = byRunner(await listRunnerContainers(docker));
+      return Promise.all(records.map((r) => this.#statusFrom(docker, r, mine.get(bare(r.spec.runnerUuid))?.[0]?.id)));
     });
   }
 
@@ -547,12 +528,10 @@ export class RunnerService {
   async reconcile(): Promise<ReconcileReport> {
     const records = this.#store.list();
     const known = new Set(records.map((r) => bare(r.spec.runnerUuid)));
-    const containers = await this.#engineCall((docker) =>
-      docker.listContainers({ all: true, filters: { label: [`${LABEL_MANAGED}=true`] } }),
-    );
+    const containers = await this.#engineCall((docker) => listRunnerContainers(docker));
     const orphans = containers
-      .filter((c) => !known.has(bare(c.Labels[LABEL_RUNNER] ?? '')))
-      .map((c) => ({ containerId: c.Id, name: (c.Names[0] ?? '').replace(/^\//, ''), runnerUuid: c.Labels[LABEL_RUNNER] ?? '' }));
+      .filter((c) => !known.has(bare(c.runnerUuid)))
+      .map((c) => ({ containerId: c.id, name: c.name, runnerUuid: c.runnerUuid }));
     const runners = await this.list();
     for (const s of runners) this.events.emit({ type: 'state', runnerUuid: s.runnerUuid, action: 'reconciled', containerState: s.containerState });
     return { runners, orphans };
@@ -583,40 +562,6 @@ export class RunnerService {
     return this.#engine;
   }
 
-  async #managedByRunner(docker: Docker): Promise<Map<string, string[]>> {
-    const containers = await docker.listContainers({ all: true, filters: { label: [`${LABEL_MANAGED}=true`] } });
-    const map = new Map<string, string[]>();
-    for (const c of containers.sort((a, b) => b.Created - a.Created)) {
-      const key = bare(c.Labels[LABEL_RUNNER] ?? '');
-      map.set(key, [...(map.get(key) ?? []), c.Id]);
-    }
-    return map;
-  }
-
-  /** Our containers for this runner, newest first. */
-  async #managed(docker: Docker, uuid: string): Promise<ManagedContainer[]> {
-    const containers = await docker.listContainers({
-      all: true,
-      filters: { label: [`${LABEL_MANAGED}=true`, `${LABEL_RUNNER}=${uuid}`] },
-    });
-    return containers
-      .sort((a, b) => b.Created - a.Created)
-      .map((c) => ({ id: c.Id, name: (c.Names[0] ?? '').replace(/^\//, ''), created: c.Created }));
-  }
-
-  async #managedIds(docker: Docker, uuid: string): Promise<string[]> {
-    return (await this.#managed(docker, uuid)).map((c) => c.id);
-  }
-
-  async #inspectByName(docker: Docker, name: string): Promise<Docker.ContainerInspectInfo | null> {
-    try {
-      return await docker.getContainer(name).inspect();
-    } catch (e) {
-      if (statusCodeOf(e) === 404) return null;
-      throw e;
-    }
-  }
-
   async #startContainer(docker: Docker, id: string): Promise<void> {
     try {
       await docker.getContainer(id).start();
@@ -635,7 +580,7 @@ export class RunnerService {
   }
 
   async #status(docker: Docker, record: RunnerRecord): Promise<RunnerStatus> {
-    const all = await this.#managed(docker, record.spec.runnerUuid);
+    const all = await listRunnerContainers(docker, record.spec.runnerUuid);
     // Mid-replace the runner has two containers: the one under its name is the runner.
     return this.#statusFrom(docker, record, (all.find((c) => c.name === record.spec.name) ?? all[0])?.id);
   }
@@ -660,20 +605,16 @@ export class RunnerService {
   }
 
   async #containerFacts(docker: Docker, id: string): Promise<ContainerFacts | null> {
-    try {
-      const info = await docker.getContainer(id).inspect();
-      const status = info.State.Status as ContainerState;
-      return {
-        id: info.Id,
-        state: CONTAINER_STATES.includes(status) ? status : 'dead',
-        startedAt: info.State.StartedAt && !info.State.StartedAt.startsWith('0001-') ? info.State.StartedAt : null,
-        exitCode: typeof info.State.ExitCode === 'number' ? info.State.ExitCode : null,
-        restartCount: info.RestartCount ?? 0,
-      };
-    } catch (e) {
-      if (statusCodeOf(e) === 404) return null;
-      throw e;
-    }
+    const info = await inspectContainer(docker, id);
+    if (!info) return null;
+    const status = info.State.Status as ContainerState;
+    return {
+      id: info.Id,
+      state: CONTAINER_STATES.includes(status) ? status : 'dead',
+      startedAt: info.State.StartedAt && !info.State.StartedAt.startsWith('0001-') ? info.State.StartedAt : null,
+      exitCode: typeof info.State.ExitCode === 'number' ? info.State.ExitCode : null,
+      restartCount: info.RestartCount ?? 0,
+    };
   }
 
   /** Engine failures become ENGINE_ERROR with the engine's words, scrubbed of the secrets. */

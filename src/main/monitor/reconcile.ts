@@ -9,9 +9,9 @@ import type { ContainerState } from '../../shared/runner-state.js';
 import { bare } from '../../shared/runner-spec.js';
 import { foldRunnerLog } from '../../shared/step-log/fold.js';
 import type { ContainerAction } from '../../shared/step-log/types.js';
-import { newestRunnerContainers, stepContainers } from './label-queries.js';
+import { inspectContainer, listRunnerContainers, newestByRunner } from '../docker/runner-containers.js';
 import type { RunnerLog } from './runner-log.js';
-import type { StepContainers } from './step-containers.js';
+import { listStepContainers, type StepContainers } from './step-containers.js';
 import type { Tracked } from './tracked.js';
 
 /** What the reconcile needs of the monitor. */
@@ -35,19 +35,22 @@ type Inspected = Awaited<ReturnType<Docker.Container['inspect']>>;
 
 export async function reconcileAll(host: ReconcileHost): Promise<void> {
   if (host.closed()) return;
-  const newest = await newestRunnerContainers(host.docker);
-  for (const c of newest.values()) await reconcileRunner(host, c.runnerUuid, c.containerId).catch(() => undefined);
+  // Our labels, through the one adapter the runner service uses too; newest container per runner.
+  const newest = newestByRunner(await listRunnerContainers(host.docker));
+  for (const c of newest.values()) await reconcileRunner(host, c.runnerUuid, c.id).catch(() => undefined);
   for (const t of host.runners.values()) {
     if (newest.has(t.key) || t.containerId === null) continue;
     // Removed while we were not listening.
     host.runnerEvent(t.runnerUuid, t.containerId, 'destroy', new Date().toISOString());
   }
   if (host.runners.size === 0) return;
-  host.steps.reconcile(host.runners, await stepContainers(host.docker), bare);
+  host.steps.reconcile(host.runners, await listStepContainers(host.docker), bare);
 }
 
 async function reconcileRunner(host: ReconcileHost, runnerUuid: string, id: string): Promise<void> {
-  const info = await host.docker.getContainer(id).inspect();
+  const info = await inspectContainer(host.docker, id);
+  // Removed since the listing: its destroy event (or the next reconcile) says so.
+  if (info === null) return;
   const existing = host.runners.get(bare(runnerUuid));
   const t = host.track(runnerUuid);
   t.containerName = info.Name.replace(/^\//, '');

@@ -10,13 +10,14 @@
 import type Docker from 'dockerode';
 import { maskCredentialLike } from '../../shared/diagnostics/diagnose.js';
 import { runnerState, type RunnerState } from '../../shared/runner-state.js';
-import { bare, LABEL_MANAGED, LABEL_RUNNER } from '../../shared/runner-spec.js';
+import { bare } from '../../shared/runner-spec.js';
 import { redactText, Secret } from '../../shared/secret.js';
 import { foldRunnerLog } from '../../shared/step-log/fold.js';
 import { toStepsJson, type ReplayOptions, type RunnerStepsJson } from '../../shared/step-log/replay.js';
 import { parseSiblingName } from '../../shared/step-log/sibling-name.js';
 import type { ContainerAction, ContainerEvent } from '../../shared/step-log/types.js';
 import type { Engine } from '../docker/engine.js';
+import { runnerOfLabels } from '../docker/runner-containers.js';
 import { TypedEmitter } from '../runners/events.js';
 import { containerEnvSettings } from './container-env.js';
 import { EngineEvents, type ContainerEngineEvent } from './engine-events.js';
@@ -199,8 +200,8 @@ export class RunnerMonitor {
   #onEngineEvent(ev: ContainerEngineEvent): void {
     if (this.#closed) return;
     const attrs = ev.attributes;
-    const runnerLabel = attrs[LABEL_RUNNER];
-    if (attrs[LABEL_MANAGED] === 'true' && runnerLabel) {
+    const runnerLabel = runnerOfLabels(attrs);
+    if (runnerLabel !== null) {
       this.#onRunnerEvent(runnerLabel, ev.containerId, attrs.name ?? null, ev.action, attrs.exitCode, ev.time);
       return;
     }

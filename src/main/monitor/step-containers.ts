@@ -7,11 +7,10 @@
 import type Docker from 'dockerode';
 import { diagnose, type DiagnoseContext } from '../../shared/diagnostics/diagnose.js';
 import { LineSplitter } from '../../shared/line-splitter.js';
-import { confirmedSiblingStep, type SiblingName } from '../../shared/step-log/sibling-name.js';
+import { confirmedSiblingStep, parseSiblingName, type SiblingName } from '../../shared/step-log/sibling-name.js';
 import type { ContainerAction } from '../../shared/step-log/types.js';
 import { followContainerLog } from '../docker/container-logs.js';
 import type { MonitorEvent, SiblingView } from './events.js';
-import type { StepContainerListing } from './label-queries.js';
 import type { Tracked } from './tracked.js';
 
 export interface StepContainersOptions {
@@ -26,6 +25,28 @@ export interface StepContainersOptions {
 }
 
 const MAX_SIBLING_LINE = 64 * 1024;
+
+export interface StepContainerListing {
+  containerId: string;
+  name: string;
+  running: boolean;
+  sibling: SiblingName;
+}
+
+/**
+ * Every container named like a runner's step container (`<runnerUuid>_<uuid>_<role>`): the runner
+ * starts them itself, so they carry none of our labels and are found by name.
+ */
+export async function listStepContainers(docker: Docker): Promise<StepContainerListing[]> {
+  const all = await docker.listContainers({ all: true });
+  const out: StepContainerListing[] = [];
+  for (const c of all) {
+    const name = (c.Names[0] ?? '').replace(/^\//, '');
+    const sibling = parseSiblingName(name);
+    if (sibling) out.push({ containerId: c.Id, name, running: c.State === 'running', sibling });
+  }
+  return out;
+}
 
 export class StepContainers {
   readonly #o: StepContainersOptions;

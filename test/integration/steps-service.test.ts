@@ -1,5 +1,5 @@
 /**
- * The steps service on the real private dockerd with the stand-in runner image: steps from the
+ * The runner monitor on the real private dockerd with the stand-in runner image: steps from the
  * followed log, siblings from the event stream, crash supervision, a dockerd restart.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';

@@ -20,7 +20,7 @@ export interface StepsFixture {
   startSteps(options?: StepsOptions): Promise<{ service: RunnerMonitor; log: EventLog<MonitorEvent> }>;
   /** A service the test built itself, to be closed after the test like one from `startSteps`. */
   track(service: RunnerMonitor): RunnerMonitor;
-  /** Runs after the steps service is closed and before the home is cleaned up. */
+  /** Runs after the runner monitor is closed and before the home is cleaned up. */
   afterEachTest(fn: (docker: Docker) => Promise<void>): void;
 }
 

@@ -1,7 +1,7 @@
 /**
  * One numbering for the Logs screen and the diagnoses: a subscription's backlog (read straight
- * from Docker) and its followed lines carry the steps service's line numbers, also when the
- * runner's log is longer than the backlog. Docker and the steps service are stand-ins here,
+ * from Docker) and its followed lines carry the runner monitor's line numbers, also when the
+ * runner's log is longer than the backlog. Docker and the runner monitor are stand-ins here,
  * shaped like the real ones (`getContainer().logs()` answers a multiplexed buffer; the steps
  * service's `snapshot`, `maskLogLine` and `log` events); the real pair runs in test/e2e/serve.test.ts.
  */

@@ -25,6 +25,21 @@ const OTHER_SWAP_WAIT_MS = 30_000;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * Inspect a container another process may be creating right now: Docker lists it and holds its
+ * name a moment before it can be inspected (404 until the create returns; measured up to ~0.5 s
+ * on a loaded machine), so look again briefly. Bounded (2 s, far above what a create takes): null
+ * past that means it is not becoming a container (removed, or the create failed).
+ */
+async function inspectOnceCreated(docker: Docker, idOrName: string): Promise<Docker.ContainerInspectInfo | null> {
+  let info = await inspectContainer(docker, idOrName);
+  for (let i = 0; !info && i < 40; i++) {
+    await sleep(50);
+    info = await inspectContainer(docker, idOrName);
+  }
+  return info;
+}
+
 /** The runner's one container as this start finds it, after duplicates and leftovers are gone. */
 export interface CurrentContainer {
   /** Ours and this runner's (by label, or by name when another process has just created it). */
@@ -37,7 +52,7 @@ export interface CurrentContainer {
  * Look up the runner's containers by label and by name, remove leftovers of dead swaps and
  * settled duplicates (never two containers per runner), and leave another process's swap alone.
  */
-export async function settleContainers(docker: Docker, spec: RunnerSpec, nowSeconds: number): Promise<CurrentContainer> {
+export async function settleContainers(docker: Docker, spec: RunnerSpec, nowSeconds: number, attempt = 1): Promise<CurrentContainer> {
   const uuid = spec.runnerUuid;
   // Both lookups at once: a start is a handful of engine round trips, each counts.
   const [mine, byName] = await Promise.all([listRunnerContainers(docker, uuid), inspectContainer(docker, spec.name)]);
@@ -52,8 +67,10 @@ export async function settleContainers(docker: Docker, spec: RunnerSpec, nowSeco
     settled.find((c) => c.name === spec.name)?.id ?? settled[0]?.id ?? (byName && isRunnersContainer(byName.Config.Labels, uuid) ? byName.Id : undefined);
   for (const c of settled) if (c.id !== currentId) await removeContainer(docker, c.id);
   if (currentId === undefined) return { current: null, byName };
-  const current = currentId === byName?.Id ? byName : await docker.getContainer(currentId).inspect();
-  return { current, byName };
+  const current = currentId === byName?.Id ? byName : await inspectOnceCreated(docker, currentId);
+  if (current) return { current, byName };
+  // Listed, then gone: removed meanwhile. Look again; past a few tries, the create path's own race handling takes over.
+  return attempt < 3 ? settleContainers(docker, spec, nowSeconds, attempt + 1) : { current: null, byName };
 }
 
 /** A fresh container under the runner's name; when another process won the race, its container if it is ours. */
@@ -64,15 +81,8 @@ export async function createOrJoin(docker: Docker, expected: ContainerCreateOpti
     if (statusCodeOf(e) !== 409) throw e;
   }
   // Another process created it between our look and our create: use it only if it is ours.
-  // Docker reserves the name (409 for us) a moment before that container can be inspected, so
-  // look again briefly. Bounded (2 s, far above the milliseconds a create takes): past that the
-  // name belongs to something that is not becoming a container of ours.
   const name = expected.name;
-  let raced = await inspectContainer(docker, name);
-  for (let i = 0; !raced && i < 40; i++) {
-    await sleep(50);
-    raced = await inspectContainer(docker, name);
-  }
+  const raced = await inspectOnceCreated(docker, name);
   if (!raced || !isRunnersContainer(raced.Config.Labels, uuid)) {
     throw new RunnerError('CONTAINER_CONFLICT', `Another container named "${name}" appeared while starting; run start again with --adopt or --replace.`, uuid);
   }

@@ -74,10 +74,9 @@ export const serveCommand: Command = {
       throw new CliError('USAGE', 'RUNNER_TRAY_TOKEN must be at least 16 characters (or unset it for a random token).', 2);
     }
     const token = fixed ?? newToken();
-    const log = (line: string) => io.err(`runner-tray: ${line}\n`);
-
     return withContext(io, async (ctx) => {
-      const host = await startHost({ ctx, log });
+      const { log } = ctx;
+      const host = await startHost({ ctx });
       const { api, runners } = host;
       let bridge: Awaited<ReturnType<typeof startHttpBridge>> | undefined;
       try {

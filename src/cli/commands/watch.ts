@@ -1,4 +1,3 @@
-import { StepsService } from '../../main/steps/steps-service.js';
 import type { StepsEvent } from '../../main/steps/events.js';
 import type { Command } from '../command.js';
 import { withContext } from '../context.js';
@@ -15,7 +14,7 @@ export const watchCommand: Command = {
   maxPositionals: 0,
   async run(args, io) {
     return withContext(io, async (ctx) => {
-      const service = new StepsService({ engine: await ctx.engine(), log: (m) => io.err(`runner-tray: ${m}\n`) });
+      const service = await ctx.monitor();
       const off = service.events.on('*', (e) => {
         if (e.type === 'log' && !args.values.logs) return;
         io.out(eventLine(e));

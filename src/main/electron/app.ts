@@ -1,6 +1,6 @@
 /**
  * The desktop app's entry (package.json `main`): wires Electron to the same host as
- * `runner-tray serve` — the app context, the steps service, the API — and adds the window,
+ * `runner-tray serve` — the app context, the runner monitor, the API — and adds the window,
  * the IPC transport, the tray and notifications. Everything with logic lives in the modules
  * it imports; this file only decides the order.
  */
@@ -67,9 +67,10 @@ async function main(): Promise<void> {
   const chosen = env.RUNNER_TRAY_VAULT?.trim();
   const ctx: AppContext = new AppContext({
     env,
+    log,
     ...(chosen ? {} : { openVault: () => SafeStorageVault.open({ dataDir: ctx.dataDir, safeStorage, allowBasicText: allowBasicTextFromEnv(env) }) }),
   });
-  const host: Host = await startHost({ ctx, log, clipboard: clipboardSource(clipboard) });
+  const host: Host = await startHost({ ctx, clipboard: clipboardSource(clipboard) });
   const settings = ctx.settings();
   const language = (): TrayLanguage => settings.get().ui?.language ?? (app.getLocale().toLowerCase().startsWith('pl') ? 'pl' : 'en');
 

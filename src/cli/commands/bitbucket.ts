@@ -1,4 +1,4 @@
-import { connectBitbucket, disconnectBitbucket, setWatchedRepositories, splitRepositoryList } from '../../main/bitbucket/connection.js';
+import { splitRepositoryList } from '../../main/bitbucket/connection.js';
 import { Secret } from '../../shared/secret.js';
 import type { Command } from '../command.js';
 import { withContext } from '../context.js';
@@ -15,7 +15,7 @@ export const bitbucketCommand: Command = {
     const json = Boolean(args.values.json);
     if (sub === 'disconnect') {
       return withContext(io, async (ctx) => {
-        const r = await disconnectBitbucket({ vault: await ctx.vault(), store: ctx.settings().bitbucket() });
+        const r = await ctx.bitbucket().disconnect();
         if (json) io.out(JSON.stringify(r) + '\n');
         else io.out(r.workspace ? `Disconnected Bitbucket workspace ${r.workspace}; its token was removed from the vault.\n` : 'Bitbucket was not connected.\n');
         return 0;
@@ -27,7 +27,7 @@ export const bitbucketCommand: Command = {
         throw new CliError('USAGE', 'bitbucket watch needs --repos ws/a,ws/b: the repositories whose queued steps workspace runners show.', 2);
       }
       return withContext(io, async (ctx) => {
-        const connection = await setWatchedRepositories({ store: ctx.settings().bitbucket() }, repos);
+        const connection = await ctx.bitbucket().watch(repos);
         if (json) io.out(JSON.stringify({ connection }) + '\n');
         else io.out(`Watching: ${connection.watchedRepositories.join(', ')} (and each repository runner's own repository).\n`);
         return 0;
@@ -47,10 +47,7 @@ export const bitbucketCommand: Command = {
     const token = new Secret((await io.readStdin()).trim());
     return withContext(io, async (ctx) => {
       const email = typeof args.values.email === 'string' ? args.values.email : undefined;
-      const { connection, repositories } = await connectBitbucket(
-        { vault: await ctx.vault(), store: ctx.settings().bitbucket(), baseUrl: io.env.RUNNER_TRAY_BITBUCKET_API },
-        { workspace, ...(email ? { email } : {}), token, ...(repos ? { watchedRepositories: repos } : {}) },
-      );
+      const { connection, repositories } = await ctx.bitbucket().connect({ workspace, ...(email ? { email } : {}), token, ...(repos ? { watchedRepositories: repos } : {}) });
       if (json) io.out(JSON.stringify({ connection, repositories }) + '\n');
       else io.out(`Connected Bitbucket workspace ${connection.workspace} (${connection.authKind} auth). Watching: ${connection.watchedRepositories.join(', ') || 'no repositories'}.\n`);
       return 0;

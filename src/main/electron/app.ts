@@ -67,9 +67,10 @@ async function main(): Promise<void> {
   const chosen = env.RUNNER_TRAY_VAULT?.trim();
   const ctx: AppContext = new AppContext({
     env,
+    log,
     ...(chosen ? {} : { openVault: () => SafeStorageVault.open({ dataDir: ctx.dataDir, safeStorage, allowBasicText: allowBasicTextFromEnv(env) }) }),
   });
-  const host: Host = await startHost({ ctx, log, clipboard: clipboardSource(clipboard) });
+  const host: Host = await startHost({ ctx, clipboard: clipboardSource(clipboard) });
   const settings = ctx.settings();
   const language = (): TrayLanguage => settings.get().ui?.language ?? (app.getLocale().toLowerCase().startsWith('pl') ? 'pl' : 'en');
 

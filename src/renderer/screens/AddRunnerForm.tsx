@@ -91,7 +91,7 @@ export function AddRunnerForm({ onSaved, onCancel }: { onSaved: (runner: AddedRu
 
   useEffect(() => setReplace(false), [parsed]);
 
-  async function useClipboard() {
+  async function pasteFromClipboard() {
     const r = await client.invoke('clipboard.read', {});
     setOffer(null);
     if (!r.ok) {
@@ -132,7 +132,7 @@ export function AddRunnerForm({ onSaved, onCancel }: { onSaved: (runner: AddedRu
   }
 
   return (
-    <form className="card add-form" aria-labelledby={`${ids.command}-title`} onSubmit={submit} onKeyDown={(e) => e.key === 'Escape' && onCancel()}>
+    <form className="card add-form" aria-labelledby={`${ids.command}-title`} onSubmit={(e) => void submit(e)} onKeyDown={(e) => e.key === 'Escape' && onCancel()}>
       <h2 id={`${ids.command}-title`}>{t('add.title')}</h2>
 
       {offer && (
@@ -140,7 +140,7 @@ export function AddRunnerForm({ onSaved, onCancel }: { onSaved: (runner: AddedRu
           <p>{t('add.clipboard.found', { kind: t(`kind.${offer.kind}`) })}</p>
           <pre className="preview">{offer.preview}</pre>
           <div className="actions">
-            <button type="button" onClick={useClipboard}>{t('add.clipboard.use')}</button>
+            <button type="button" onClick={() => void pasteFromClipboard()}>{t('add.clipboard.use')}</button>
             <button type="button" className="secondary" onClick={() => setOffer(null)}>{t('add.clipboard.dismiss')}</button>
           </div>
         </div>

@@ -192,7 +192,7 @@ function RunnerItem({ runner, startError, pendingRestart, onChanged, onRemoved, 
       {confirmRemove ? (
         <div className="confirm" role="group" aria-label={t('runners.removeConfirmLabel')}>
           <p>{t('runners.removeConfirm', { name: runner.displayName })}</p>
-          <button type="button" className="danger" disabled={busy} onClick={() => act('runners.remove', t('runners.removed', { name: runner.displayName }))}>
+          <button type="button" className="danger" disabled={busy} onClick={() => void act('runners.remove', t('runners.removed', { name: runner.displayName }))}>
             {t('runners.removeYes')}
           </button>
           <button type="button" className="secondary" autoFocus onClick={() => setConfirmRemove(false)}>
@@ -201,10 +201,10 @@ function RunnerItem({ runner, startError, pendingRestart, onChanged, onRemoved, 
         </div>
       ) : (
         <div className="actions">
-          <button type="button" disabled={busy || running} onClick={() => act('runners.start', t('runners.started', { name: runner.displayName }))}>
+          <button type="button" disabled={busy || running} onClick={() => void act('runners.start', t('runners.started', { name: runner.displayName }))}>
             {t('runners.start')}
           </button>
-          <button type="button" className="secondary" disabled={busy || !running} onClick={() => act('runners.stop', t('runners.stopped', { name: runner.displayName }))}>
+          <button type="button" className="secondary" disabled={busy || !running} onClick={() => void act('runners.stop', t('runners.stopped', { name: runner.displayName }))}>
             {t('runners.stop')}
           </button>
           <button type="button" className="danger-outline" disabled={busy} onClick={() => setConfirmRemove(true)}>

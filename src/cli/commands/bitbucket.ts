@@ -1,4 +1,5 @@
 import { connectBitbucket, disconnectBitbucket, setWatchedRepositories, splitRepositoryList } from '../../main/bitbucket/connection.js';
+import { runnerScopeWarning } from '../../main/bitbucket/runner-scope-text.js';
 import { Secret } from '../../shared/secret.js';
 import type { Command } from '../command.js';
 import { withContext } from '../context.js';
@@ -47,12 +48,14 @@ export const bitbucketCommand: Command = {
     const token = new Secret((await io.readStdin()).trim());
     return withContext(io, async (ctx) => {
       const email = typeof args.values.email === 'string' ? args.values.email : undefined;
-      const { connection, repositories } = await connectBitbucket(
+      const { connection, repositories, runnerScopes } = await connectBitbucket(
         { vault: await ctx.vault(), store: ctx.settings().bitbucket(), baseUrl: io.env.RUNNER_TRAY_BITBUCKET_API },
-        { workspace, ...(email ? { email } : {}), token, ...(repos ? { watchedRepositories: repos } : {}) },
+        { workspace, ...(email ? { email } : {}), token, ...(repos ? { watchedRepositories: repos } : {}), checkRunnerScopes: true },
       );
-      if (json) io.out(JSON.stringify({ connection, repositories }) + '\n');
+      if (json) io.out(JSON.stringify({ connection, repositories, runnerScopes }) + '\n');
       else io.out(`Connected Bitbucket workspace ${connection.workspace} (${connection.authKind} auth). Watching: ${connection.watchedRepositories.join(', ') || 'no repositories'}.\n`);
+      const warning = runnerScopes ? runnerScopeWarning(runnerScopes) : null;
+      if (warning) io.err(`warning [RUNNER_SCOPES]: ${warning}\n`);
       return 0;
     });
   },

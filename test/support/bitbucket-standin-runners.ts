@@ -92,7 +92,11 @@ export function scopeFor(method: string): string[] {
 export class RunnerList {
   readonly runners: StoredRunner[] = [];
 
-  constructor(readonly limit: () => number) {}
+  constructor(
+    readonly limit: () => number,
+    /** The UUID the next created runner gets, when a test fixed it in advance. */
+    readonly nextUuid: () => string | undefined = () => undefined,
+  ) {}
 
   find(uuid: string): StoredRunner | undefined {
     return this.runners.find((r) => sameUuid(r.uuid, uuid));
@@ -111,7 +115,7 @@ export class RunnerList {
     }
     const at = now.toISOString();
     const runner: StoredRunner = {
-      uuid: typeof b.uuid === 'string' ? b.uuid : braced(),
+      uuid: typeof b.uuid === 'string' ? b.uuid : (this.nextUuid() ?? braced()),
       name: b.name as string,
       // self.hosted and the OS label are always there (linux unless linux.arm64 was asked for).
       labels: [...new Set(['self.hosted', ...((own as string[]).includes('linux.arm64') ? [] : ['linux']), ...(own as string[])])],

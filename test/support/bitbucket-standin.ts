@@ -102,6 +102,7 @@ export class BitbucketStandin {
   #origin = '';
   #scopes: Set<string> | null = null;
   #runnerLimit = DEFAULT_RUNNER_LIMIT;
+  readonly #nextRunnerUuids: string[] = [];
 
   private constructor(auth: StandinAuth) {
     this.#auth = auth;
@@ -139,6 +140,15 @@ export class BitbucketStandin {
     this.#scopes = scopes ? new Set(scopes) : null;
   }
 
+  /** The UUID the next runner created anywhere gets (so a test can prepare what depends on it). */
+  nextRunnerUuid(uuid: string): void {
+    this.#nextRunnerUuids.push(uuid);
+  }
+
+  #list(): RunnerList {
+    return new RunnerList(() => this.#runnerLimit, () => this.#nextRunnerUuids.shift());
+  }
+
   /** Runners a workspace or repository may have (Bitbucket: 100). */
   setRunnerLimit(limit: number): void {
     this.#runnerLimit = limit;
@@ -167,7 +177,7 @@ export class BitbucketStandin {
   addRepository(workspace: string, slug: string, updatedOn = '2024-01-01T00:00:00.000000+00:00'): string {
     const ws = this.#workspace(workspace);
     const uuid = braced();
-    ws.repos.set(slug, { slug, uuid, updatedOn, pipelines: [], steps: new Map(), runners: new RunnerList(() => this.#runnerLimit) });
+    ws.repos.set(slug, { slug, uuid, updatedOn, pipelines: [], steps: new Map(), runners: this.#list() });
     return uuid;
   }
 
@@ -237,7 +247,7 @@ export class BitbucketStandin {
   #workspace(slug: string): Workspace {
     let ws = this.#workspaces.get(slug);
     if (!ws) {
-      ws = { slug, uuid: braced(), repos: new Map(), runners: new RunnerList(() => this.#runnerLimit) };
+      ws = { slug, uuid: braced(), repos: new Map(), runners: this.#list() };
       this.#workspaces.set(slug, ws);
     }
     return ws;

@@ -11,3 +11,4 @@ export {
 export { formatParseJson, describeSpec, describeParseResult, orderedEnvNames, type ParseJson } from './format.js';
 export { redactPaste, maskSecret, SECRET_ENV_NAME } from './mask.js';
 export { parseImageRef, type ImageRef } from './image-ref.js';
+export { wizardRunnerCommand, type WizardCommandInput } from './wizard-command.js';

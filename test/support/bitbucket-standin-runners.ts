@@ -36,6 +36,12 @@ export interface StoredRunner {
 
 export type Answer = { status: number; body?: unknown };
 
+/** Scopes of Atlassian API tokens for the endpoints the stand-in serves. */
+const READ_WORKSPACE = 'read:workspace:bitbucket';
+const READ_REPOSITORY = 'read:repository:bitbucket';
+const READ_PIPELINE = 'read:pipeline:bitbucket';
+export const SCOPE_ERROR = 'Your credentials lack one or more required privilege scopes.';
+
 const LABEL = /^[a-z0-9.]+$/;
 const ALWAYS = ['self.hosted', 'linux', 'linux.arm64'];
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
@@ -160,4 +166,60 @@ export class RunnerList {
 
 function notFound(uuid: string): Answer {
   return { status: 404, body: { type: 'error', error: { message: `Runner with UUID ${uuid} not found.` } } };
+}
+
+const errorJson = (message: string) => ({ type: 'error', error: { message } });
+
+/**
+ * The 403 body when the token (`scopes`; null grants all) lacks a scope the request needs, else
+ * null. Bitbucket checks scopes before it looks the resource up (inferred: a 403 comes before any 404).
+ */
+export function missingScopesAnswer(scopes: ReadonlySet<string> | null, seg: readonly string[], method: string): string | null {
+  if (!scopes) return null;
+  const [top, , , b] = seg;
+  let required: string[];
+  if (seg.includes('pipelines-config') && seg.includes('runners')) required = scopeFor(method);
+  else if (top === 'workspaces') required = [READ_WORKSPACE];
+  else if (top === 'repositories' && b === 'pipelines') required = [READ_PIPELINE];
+  else required = [READ_REPOSITORY];
+  if (required.every((s) => scopes.has(s))) return null;
+  // The shape of Bitbucket's scope errors (message plus granted / required lists).
+  return JSON.stringify({ type: 'error', error: { message: SCOPE_ERROR, detail: { granted: [...scopes], required } } });
+}
+
+/** A workspace's runners and those of its repositories (by slug or `{UUID}`). */
+export interface RunnerOwnerLookup {
+  runners: RunnerList;
+  repository(slugOrUuid: string): RunnerList | undefined;
+}
+
+/** The runner endpoints: an answer, or the list to page; `not-runners` for every other path. */
+export function runnerRoute(
+  seg: readonly string[],
+  method: string,
+  body: unknown,
+  lookup: (workspace: string) => RunnerOwnerLookup | undefined,
+): 'not-runners' | { answer?: Answer; list?: RunnerList } {
+  const [top, wsSlug, a, b, c, d] = seg;
+  let list: RunnerList | undefined;
+  let runnerUuid: string | undefined;
+  const ws = wsSlug ? lookup(wsSlug) : undefined;
+  if (top === 'workspaces' && a === 'pipelines-config' && b === 'runners' && seg.length <= 5) {
+    if (!ws) return { answer: { status: 404, body: errorJson(`No workspace with identifier '${wsSlug}'.`) } };
+    list = ws.runners;
+    runnerUuid = c;
+  } else if (top === 'repositories' && b === 'pipelines-config' && c === 'runners' && seg.length <= 6) {
+    list = ws && a ? ws.repository(a) : undefined;
+    if (!list) return { answer: { status: 404, body: errorJson(`Repository ${wsSlug}/${a ?? ''} not found`) } };
+    runnerUuid = d;
+  } else return 'not-runners';
+  if (runnerUuid === undefined) {
+    if (method === 'GET') return { list };
+    if (method === 'POST') return { answer: list.create(body) };
+  } else {
+    if (method === 'GET') return { answer: list.get(runnerUuid) };
+    if (method === 'PUT') return { answer: list.update(runnerUuid, body) };
+    if (method === 'DELETE') return { answer: list.remove(runnerUuid) };
+  }
+  return { answer: { status: 405, body: errorJson('Method not allowed') } };
 }

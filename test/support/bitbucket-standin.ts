@@ -10,7 +10,16 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { braced, DEFAULT_RUNNER_LIMIT, RunnerList, runnerJson, scopeFor, type Answer, type StoredRunner } from './bitbucket-standin-runners.js';
+import {
+  braced,
+  DEFAULT_RUNNER_LIMIT,
+  missingScopesAnswer,
+  RunnerList,
+  runnerJson,
+  runnerRoute,
+  type RunnerOwnerLookup,
+  type StoredRunner,
+} from './bitbucket-standin-runners.js';
 
 export type StandinAuth = { kind: 'basic'; email: string; token: string } | { kind: 'bearer'; token: string };
 
@@ -87,11 +96,6 @@ interface Workspace {
   runners: RunnerList;
 }
 
-/** Scopes of Atlassian API tokens for the endpoints served here. */
-const READ_WORKSPACE = 'read:workspace:bitbucket';
-const READ_REPOSITORY = 'read:repository:bitbucket';
-const READ_PIPELINE = 'read:pipeline:bitbucket';
-export const SCOPE_ERROR = 'Your credentials lack one or more required privilege scopes.';
 
 export class BitbucketStandin {
   readonly requests: RecordedRequest[] = [];
@@ -287,9 +291,9 @@ export class BitbucketStandin {
     }
     const body = method === 'POST' || method === 'PUT' ? await readJson(req) : undefined;
     if (body === INVALID_JSON) return send(res, 400, errorBody('Bad request', 'The request body is not JSON.'));
-    const denied = this.#missingScopes(segments, method);
+    const denied = missingScopesAnswer(this.#scopes, segments, method);
     if (denied) return send(res, 403, denied);
-    const runners = this.#runnerRoute(segments, method, body);
+    const runners = runnerRoute(segments, method, body, (ws) => this.#runnerLists(ws));
     if (runners === 'not-runners') {
       if (method !== 'GET') return send(res, 405, errorBody('Method not allowed'));
       this.#route(segments, url, res);
@@ -302,45 +306,11 @@ export class BitbucketStandin {
     } else this.#page(res, url, runners.list!.runners.map((r) => runnerJson(r)), null);
   }
 
-  /** Bitbucket checks the token's scopes before it looks the resource up (inferred: a 403 comes before any 404). */
-  #missingScopes(seg: string[], method: string): string | null {
-    if (!this.#scopes) return null;
-    const [top, , , b] = seg;
-    let required: string[];
-    if (seg.includes('pipelines-config') && seg.includes('runners')) required = scopeFor(method);
-    else if (top === 'workspaces') required = [READ_WORKSPACE];
-    else if (top === 'repositories' && b === 'pipelines') required = [READ_PIPELINE];
-    else required = [READ_REPOSITORY];
-    if (required.every((s) => this.#scopes!.has(s))) return null;
-    // The shape of Bitbucket's scope errors (message plus granted / required lists).
-    return JSON.stringify({ type: 'error', error: { message: SCOPE_ERROR, detail: { granted: [...this.#scopes], required } } });
-  }
-
-  /** The runner endpoints; `not-runners` for every other path. */
-  #runnerRoute(seg: string[], method: string, body: unknown): 'not-runners' | { answer?: Answer; list?: RunnerList } {
-    const [top, wsSlug, a, b, c, d] = seg;
-    let list: RunnerList | undefined;
-    let runnerUuid: string | undefined;
-    const ws = wsSlug ? this.#findWorkspace(wsSlug) : undefined;
-    if (top === 'workspaces' && a === 'pipelines-config' && b === 'runners' && seg.length <= 5) {
-      if (!ws) return { answer: { status: 404, body: JSON.parse(errorBody(`No workspace with identifier '${wsSlug}'.`)) } };
-      list = ws.runners;
-      runnerUuid = c;
-    } else if (top === 'repositories' && b === 'pipelines-config' && c === 'runners' && seg.length <= 6) {
-      const repo = ws && a ? ws.repos.get(a) ?? [...ws.repos.values()].find((r) => r.uuid === a) : undefined;
-      if (!repo) return { answer: { status: 404, body: JSON.parse(errorBody(`Repository ${wsSlug}/${a ?? ''} not found`)) } };
-      list = repo.runners;
-      runnerUuid = d;
-    } else return 'not-runners';
-    if (runnerUuid === undefined) {
-      if (method === 'GET') return { list };
-      if (method === 'POST') return { answer: list.create(body) };
-    } else {
-      if (method === 'GET') return { answer: list.get(runnerUuid) };
-      if (method === 'PUT') return { answer: list.update(runnerUuid, body) };
-      if (method === 'DELETE') return { answer: list.remove(runnerUuid) };
-    }
-    return { answer: { status: 405, body: JSON.parse(errorBody('Method not allowed')) } };
+  /** Where the runner endpoints find a workspace's (or one of its repositories') runners. */
+  #runnerLists(wsSlug: string): RunnerOwnerLookup | undefined {
+    const ws = this.#findWorkspace(wsSlug);
+    if (!ws) return undefined;
+    return { runners: ws.runners, repository: (a) => (ws.repos.get(a) ?? [...ws.repos.values()].find((r) => r.uuid === a))?.runners };
   }
 
   #findWorkspace(slugOrUuid: string): Workspace | undefined {

@@ -122,6 +122,17 @@ describe('runner calls of the Bitbucket client', () => {
     }
   });
 
+  it('deletes a runner again whose create answer lacks its OAuth secret', async () => {
+    const c = client();
+    const made = await createRunner(c, { workspace: 'acme' }, { name: 'half' });
+    // An answer for that runner without oauth_client: unusable, so it must not stay in Bitbucket.
+    bb.fault({ method: 'POST', pathIncludes: 'pipelines-config/runners', status: 200, body: JSON.stringify({ type: 'pipeline_runner', uuid: made.runner.uuid, name: 'half' }) });
+    const e = await failure(createRunner(c, { workspace: 'acme' }, { name: 'half' }));
+    expect(e.code).toBe('BITBUCKET_BAD_RESPONSE');
+    expect(e.message).toContain(`The runner it made (${made.runner.uuid}) was deleted again.`);
+    expect(bb.runnersOf('acme')).toHaveLength(0);
+  });
+
   it('does not claim to retry a create that hit the rate limit', async () => {
     bb.fault({ pathIncludes: 'pipelines-config/runners', method: 'POST', status: 429, retryAfter: '12' });
     const e = await failure(createRunner(client(), { workspace: 'acme' }, { name: 'ci' }));

@@ -108,7 +108,7 @@ export async function createRunner(client: BitbucketClient, owner: RunnerOwner, 
     let undone = '';
     if (typeof answer.uuid === 'string') {
       undone = await deleteRunner(client, owner, answer.uuid).then(
-        () => ` The runner it made (${answer.uuid}) was deleted again.`,
+        (outcome) => (outcome === 'deleted' ? ` The runner it made (${answer.uuid}) was deleted again.` : ''),
         (d: unknown) => ` The runner it made (${answer.uuid}) could not be deleted again (${(d as Error).message}); delete it in Bitbucket's Runners settings.`,
       );
     }

@@ -1,4 +1,5 @@
 import { splitRepositoryList } from '../../main/bitbucket/connection.js';
+import { runnerScopeWarning } from '../../main/bitbucket/runner-scope-text.js';
 import { Secret } from '../../shared/secret.js';
 import type { Command } from '../command.js';
 import { withContext } from '../context.js';
@@ -47,9 +48,13 @@ export const bitbucketCommand: Command = {
     const token = new Secret((await io.readStdin()).trim());
     return withContext(io, async (ctx) => {
       const email = typeof args.values.email === 'string' ? args.values.email : undefined;
-      const { connection, repositories } = await ctx.bitbucket().connect({ workspace, ...(email ? { email } : {}), token, ...(repos ? { watchedRepositories: repos } : {}) });
-      if (json) io.out(JSON.stringify({ connection, repositories }) + '\n');
+      const { connection, repositories, runnerScopes } = await ctx
+        .bitbucket()
+        .connect({ workspace, ...(email ? { email } : {}), token, ...(repos ? { watchedRepositories: repos } : {}), checkRunnerScopes: true });
+      if (json) io.out(JSON.stringify({ connection, repositories, runnerScopes }) + '\n');
       else io.out(`Connected Bitbucket workspace ${connection.workspace} (${connection.authKind} auth). Watching: ${connection.watchedRepositories.join(', ') || 'no repositories'}.\n`);
+      const warning = runnerScopes ? runnerScopeWarning(runnerScopes) : null;
+      if (warning) io.err(`warning [RUNNER_SCOPES]: ${warning}\n`);
       return 0;
     });
   },

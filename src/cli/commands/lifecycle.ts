@@ -1,8 +1,10 @@
+import { removeRunnerEverywhere } from '../../main/runners/create-runner.js';
 import type { RunnerService } from '../../main/runners/runner-service.js';
 import type { Command } from '../command.js';
 import { withContext } from '../context.js';
 import { CliError } from '../errors.js';
 import type { CliIo } from '../io.js';
+import { connectedBitbucket } from './bitbucket-client.js';
 import { runnerArg } from './runner-arg.js';
 
 /** An image pull's overall status lines on stderr while a start waits for it (not each layer's). */
@@ -46,12 +48,20 @@ export const stopCommand: Command = {
 };
 
 export const removeCommand: Command = {
-  usage: 'remove <runner>',
-  summary: 'Remove the runner: its container, its secret in the vault and its settings.',
-  options: {},
+  usage: 'remove <runner> [--in-bitbucket]',
+  summary: 'Remove the runner: its container, its secret in the vault and its settings; with --in-bitbucket also delete it in Bitbucket (first, so a failure here can be retried).',
+  options: { 'in-bitbucket': { type: 'boolean' } },
   maxPositionals: 1,
   async run(args, io) {
     const runner = runnerArg(args, 'remove');
+    if (args.values['in-bitbucket']) {
+      const r = await withContext(io, async (ctx) => {
+        const { client } = await connectedBitbucket(ctx, 'remove --in-bitbucket');
+        return removeRunnerEverywhere({ client, runners: await ctx.runners() }, runner);
+      });
+      io.out(`removed ${r.runnerUuid} (${r.bitbucket === 'deleted' ? 'deleted in Bitbucket' : 'Bitbucket no longer had it'})\n`);
+      return 0;
+    }
     const { runnerUuid } = await withContext(io, async (ctx) => (await ctx.lifecycle()).remove(runner));
     io.out(`removed ${runnerUuid}\n`);
     return 0;

@@ -49,7 +49,7 @@ export class BitbucketAccess {
     return openBitbucketClient(await this.deps());
   }
 
-  async connect(input: ConnectInput): Promise<{ connection: BitbucketConnection; repositories: string[] }> {
+  async connect(input: ConnectInput): ReturnType<typeof connectBitbucket> {
     return connectBitbucket(await this.deps(), input);
   }
 

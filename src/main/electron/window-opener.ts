@@ -9,7 +9,8 @@ import type { BrowserWindow } from 'electron';
 import { windowRouteHash, type WindowRoute } from '../../shared/window-route.js';
 import { APP_URL } from './security.js';
 
-export type OpenableWindow = Pick<BrowserWindow, 'isDestroyed' | 'isMinimized' | 'restore' | 'show' | 'focus' | 'on'> & {
+export type OpenableWindow = Pick<BrowserWindow, 'isDestroyed' | 'isMinimized' | 'restore' | 'show' | 'focus'> & {
+  on(event: 'closed', listener: () => void): unknown;
   webContents: Pick<BrowserWindow['webContents'], 'loadURL'>;
 };
 

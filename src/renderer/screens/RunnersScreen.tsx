@@ -8,11 +8,17 @@ import { PullProgress } from '../components/PullProgress.js';
 import { formatBytes, formatDuration, formatPercent } from '../format.js';
 import { AddRunnerForm } from './AddRunnerForm.js';
 
-export function RunnersScreen({ announce }: { announce: (text: string) => void }) {
+export function RunnersScreen({ announce, clipboardRequest = null, onClipboardRequestTaken }: {
+  announce: (text: string) => void;
+  /** Set when the tray asked for the form with the clipboard's command; taken once. */
+  clipboardRequest?: number | null;
+  onClipboardRequestTaken?: () => void;
+}) {
   const { t } = useTranslation();
   const errorText = useErrorText();
   const runners = useRunnerList();
   const [adding, setAdding] = useState(false);
+  const [formClipboardRequest, setFormClipboardRequest] = useState<number>();
   /** A runner saved by the form whose "start now" failed: the error is shown on its item. */
   const [startErrors, setStartErrors] = useState<Record<string, ContractError>>({});
   /** Runners left running with settings changed since they started (restarting would kill a step). */
@@ -26,6 +32,14 @@ export function RunnersScreen({ announce }: { announce: (text: string) => void }
   const list = runners.value ?? [];
   const { patch } = runners;
 
+  useEffect(() => {
+    if (clipboardRequest === null) return;
+    // An open form stays as it is (a half-typed paste is kept); it looks at the clipboard again.
+    setAdding(true);
+    setFormClipboardRequest(clipboardRequest);
+    onClipboardRequestTaken?.();
+  }, [clipboardRequest, onClipboardRequestTaken]);
+
   // The form is gone: focus goes back to the button that opened it, not to the page's start.
   const closeForm = () => {
     setAdding(false);
@@ -35,13 +49,18 @@ export function RunnersScreen({ announce }: { announce: (text: string) => void }
   return (
     <>
       <div className="screen-actions">
-        <button type="button" className="primary" ref={addButton} aria-expanded={adding} onClick={() => setAdding((a) => !a)}>
+        <button type="button" className="primary" ref={addButton} aria-expanded={adding} onClick={() => {
+          // Opened by hand, the form is a plain one again.
+          setFormClipboardRequest(undefined);
+          setAdding((a) => !a);
+        }}>
           {adding ? t('runners.closeAdd') : t('runners.add')}
         </button>
       </div>
       <PullProgress />
       {adding && (
         <AddRunnerForm
+          clipboardRequest={formClipboardRequest}
           onSaved={({ startError, pendingRestart, notice: _notice, ...runner }) => {
             closeForm();
             notePending({ ...runner, ...(pendingRestart ? { pendingRestart } : {}) });

@@ -5,6 +5,7 @@
  */
 import { dataDir as resolveDataDir } from './data-dir.js';
 import { connectEngine, type Engine } from './docker/engine.js';
+import { RunnerPlacements } from './kubernetes/runner-placement.js';
 import { RunnerService } from './runners/runner-service.js';
 import { SettingsStore } from './settings/settings-store.js';
 import { openVault } from './vault/select-vault.js';
@@ -63,6 +64,17 @@ export class AppContext {
         ...(this.#options.checkForImageUpdates === undefined ? {} : { checkForImageUpdates: this.#options.checkForImageUpdates }),
       });
     })());
+  }
+
+  /** Runners on Kubernetes clusters (`k8s apply|delete|status|export`); the kubeconfig is read per call. */
+  kubernetes(): RunnerPlacements {
+    return new RunnerPlacements({
+      env: this.env,
+      store: this.settings().runners(),
+      vault: () => this.vault(),
+      runners: () => this.runners(),
+      engine: () => this.engine(),
+    });
   }
 
   /** Waits for background work (image update checks) so a CLI process can exit cleanly. */

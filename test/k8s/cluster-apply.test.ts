@@ -5,7 +5,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { KubeConfig, KubernetesObjectApi, PatchStrategy } from '@kubernetes/client-node';
+import { KubeConfig, KubernetesObjectApi, PatchStrategy, type KubernetesObject } from '@kubernetes/client-node';
 import { afterAll, afterEach, describe, expect, inject, it } from 'vitest';
 import { secretName, workloadName, runnerSelector } from '../../src/shared/k8s/index.js';
 import { KubeCluster } from '../../src/main/kubernetes/cluster.js';
@@ -95,14 +95,22 @@ describe('apply to the real cluster', () => {
     expect(status?.pods[0]).toMatchObject({ phase: 'Running', ready: true, node: '127.0.0.1', restarts: 0 });
     expect(status?.placement).toMatchObject({ type: 'kubernetes', context: 'test', namespace: 'rt-apply', workload: 'deployment' });
 
-    // Re-apply once the controllers are done with the objects (they write status): a no-op.
+    // Re-apply: a no-op. The Secret is written by nobody else, so its resourceVersion must stay;
+    // the Deployment's status is the controller's (it may write it at any time), so there the
+    // spec's generation and runner-tray's managed-fields entry (time included) must stay.
     const cluster = new KubeCluster(loadKubeconfig({ KUBECONFIG: kubeconfig }));
-    const now = await Promise.all(first.applied.map(async (a) => (await cluster.read(a))?.metadata?.resourceVersion));
+    type Meta = KubernetesObject;
+    const ours = (o: Meta | null) => JSON.stringify((o?.metadata?.managedFields ?? []).filter((f) => f.manager === 'runner-tray'));
+    const before = await Promise.all(first.applied.map((a) => cluster.read<Meta>(a)));
     const t1 = performance.now();
     const second = await k8s.apply(uuid, { namespace: 'rt-apply', ...FAST });
     const reapplyMs = performance.now() - t1;
+    const after = await Promise.all(first.applied.map((a) => cluster.read<Meta>(a)));
     expect(second.namespace).toBe('exists');
-    expect(second.applied.map((a) => a.resourceVersion)).toEqual(now);
+    expect(second.applied[0]!.resourceVersion).toBe(before[0]!.metadata!.resourceVersion);
+    expect(after[1]!.metadata!.generation).toBe(before[1]!.metadata!.generation);
+    expect(ours(after[1]!)).toBe(ours(before[1]!));
+    expect(ours(after[1]!)).toContain('"operation":"Apply"');
     process.stderr.write(`apply create ${createMs.toFixed(0)} ms, no-op re-apply ${reapplyMs.toFixed(0)} ms\n`);
     await k8s.delete(uuid);
     await ctx.close();

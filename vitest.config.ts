@@ -25,6 +25,19 @@ export default defineConfig({
       },
       {
         test: {
+          name: 'k8s',
+          include: ['test/k8s/**/*.test.ts'],
+          environment: 'node',
+          // One real single-node cluster (scripts/kube-cluster.sh) for the whole run; files share it.
+          globalSetup: ['test/support/k8s-setup.ts'],
+          fileParallelism: false,
+          testTimeout: 120_000,
+          // A clean machine builds the cluster's binaries first (~6 min).
+          hookTimeout: 20 * 60_000,
+        },
+      },
+      {
+        test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
           environment: 'node',

@@ -3,6 +3,7 @@
  * never in parallel). Each prints its figures, its target, and where a baseline exists (the
  * docker CLI) the ratio measured in the same run. `npm run bench -- <name>` runs one.
  */
+import { benchK8sApply } from './k8s-apply.js';
 import { benchRunnerStart } from './runner-start.js';
 import { benchStepLog } from './step-log.js';
 import { benchUi } from './ui.js';
@@ -13,6 +14,7 @@ const benches: Record<string, () => Promise<void>> = {
   'step-log': benchStepLog,
   ui: benchUi,
   steps: benchSteps,
+  'k8s-apply': benchK8sApply,
 };
 
 const only = process.argv.slice(2);

@@ -12,6 +12,7 @@ import { dataDir as resolveDataDir } from './data-dir.js';
 import { connectEngine, type Engine } from './docker/engine.js';
 import { gatherHostFacts } from './host-facts.js';
 import { RunnerLifecycle } from './runners/lifecycle.js';
+import { RunnerPlacements } from './kubernetes/runner-placement.js';
 import { RunnerService } from './runners/runner-service.js';
 import { SettingsStore } from './settings/settings-store.js';
 // The one place that builds the monitor; the rest of the app is handed it by the context.
@@ -124,6 +125,17 @@ export class AppContext {
     const runners = this.settings().runners().list();
     const bitbucketRunners = await this.bitbucket().runnersForPreflight(runners, this.log);
     return gatherHostFacts({ engine, runners, bitbucketRunners });
+  }
+
+  /** Runners on Kubernetes clusters (`k8s apply|delete|status|export`); the kubeconfig is read per call. */
+  kubernetes(): RunnerPlacements {
+    return new RunnerPlacements({
+      env: this.env,
+      store: this.settings().runners(),
+      vault: () => this.vault(),
+      runners: () => this.runners(),
+      engine: () => this.engine(),
+    });
   }
 
   /** Stops the monitor's streams and waits for background work (image update checks) so a process can exit cleanly. */

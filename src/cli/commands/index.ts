@@ -3,6 +3,7 @@ import { addCommand } from './add.js';
 import { bitbucketCommand } from './bitbucket.js';
 import { createCommand } from './create.js';
 import { doctorCommand } from './doctor.js';
+import { k8sCommand } from './k8s.js';
 import { startCommand, stopCommand, removeCommand } from './lifecycle.js';
 import { logsCommand } from './logs.js';
 import { parseCommand } from './parse-command.js';
@@ -26,5 +27,6 @@ export const commands: Record<string, Command> = {
   watch: watchCommand,
   doctor: doctorCommand,
   bitbucket: bitbucketCommand,
+  k8s: k8sCommand,
   serve: serveCommand,
 };

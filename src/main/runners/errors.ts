@@ -6,7 +6,9 @@ export type RunnerErrorCode =
   | 'SECRET_MISSING'
   | 'INVALID_RUNNER'
   | 'WORK_DIR_FAILED'
-  | 'ENGINE_ERROR';
+  | 'ENGINE_ERROR'
+  /** The runner runs on a cluster (`k8s apply`): a second process on its UUID would clash (409). */
+  | 'PLACED_ON_CLUSTER';
 
 /** A runner operation that failed for a reason the user can act on; the message says how. */
 export class RunnerError extends Error {

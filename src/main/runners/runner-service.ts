@@ -129,6 +129,15 @@ export class RunnerService {
   async start(runner: string, options: StartOptions = {}): Promise<StartResult> {
     const record = this.resolve(runner);
     const uuid = record.spec.runnerUuid;
+    if (record.placement) {
+      const p = record.placement;
+      throw new RunnerError(
+        'PLACED_ON_CLUSTER',
+        `Runner ${uuid} runs on Kubernetes (context "${p.context}", namespace ${p.namespace}); two processes on one runner UUID clash. ` +
+          `Bring it back first: runner-tray k8s delete ${uuid} --start`,
+        uuid,
+      );
+    }
     return this.#mutex.run(bare(uuid), async () => {
       const secrets = await readSecrets(this.#vault, record);
       let outcome: { id: string; pending?: string[] };

@@ -26,12 +26,24 @@ const runnerSpecSchema = z.strictObject({
   args: z.array(z.string()),
 });
 
+// Where a runner runs when not on this machine (`k8s apply`); absent: here. No credentials: the
+// kubeconfig stays the user's, only the context's name and server are kept, for messages.
+const placementSchema = z.strictObject({
+  type: z.literal('kubernetes'),
+  context: nonEmpty,
+  server: nonEmpty,
+  namespace: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a Kubernetes namespace name').max(63),
+  workload: z.enum(['deployment', 'job']),
+  appliedAt: z.iso.datetime({ offset: true }),
+});
+
 const runnerRecordSchema = z.strictObject({
   spec: runnerSpecSchema,
   displayName: nonEmpty,
   addedAt: z.iso.datetime({ offset: true }),
   // Names only (values are in the vault): Docker's env-name rule, so a value can never hide here.
   vaultEnv: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name')).optional(),
+  placement: placementSchema.optional(),
 });
 
 const bitbucketSchema = z.strictObject({

@@ -11,6 +11,19 @@ export interface RunnerRecord {
    * values live in the vault under `{uuid}#env:NAME`, only the names are kept here.
    */
   vaultEnv?: string[];
+  /** Set while the runner runs on a cluster (`k8s apply`); a runner lives in one place at a time. */
+  placement?: RunnerPlacement;
+}
+
+export interface RunnerPlacement {
+  type: 'kubernetes';
+  /** kubeconfig context name, and its server URL (for messages). */
+  context: string;
+  server: string;
+  namespace: string;
+  workload: 'deployment' | 'job';
+  /** ISO-8601. */
+  appliedAt: string;
 }
 
 /** The runner part of settings, as the runner service needs it. */

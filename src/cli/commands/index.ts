@@ -2,6 +2,7 @@ import type { Command } from '../command.js';
 import { addCommand } from './add.js';
 import { bitbucketCommand } from './bitbucket.js';
 import { doctorCommand } from './doctor.js';
+import { importCommand } from './import.js';
 import { startCommand, stopCommand, removeCommand } from './lifecycle.js';
 import { logsCommand } from './logs.js';
 import { parseCommand } from './parse-command.js';
@@ -18,6 +19,7 @@ export const commands: Record<string, Command> = {
   start: startCommand,
   stop: stopCommand,
   remove: removeCommand,
+  import: importCommand,
   logs: logsCommand,
   status: statusCommand,
   steps: stepsCommand,

@@ -19,6 +19,7 @@ import {
   type SettingsView,
   type StartedRunnerView,
   type StepView,
+  type ImportCandidateView,
 } from '../../src/shared/contract/index.js';
 
 export class StandInFailure extends Error {
@@ -46,6 +47,8 @@ export interface StandInService {
   settings: SettingsView;
   /** When set, starting a runner fails with this (as a missing image or Docker would). */
   startFailure: { code: ErrorCode; message: string } | undefined;
+  /** Runner containers started by hand, as `imports.list` returns them; `imports.run` turns one into a runner. */
+  importCandidates: ImportCandidateView[];
 }
 
 export function createStandInService(): StandInService {
@@ -69,6 +72,7 @@ export function createStandInService(): StandInService {
     lastSubscriptionId: undefined,
     logBacklog: [],
     startFailure: undefined,
+    importCandidates: [],
     settings: {
       language: 'auto',
       theme: 'system',
@@ -189,6 +193,20 @@ export function createStandInService(): StandInService {
       },
       async 'clipboard.read'() {
         throw new StandInFailure('CLIPBOARD_UNAVAILABLE', 'The dashboard cannot read the clipboard; paste the command into the box.');
+      },
+      async 'imports.list'() {
+        return service.importCandidates;
+      },
+      async 'imports.run'({ containerId }) {
+        const c = service.importCandidates.find((x) => x.containerId === containerId);
+        if (!c || !c.runnerUuid || c.problem) throw new StandInFailure('NOT_FOUND', `No runner container started by hand matches "${containerId}".`);
+        service.importCandidates = service.importCandidates.filter((x) => x !== c);
+        const runner: RunnerView = {
+          uuid: c.runnerUuid, displayName: c.name, kind: 'workspace', name: c.name, runnerState: 'STARTING',
+          containerState: 'running', image: c.image, workingDirectory: '/tmp',
+        };
+        update(runner);
+        return { runner, previousContainerId: containerId, warnings: [] };
       },
     },
   };

@@ -72,7 +72,10 @@ async function openPage(): Promise<Page> {
   const page = await context.newPage();
   page.on('response', (r) => {
     if (new URL(r.url()).pathname.startsWith('/api/') && !r.url().endsWith('/api/events')) {
-      void r.text().then((t) => replies.push(t), () => undefined);
+      void r.text().then(
+        (t) => replies.push(t),
+        () => undefined,
+      );
     }
   });
   await page.goto(serve.pageUrl);
@@ -84,7 +87,9 @@ const pageText = (p: Page) => p.evaluate(() => document.body.innerText + documen
 
 describe('importing a runner started by hand, in real Chromium', () => {
   it('is announced at start-up, listed in the Runners screen, and imported with one click; the secret never reaches the page', async () => {
-    await expect.poll(() => serve.stderr(), { timeout: 30_000 }).toMatch(new RegExp(`1 runner container\\(s\\) started by hand.*${NAME}.*runner-tray import --all`));
+    await expect
+      .poll(() => serve.stderr(), { timeout: 30_000 })
+      .toMatch(new RegExp(`1 runner container\\(s\\) started by hand.*${NAME}.*runner-tray import --all`));
 
     const p = await openPage();
     const section = p.getByRole('region', { name: 'A runner started by hand was found' });

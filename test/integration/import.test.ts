@@ -162,7 +162,9 @@ describe('runner-tray import on a private dockerd', () => {
     expect(info.HostConfig.RestartPolicy?.Name).toBe('unless-stopped');
     expect(info.HostConfig.LogConfig).toEqual({ Type: 'json-file', Config: { 'max-size': '10m', 'max-file': '3' } });
     // Same runner as before: its variables (secrets from the vault) and binds carried over.
-    expect(info.Config.Env).toEqual(expect.arrayContaining([`OAUTH_CLIENT_SECRET=${SECRET}`, `NPM_TOKEN=${NPM_TOKEN}`, 'STANDIN_SCRIPT=idle', `RUNNER_UUID=${RUNNER}`]));
+    expect(info.Config.Env).toEqual(
+      expect.arrayContaining([`OAUTH_CLIENT_SECRET=${SECRET}`, `NPM_TOKEN=${NPM_TOKEN}`, 'STANDIN_SCRIPT=idle', `RUNNER_UUID=${RUNNER}`]),
+    );
     expect(info.HostConfig.Binds).toContain('/tmp:/tmp');
 
     // The secrets are in the vault, and nowhere else in the data directory.

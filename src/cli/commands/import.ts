@@ -28,7 +28,7 @@ function printCandidates(candidates: ImportCandidate[], io: CliIo): void {
   if (first) {
     io.out(
       `Import one with: runner-tray import ${first.name}   (all: runner-tray import --all)\n` +
-        'Its secret goes into the vault, the container is recreated as Runner Tray\'s (restart policy, log limits); the old one is removed once the new one runs.\n',
+        "Its secret goes into the vault, the container is recreated as Runner Tray's (restart policy, log limits); the old one is removed once the new one runs.\n",
     );
   }
 }
@@ -40,7 +40,8 @@ function printImported(r: ImportResult, io: CliIo): void {
 
 export const importCommand: Command = {
   usage: 'import [--all] [<container>] [--json]',
-  summary: 'Take over runners started by hand (docker container run …): without arguments, list them; with a container or --all, import it: secret into the vault, recreated as ours.',
+  summary:
+    'Take over runners started by hand (docker container run …): without arguments, list them; with a container or --all, import it: secret into the vault, recreated as ours.',
   options: { all: { type: 'boolean' }, json: { type: 'boolean' } },
   maxPositionals: 1,
   async run(args, io) {

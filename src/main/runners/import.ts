@@ -147,7 +147,11 @@ export class RunnerImport {
       // The swap put the old container back: forget what was saved, so it is as before.
       await this.#lifecycle.remove(uuid).catch(() => undefined);
       const code = e instanceof RunnerError ? e.code : 'ENGINE_ERROR';
-      throw new RunnerError(code, `The container ${runner.name} was not imported (nothing was saved, the container is as it was): ${(e as Error).message}`, uuid);
+      throw new RunnerError(
+        code,
+        `The container ${runner.name} was not imported (nothing was saved, the container is as it was): ${(e as Error).message}`,
+        uuid,
+      );
     }
     return {
       runnerUuid: uuid,
@@ -161,7 +165,6 @@ export class RunnerImport {
 
 function alreadySaved(name: string, uuid: string, displayName: string): string {
   return (
-    `Runner ${uuid} is already saved (as "${displayName}"); to replace the container ${name} with Runner Tray's, ` +
-    `run: runner-tray start ${uuid} --adopt`
+    `Runner ${uuid} is already saved (as "${displayName}"); to replace the container ${name} with Runner Tray's, ` + `run: runner-tray start ${uuid} --adopt`
   );
 }

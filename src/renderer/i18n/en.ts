@@ -271,7 +271,8 @@ export const en: Dictionary = {
   import: {
     title_one: 'A runner started by hand was found',
     title_other: '{{count, number}} runners started by hand were found',
-    intro: 'These runner containers were started with “docker container run”, outside Runner Tray. Import one to manage it here: its secret goes into Runner Tray’s vault and its container is recreated with a restart policy and log limits. The old container is removed only once the new one runs.',
+    intro_one: 'This runner container was started with “docker container run”, outside Runner Tray. Import it to manage it here: its secret goes into Runner Tray’s vault and its container is recreated with a restart policy and log limits. The old container is removed only once the new one runs.',
+    intro_other: 'These runner containers were started with “docker container run”, outside Runner Tray. Import one to manage it here: its secret goes into Runner Tray’s vault and its container is recreated with a restart policy and log limits. The old container is removed only once the new one runs.',
     listLabel: 'Runners started by hand',
     state: 'container {{state}}',
     button: 'Import',

@@ -18,7 +18,7 @@ export function ImportSection({ onImported, announce }: { onImported: (runner: R
   return (
     <section className="card import" aria-labelledby={titleId}>
       <h2 id={titleId}>{t('import.title', { count: list.length })}</h2>
-      <p>{t('import.intro')}</p>
+      <p>{t('import.intro', { count: list.length })}</p>
       <ul className="import-list" aria-label={t('import.listLabel')}>
         {list.map((c) => (
           <Candidate
@@ -70,7 +70,11 @@ function Candidate({ candidate: c, onImported }: { candidate: ImportCandidateVie
           {busy ? t('import.busy') : t('import.button')}
         </button>
       )}
-      {error && <p role="alert" className="error-text">{errorText.contract(error)}</p>}
+      {error && (
+        <p role="alert" className="error-text">
+          {errorText.contract(error)}
+        </p>
+      )}
     </li>
   );
 }

@@ -27,17 +27,7 @@ export interface HandMadeContainer {
 
 /** The words of the `docker container run` command that made this container. */
 export function runWords(c: HandMadeContainer): string[] {
-  return [
-    'docker',
-    'container',
-    'run',
-    '--name',
-    c.name,
-    ...c.binds.flatMap((b) => ['-v', b]),
-    ...c.env.flatMap((e) => ['-e', e]),
-    c.image,
-    ...c.args,
-  ];
+  return ['docker', 'container', 'run', '--name', c.name, ...c.binds.flatMap((b) => ['-v', b]), ...c.env.flatMap((e) => ['-e', e]), c.image, ...c.args];
 }
 
 /** The container's runner spec and secrets, or why it is not a runner Runner Tray can take over. */

@@ -106,7 +106,8 @@ describe('runner-tray import on a private dockerd', () => {
 
     const failed = await cli(['import', `runner-${OTHER_RUNNER.slice(1, -1)}`], env);
     expect(failed.code).not.toBe(0);
-    expect(failed.stderr).toMatch(/space|ENOSPC/i);
+    // The vault's own write is what fails (its lock), and the message says so and how to fix it.
+    expect(failed.stderr).toMatch(/secrets\.json.*full \(ENOSPC/);
     // The hand-made container runs on as it was, and nothing of ours exists.
     const after = await handmade.inspect();
     expect(after.State.Running).toBe(true);
@@ -124,6 +125,29 @@ describe('runner-tray import on a private dockerd', () => {
       /* never written: fine */
     }
     expect(vaultText).not.toContain(OTHER_SECRET);
+    await handmade.remove({ force: true });
+  });
+
+  it('forgets what it saved when the container cannot be swapped: the old one keeps running, nothing is saved', async () => {
+    const home = newDataDir();
+    const env = cliEnv(home, daemon.socketPath);
+    const handmade = await startByHand(OTHER_RUNNER, OTHER_SECRET);
+    const name = `runner-${OTHER_RUNNER.slice(1, -1)}`;
+    // Something else holds the name the swap creates its new container under (as another start would).
+    const squatter = await docker.createContainer({ name: `${name}-next`, Image: 'example.invalid/not-a-runner:2' });
+
+    const failed = await cli(['import', name], env);
+    expect(failed.code).not.toBe(0);
+    expect(failed.stderr).toMatch(new RegExp(`${name} was not imported \\(nothing was saved, the container is as it was\\)`));
+    const after = await handmade.inspect();
+    expect(after.State.Running).toBe(true);
+    expect(after.Name).toBe(`/${name}`);
+    expect(await docker.listContainers({ all: true, filters: { label: ['runner-tray.managed=true'] } })).toEqual([]);
+    expect(JSON.parse((await cli(['list', '--json'], env)).stdout)).toEqual([]);
+    expect(readFileSync(join(home, 'secrets.json'), 'utf8')).not.toContain(OTHER_SECRET);
+    // Still offered for import.
+    expect(JSON.parse((await cli(['import', '--json'], env)).stdout)).toEqual([expect.objectContaining({ name, runnerUuid: OTHER_RUNNER })]);
+    await squatter.remove({ force: true });
     await handmade.remove({ force: true });
   });
 

@@ -11,6 +11,7 @@ import { bitbucketApiBase } from './bitbucket/client.js';
 import { dataDir as resolveDataDir } from './data-dir.js';
 import { connectEngine, type Engine } from './docker/engine.js';
 import { gatherHostFacts } from './host-facts.js';
+import { RunnerImport } from './runners/import.js';
 import { RunnerLifecycle } from './runners/lifecycle.js';
 import { RunnerPlacements } from './kubernetes/runner-placement.js';
 import { RunnerService } from './runners/runner-service.js';
@@ -50,6 +51,7 @@ export class AppContext {
   /** The monitor once built, for the synchronous supervision reset. */
   #monitorBuilt: RunnerMonitor | undefined;
   #bitbucket: BitbucketAccess | undefined;
+  #imports: Promise<RunnerImport> | undefined;
 
   constructor(options: AppContextOptions = {}) {
     this.#options = options;
@@ -92,6 +94,11 @@ export class AppContext {
       // Only a monitor that already exists holds verdicts; none is built just to forget nothing.
       (runners) => new RunnerLifecycle({ runners, resetSupervision: (uuid) => void this.#monitorBuilt?.supervisor.reset(uuid) }),
     ));
+  }
+
+  /** Runners started by hand (no labels of ours): listed, and imported through the lifecycle's adopt. */
+  imports(): Promise<RunnerImport> {
+    return (this.#imports ??= this.lifecycle().then((lifecycle) => new RunnerImport({ engine: () => this.engine(), lifecycle, store: this.settings().runners() })));
   }
 
   /** The runner monitor (engine events, followed logs, steps, crash supervision); the caller starts it. */

@@ -7,6 +7,7 @@
  */
 import { createApi, type Api } from './api/index.js';
 import type { AppContext, RunnerMonitor } from './app-context.js';
+import { handMadeNotice } from './runners/import-notice.js';
 import type { RunnerService } from './runners/runner-service.js';
 
 export interface HostOptions {
@@ -38,6 +39,8 @@ export async function startHost(options: HostOptions): Promise<Host> {
     for (const o of orphans) {
       ctx.log(`container ${o.name} carries Runner Tray labels for runner ${o.runnerUuid}, which is not in settings; left alone (remove it with docker rm -f ${o.name}, or add the runner again).`);
     }
+    const notice = handMadeNotice(await (await ctx.imports()).candidates().catch(() => []));
+    if (notice) ctx.log(notice);
     await api.start();
   } catch (e) {
     await close();

@@ -20,6 +20,7 @@ import {
   type SettingsView,
   type StartedRunnerView,
   type StepView,
+  type ImportCandidateView,
 } from '../../src/shared/contract/index.js';
 
 export class StandInFailure extends Error {
@@ -52,6 +53,8 @@ export interface StandInService {
    * dashboard, which has no clipboard. Answered as the real `clipboard.*` handlers answer.
    */
   clipboardText: string | undefined;
+  /** Runner containers started by hand, as `imports.list` returns them; `imports.run` turns one into a runner. */
+  importCandidates: ImportCandidateView[];
 }
 
 export function createStandInService(): StandInService {
@@ -79,6 +82,7 @@ export function createStandInService(): StandInService {
     logBacklog: [],
     startFailure: undefined,
     clipboardText: undefined,
+    importCandidates: [],
     settings: {
       language: 'auto',
       theme: 'system',
@@ -214,6 +218,20 @@ export function createStandInService(): StandInService {
         }
         const known = parsed.ok ? runners.get(parsed.spec.runnerUuid) : undefined;
         return { draftId, parsed: toParsedCommandView(parsed, known ? { displayName: known.displayName } : null) };
+      },
+      async 'imports.list'() {
+        return service.importCandidates;
+      },
+      async 'imports.run'({ containerId }) {
+        const c = service.importCandidates.find((x) => x.containerId === containerId);
+        if (!c || !c.runnerUuid || c.problem) throw new StandInFailure('NOT_FOUND', `No runner container started by hand matches "${containerId}".`);
+        service.importCandidates = service.importCandidates.filter((x) => x !== c);
+        const runner: RunnerView = {
+          uuid: c.runnerUuid, displayName: c.name, kind: 'workspace', name: c.name, runnerState: 'STARTING',
+          containerState: 'running', image: c.image, workingDirectory: '/tmp',
+        };
+        update(runner);
+        return { runner, previousContainerId: containerId, warnings: [] };
       },
     },
   };

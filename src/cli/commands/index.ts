@@ -4,6 +4,7 @@ import { bitbucketCommand } from './bitbucket.js';
 import { createCommand } from './create.js';
 import { doctorCommand } from './doctor.js';
 import { k8sCommand } from './k8s.js';
+import { importCommand } from './import.js';
 import { startCommand, stopCommand, removeCommand } from './lifecycle.js';
 import { logsCommand } from './logs.js';
 import { parseCommand } from './parse-command.js';
@@ -21,6 +22,7 @@ export const commands: Record<string, Command> = {
   start: startCommand,
   stop: stopCommand,
   remove: removeCommand,
+  import: importCommand,
   logs: logsCommand,
   status: statusCommand,
   steps: stepsCommand,

@@ -42,7 +42,7 @@ export interface Api {
 
 /** Connects the engine and opens the vault (through the context) if nothing has yet. */
 export async function createApi(ctx: AppContext, options: ApiOptions = {}): Promise<Api> {
-  const [engine, runners, lifecycle, monitor] = await Promise.all([ctx.engine(), ctx.runners(), ctx.lifecycle(), ctx.monitor()]);
+  const [engine, runners, lifecycle, monitor, imports] = await Promise.all([ctx.engine(), ctx.runners(), ctx.lifecycle(), ctx.monitor(), ctx.imports()]);
   const bitbucket = ctx.bitbucket();
   const { log } = ctx;
   // Set right below; the closures run only once events flow, after all three exist (so not const).
@@ -102,6 +102,7 @@ export async function createApi(ctx: AppContext, options: ApiOptions = {}): Prom
     runners,
     lifecycle,
     monitor,
+    imports,
     settings: ctx.settings(),
     bitbucket,
     hostFacts: () => ctx.hostFacts(),

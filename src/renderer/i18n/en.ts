@@ -269,4 +269,18 @@ export const en: Dictionary = {
     runnerCrashed: '{{name}} crashed.',
     runnerOnline: '{{name}} is back online.',
   },
+  import: {
+    title_one: 'A runner started by hand was found',
+    title_other: '{{count, number}} runners started by hand were found',
+    intro_one: 'This runner container was started with “docker container run”, outside Runner Tray. Import it to manage it here: its secret goes into Runner Tray’s vault and its container is recreated with a restart policy and log limits. The old container is removed only once the new one runs.',
+    intro_other: 'These runner containers were started with “docker container run”, outside Runner Tray. Import one to manage it here: its secret goes into Runner Tray’s vault and its container is recreated with a restart policy and log limits. The old container is removed only once the new one runs.',
+    listLabel: 'Runners started by hand',
+    state: 'container {{state}}',
+    button: 'Import',
+    buttonLabel: 'Import {{name}}',
+    busy: 'Importing…',
+    done: '{{name}} imported: Runner Tray manages it now.',
+    cannot: 'Cannot be imported as it is: {{reason}}',
+    alreadySaved: 'Already saved as “{{name}}”: start that runner with “runner-tray start --adopt” to replace this container.',
+  },
 };

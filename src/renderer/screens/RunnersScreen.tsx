@@ -7,6 +7,7 @@ import { RunnerStateBadge } from '../components/StateBadge.js';
 import { PullProgress } from '../components/PullProgress.js';
 import { formatBytes, formatDuration, formatPercent } from '../format.js';
 import { AddRunnerForm } from './AddRunnerForm.js';
+import { ImportSection } from './ImportSection.js';
 
 export function RunnersScreen({ announce, clipboardRequest = null, onClipboardRequestTaken }: {
   announce: (text: string) => void;
@@ -74,6 +75,10 @@ export function RunnersScreen({ announce, clipboardRequest = null, onClipboardRe
           onCancel={closeForm}
         />
       )}
+      <ImportSection
+        announce={announce}
+        onImported={(runner) => patch((rs) => (rs.some((r) => r.uuid === runner.uuid) ? rs.map((r) => (r.uuid === runner.uuid ? runner : r)) : [...rs, runner]))}
+      />
       {runners.error && <p role="alert" className="error-text">{errorText.contract(runners.error)}</p>}
       {!runners.loading && list.length === 0 && !adding && <EmptyState />}
       {list.length > 0 && (

@@ -24,6 +24,8 @@ export const CHANNEL_NAMES = [
   'bitbucket.disconnect',
   'clipboard.peek',
   'clipboard.read',
+  'imports.list',
+  'imports.run',
 ] as const;
 
 export type ChannelName = (typeof CHANNEL_NAMES)[number];

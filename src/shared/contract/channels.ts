@@ -19,6 +19,7 @@ import type {
   StartedRunnerView,
   StepView,
 } from './views.js';
+import type { ImportCandidateView, ImportedRunnerView } from './import-views.js';
 
 const BRACED_UUID = /^\{[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\}$/i;
 
@@ -93,6 +94,10 @@ export const channels = {
   'bitbucket.disconnect': noFields,
   'clipboard.peek': noFields,
   'clipboard.read': noFields,
+  /** Runner containers started by hand (not ours) on this engine. */
+  'imports.list': noFields,
+  /** Take one over: secret into the vault, recreated as ours; the old one goes once the new one runs. */
+  'imports.run': z.strictObject({ containerId: z.string().trim().min(1, 'is empty: give the container id from imports.list').max(200) }),
 } as const;
 
 export type Channel = keyof typeof channels;
@@ -121,6 +126,8 @@ export interface ChannelResponses {
   'bitbucket.disconnect': BitbucketStatusView;
   'clipboard.peek': ClipboardOfferView;
   'clipboard.read': ClipboardDraftView;
+  'imports.list': ImportCandidateView[];
+  'imports.run': ImportedRunnerView;
 }
 
 export type ResponseOf<C extends Channel> = ChannelResponses[C];

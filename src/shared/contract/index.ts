@@ -7,3 +7,4 @@ export * from './validate.js';
 export * from './http-protocol.js';
 export * from './step-link.js';
 export * from './parsed-view.js';
+export * from './import-views.js';

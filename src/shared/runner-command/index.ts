@@ -5,3 +5,4 @@ export { formatParseJson, describeSpec, describeParseResult, orderedEnvNames, ty
 export { redactPaste, maskSecret, SECRET_ENV_NAME } from './mask.js';
 export { parseImageRef, type ImageRef } from './image-ref.js';
 export { wizardRunnerCommand, type WizardCommandInput } from './wizard-command.js';
+export { parseHandMadeContainer, type HandMadeContainer } from './from-container.js';

@@ -8,6 +8,7 @@ import type { Channel, ContractHandlers } from '../../../shared/contract/channel
 import { bitbucketHandlers } from './bitbucket.js';
 import { clipboardHandlers } from './clipboard.js';
 import { hostHandlers } from './host.js';
+import { importHandlers } from './imports.js';
 import { runnerHandlers } from './runners.js';
 import { settingsHandlers } from './settings.js';
 import { stepHandlers } from './steps.js';
@@ -24,6 +25,7 @@ export function createHandlers(deps: HandlerDeps): ContractHandlers {
     ...settingsHandlers(deps),
     ...bitbucketHandlers(deps),
     ...clipboardHandlers(deps),
+    ...importHandlers(deps),
   };
   // A channel with no area (a new prefix) is missing here, and fails to compile until one serves it.
   const complete: Exact<keyof typeof handlers, Channel> = true;

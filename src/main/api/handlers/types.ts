@@ -9,6 +9,7 @@ import type { HostFacts } from '../../../shared/preflight/types.js';
 import type { Step } from '../../../shared/step-log/types.js';
 import type { RunnerMonitor } from '../../app-context.js';
 import type { BitbucketAccess } from '../../bitbucket/access.js';
+import type { RunnerImport } from '../../runners/import.js';
 import type { RunnerLifecycle } from '../../runners/lifecycle.js';
 import type { RunnerService, RunnerStatus } from '../../runners/runner-service.js';
 import type { SettingsStore } from '../../settings/settings-store.js';
@@ -28,6 +29,8 @@ export interface HandlerDeps {
   /** add / start / stop / remove go through here, so the CLI and the dashboard share the rules. */
   lifecycle: RunnerLifecycle;
   monitor: RunnerMonitor;
+  /** Runners started by hand: listed and imported. */
+  imports: RunnerImport;
   settings: SettingsStore;
   bitbucket: BitbucketAccess;
   /** What `host.preflight` judges (the context's `hostFacts`, as `doctor` asks). */

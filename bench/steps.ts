@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { connectEngine } from '../src/main/docker/engine.js';
-import { StepsService } from '../src/main/steps/steps-service.js';
+import { RunnerMonitor } from '../src/main/monitor/runner-monitor.js';
 import { LABEL_MANAGED, LABEL_RUNNER } from '../src/shared/runner-spec.js';
 import { startDockerd } from '../test/support/dockerd.js';
 import { buildStandinImage, STANDIN_IMAGE } from '../test/support/standin-image.js';
@@ -46,7 +46,7 @@ export async function benchSteps(): Promise<void> {
     const docker = engine.docker;
 
     // 1. Latency
-    const service = new StepsService({ engine });
+    const service = new RunnerMonitor({ engine });
     const latencies: number[] = [];
     service.events.on('step', (e) => {
       if (e.change === 'started') latencies.push(Date.now() - Date.parse(e.time));

@@ -21,7 +21,7 @@ import { createApi } from '../src/main/api/index.js';
 import { AppContext } from '../src/main/app-context.js';
 import { gatherHostFacts } from '../src/main/host-facts.js';
 import { startHttpBridge } from '../src/main/http-bridge/server.js';
-import { StepsService } from '../src/main/steps/steps-service.js';
+import { RunnerMonitor } from '../src/main/monitor/runner-monitor.js';
 import { parseRunnerCommand } from '../src/shared/runner-command/index.js';
 import { launchChromium } from '../test/support/chromium.js';
 import { startDockerd } from '../test/support/dockerd.js';
@@ -57,7 +57,7 @@ export async function benchUi(): Promise<void> {
   try {
     buildStandinImage(daemon.dockerHost);
     const [engine, vault, runners] = await Promise.all([ctx.engine(), ctx.vault(), ctx.runners()]);
-    const steps = new StepsService({ engine });
+    const steps = new RunnerMonitor({ engine });
     const api = createApi({ runners, steps, docker: engine.docker, settings: ctx.settings(), vault, hostFacts: () => gatherHostFacts({ engine, runners: [] }) });
     await steps.start();
     await api.start();

@@ -1,5 +1,5 @@
-import { mkdirSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { chmodSync, mkdirSync } from 'node:fs';
+import { chmod, mkdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
 
@@ -74,15 +74,17 @@ export function dataDir(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 /**
- * Creates the directory (and parents) with mode 0700 if missing and returns it.
- * An existing directory keeps its mode: the user chose it. The file vault checks it separately.
+ * Creates the directory (and parents) with mode 0700 if missing and returns it; one we create is
+ * set to 0700 explicitly, whatever the umask. An existing directory keeps its mode: the user chose
+ * it. The file vault checks it separately (and refuses a looser one with the chmod fix).
  */
 export async function ensureDataDir(dir: string): Promise<string> {
-  await mkdir(dir, { recursive: true, mode: 0o700 });
+  // mkdir answers the first directory it created, or undefined when all existed.
+  if ((await mkdir(dir, { recursive: true, mode: 0o700 })) !== undefined) await chmod(dir, 0o700);
   return dir;
 }
 
 export function ensureDataDirSync(dir: string): string {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  if (mkdirSync(dir, { recursive: true, mode: 0o700 }) !== undefined) chmodSync(dir, 0o700);
   return dir;
 }

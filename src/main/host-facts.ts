@@ -10,8 +10,9 @@
 import { readFile, statfs } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { DiskFact, HostFacts, RunnerFact } from '../shared/preflight/types.js';
-import { bare, engineBinds, LABEL_MANAGED, LABEL_RUNNER } from '../shared/runner-spec.js';
+import { bare, engineBinds } from '../shared/runner-spec.js';
 import type { Engine } from './docker/engine.js';
+import { listRunnerContainers, newestByRunner } from './docker/runner-containers.js';
 import type { RunnerRecord } from './settings/types.js';
 
 export interface HostFactsInput {
@@ -31,15 +32,10 @@ export interface HostFactsInput {
  */
 export async function runnerMemoryLimits(engine: Engine): Promise<Map<string, number> | null> {
   try {
-    const containers = await engine.docker.listContainers({ all: true, filters: { label: [`${LABEL_MANAGED}=true`] } });
-    const newest = new Map<string, string>();
-    for (const c of containers.sort((a, b) => b.Created - a.Created)) {
-      const label = c.Labels[LABEL_RUNNER];
-      if (label && !newest.has(bare(label))) newest.set(bare(label), c.Id);
-    }
+    const newest = newestByRunner(await listRunnerContainers(engine.docker));
     const out = new Map<string, number>();
     await Promise.all(
-      [...newest].map(async ([uuid, id]) => {
+      [...newest].map(async ([uuid, { id }]) => {
         try {
           const info = await engine.docker.getContainer(id).inspect();
           out.set(uuid, info.HostConfig?.Memory ?? 0);

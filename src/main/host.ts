@@ -10,7 +10,7 @@ import { bitbucketApiBase } from './bitbucket/client.js';
 import { bitbucketRunnersForPreflight } from './bitbucket/runner-labels.js';
 import { gatherHostFacts } from './host-facts.js';
 import type { RunnerService } from './runners/runner-service.js';
-import { StepsService } from './steps/steps-service.js';
+import { RunnerMonitor } from './monitor/runner-monitor.js';
 
 export interface HostOptions {
   ctx: AppContext;
@@ -22,7 +22,7 @@ export interface HostOptions {
 
 export interface Host {
   api: Api;
-  steps: StepsService;
+  steps: RunnerMonitor;
   runners: RunnerService;
   /** Stops following and pushing; runner containers keep running (Docker's restart policy owns them). */
   close(): Promise<void>;
@@ -32,7 +32,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
   const { ctx, log } = options;
   const [engine, vault, runners] = await Promise.all([ctx.engine(), ctx.vault(), ctx.runners()]);
   const settings = ctx.settings();
-  const steps = new StepsService({ engine, log });
+  const steps = new RunnerMonitor({ engine, log });
   const api = createApi({
     runners,
     steps,

@@ -1,5 +1,5 @@
 /**
- * What the steps service reads from containers beyond the runner's log lines, on the real private
+ * What the runner monitor reads from containers beyond the runner's log lines, on the real private
  * dockerd: the runner container's TZ (log times), its secret (kept out of diagnosis lines), and
  * the logs of sibling step containers (diagnoses), whose step UUID is shown only once confirmed.
  */

@@ -1,5 +1,5 @@
 /**
- * The steps service on the real private dockerd with the stand-in runner image: steps from the
+ * The runner monitor on the real private dockerd with the stand-in runner image: steps from the
  * followed log, siblings from the event stream, crash supervision, a dockerd restart.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { StepsEvent } from '../../src/main/steps/events.js';
-import { StepsService } from '../../src/main/steps/steps-service.js';
+import type { MonitorEvent } from '../../src/main/monitor/events.js';
+import { RunnerMonitor } from '../../src/main/monitor/runner-monitor.js';
 import { LABEL_MANAGED, LABEL_RUNNER } from '../../src/shared/runner-spec.js';
 import { attachDockerd } from '../support/dockerd.js';
 import { useStepsFixture } from '../support/steps-fixture.js';
@@ -51,8 +51,8 @@ describe('steps from the live log', () => {
   it('rebuilds a runner that was already running from its existing log on start-up', async () => {
     const runner = runnerUuid(++n);
     await fx.home.startRunner(runner, 'steps', { STANDIN_STEPS: '2', STANDIN_STEP_SECONDS: '0' });
-    const probe = new StepsService({ engine: fx.engine });
-    const plog = new EventLog<StepsEvent>();
+    const probe = new RunnerMonitor({ engine: fx.engine });
+    const plog = new EventLog<MonitorEvent>();
     probe.events.on('*', plog.push);
     await probe.start();
     await plog.until(() => (probe.snapshot(runner)?.steps.filter((s) => s.state === 'PASSED').length ?? 0) >= 2 || undefined, 'two passed steps', 60_000).catch(() => undefined);
@@ -169,7 +169,7 @@ describe('bounded memory', () => {
       'sleep 3600',
     ].join('; ');
     // No listener that keeps events: only the service's own memory is measured.
-    const service = fx.track(new StepsService({ engine: fx.engine, logBatchMs: 50 }));
+    const service = fx.track(new RunnerMonitor({ engine: fx.engine, logBatchMs: 50 }));
     let events = 0;
     service.events.on('*', () => void events++);
     await service.start();

@@ -13,10 +13,12 @@ export interface CliRun {
   argv: string[];
 }
 
-export function runCli(args: string[], options: { env: NodeJS.ProcessEnv; stdin?: string; timeoutMs?: number }): Promise<CliRun> {
+export function runCli(args: string[], options: { env: NodeJS.ProcessEnv; stdin?: string; timeoutMs?: number; uid?: number; gid?: number }): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const argv = [CLI, ...args];
-    const child = spawn(process.execPath, argv, { env: options.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    // uid/gid: run as another user (the tests run as root, which no permission stops).
+    const as = { ...(options.uid === undefined ? {} : { uid: options.uid }), ...(options.gid === undefined ? {} : { gid: options.gid }) };
+    const child = spawn(process.execPath, argv, { env: options.env, stdio: ['pipe', 'pipe', 'pipe'], ...as });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));

@@ -16,6 +16,7 @@ export interface ServeChild {
   pageUrl: string;
   token: string;
   home: string;
+  pid: number;
   stdout(): string;
   stderr(): string;
   /** SIGTERM, then the exit code. */
@@ -61,6 +62,7 @@ export async function startServe(options: { dockerSocket: string; token: string;
     pageUrl,
     token: options.token,
     home,
+    pid: child.pid!,
     stdout: () => out,
     stderr: () => err,
     async stop() {

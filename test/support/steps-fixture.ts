@@ -1,33 +1,33 @@
 /**
  * The setup the steps integration tests share: the engine on the private dockerd, a fresh
- * runner home per test, and a StepsService closed (and the home cleaned up) after each test.
+ * runner home per test, and a RunnerMonitor closed (and the home cleaned up) after each test.
  * Call once at the top of a test file; it registers the hooks.
  */
 import type Docker from 'dockerode';
 import { afterEach, beforeAll, beforeEach, inject } from 'vitest';
 import { connectEngine, type Engine } from '../../src/main/docker/engine.js';
-import type { StepsEvent } from '../../src/main/steps/events.js';
-import { StepsService } from '../../src/main/steps/steps-service.js';
+import type { MonitorEvent } from '../../src/main/monitor/events.js';
+import { RunnerMonitor } from '../../src/main/monitor/runner-monitor.js';
 import { EventLog, runnerHome, type RunnerHome } from './steps-runners.js';
 
-export type StepsOptions = Partial<ConstructorParameters<typeof StepsService>[0]>;
+export type StepsOptions = Partial<ConstructorParameters<typeof RunnerMonitor>[0]>;
 
 export interface StepsFixture {
   readonly engine: Engine;
   readonly docker: Docker;
   readonly home: RunnerHome;
-  /** Starts a StepsService on the engine; its events except log lines are kept in `log`. */
-  startSteps(options?: StepsOptions): Promise<{ service: StepsService; log: EventLog<StepsEvent> }>;
+  /** Starts a RunnerMonitor on the engine; its events except log lines are kept in `log`. */
+  startSteps(options?: StepsOptions): Promise<{ service: RunnerMonitor; log: EventLog<MonitorEvent> }>;
   /** A service the test built itself, to be closed after the test like one from `startSteps`. */
-  track(service: StepsService): StepsService;
-  /** Runs after the steps service is closed and before the home is cleaned up. */
+  track(service: RunnerMonitor): RunnerMonitor;
+  /** Runs after the runner monitor is closed and before the home is cleaned up. */
   afterEachTest(fn: (docker: Docker) => Promise<void>): void;
 }
 
 export function useStepsFixture(): StepsFixture {
   let engine: Engine | undefined;
   let home: RunnerHome | undefined;
-  let steps: StepsService | undefined;
+  let steps: RunnerMonitor | undefined;
   const extraCleanups: ((docker: Docker) => Promise<void>)[] = [];
   const need = <T>(value: T | undefined, what: string): T => {
     if (value === undefined) throw new Error(`${what} is set up in the test hooks; use it inside a test`);
@@ -62,8 +62,8 @@ export function useStepsFixture(): StepsFixture {
       return need(home, 'home');
     },
     async startSteps(options = {}) {
-      const log = new EventLog<StepsEvent>();
-      const service = fixture.track(new StepsService({ engine: fixture.engine, reconnectMaxMs: 1000, ...options }));
+      const log = new EventLog<MonitorEvent>();
+      const service = fixture.track(new RunnerMonitor({ engine: fixture.engine, reconnectMaxMs: 1000, ...options }));
       // Log lines are left out: the memory test must not measure this log's own growth.
       service.events.on('*', (e) => (e.type === 'log' ? undefined : log.push(e)));
       await service.start();

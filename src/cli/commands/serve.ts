@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { startHost } from '../../main/host.js';
 import { newToken } from '../../main/http-bridge/auth.js';
+import { acquireInstanceLock } from '../../main/instance-lock.js';
 import { startHttpBridge } from '../../main/http-bridge/server.js';
 import type { Command } from '../command.js';
 import { withContext } from '../context.js';
@@ -77,7 +78,15 @@ export const serveCommand: Command = {
     const log = (line: string) => io.err(`runner-tray: ${line}\n`);
 
     return withContext(io, async (ctx) => {
-      const host = await startHost({ ctx, log });
+      // Before anything starts: a second serve on the same data directory says where the first runs.
+      const instance = await acquireInstanceLock(ctx.dataDir);
+      let host: Awaited<ReturnType<typeof startHost>>;
+      try {
+        host = await startHost({ ctx, log });
+      } catch (e) {
+        await instance.release();
+        throw e;
+      }
       const { api, runners } = host;
       let bridge: Awaited<ReturnType<typeof startHttpBridge>> | undefined;
       try {
@@ -89,6 +98,7 @@ export const serveCommand: Command = {
           }
           throw e;
         }
+        await instance.announce({ url: `http://127.0.0.1:${bridge.port}/`, port: bridge.port });
         io.out(`Runner Tray dashboard: ${bridge.pageUrl}\n`);
         log(`serving ${(await runners.list()).length} runner(s) on 127.0.0.1:${bridge.port}; tunnel with: ssh -N -L ${bridge.port}:127.0.0.1:${bridge.port} <this host>. Ctrl-C stops.`);
         const signal = await io.untilSignal();
@@ -97,6 +107,7 @@ export const serveCommand: Command = {
       } finally {
         await bridge?.close();
         await host.close();
+        await instance.release();
       }
       // Long-running: it may look for a newer runner image after a start (one-shot commands do not).
     }, { checkForImageUpdates: true });

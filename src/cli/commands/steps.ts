@@ -5,7 +5,7 @@ import { fetchOurRunners, watchedRepositories } from '../../main/bitbucket/our-r
 import { fetchQueuedSteps, type BitbucketRunnerView, type QueuedSteps } from '../../main/bitbucket/queued.js';
 import { QueuedSource } from '../../main/api/queued-source.js';
 import { resolveRunner } from '../../main/runners/resolve.js';
-import { StepsService } from '../../main/steps/steps-service.js';
+import { RunnerMonitor } from '../../main/monitor/runner-monitor.js';
 import type { RunnerRecord } from '../../main/settings/types.js';
 import { RunnerLogReplay, toStepsJson, type ReplayOptions, type RunnerStepsJson } from '../../shared/step-log/replay.js';
 import { timeZoneOption } from './time-zone-option.js';
@@ -96,7 +96,7 @@ async function watchQueued(ctx: AppContext, io: CliIo, records: readonly RunnerR
   return source;
 }
 
-async function snapshotOf(service: StepsService, records: RunnerRecord[], one: RunnerRecord | undefined) {
+async function snapshotOf(service: RunnerMonitor, records: RunnerRecord[], one: RunnerRecord | undefined) {
   if (one) return service.stepsJson(one.spec.runnerUuid) ?? NOT_RUNNING;
   return {
     runners: records.map((r) => ({ runnerUuid: r.spec.runnerUuid, ...(service.stepsJson(r.spec.runnerUuid) ?? NOT_RUNNING) })),
@@ -126,7 +126,7 @@ export const stepsCommand: Command = {
     return withContext(io, async (ctx) => {
       const records = ctx.settings().runners().list();
       const one = args.positionals[0] === undefined ? undefined : resolveRunner(args.positionals[0], records);
-      const service = new StepsService({ engine: await ctx.engine(), log: (m) => io.err(`runner-tray: ${m}\n`) });
+      const service = new RunnerMonitor({ engine: await ctx.engine(), log: (m) => io.err(`runner-tray: ${m}\n`) });
       try {
         await service.start();
         const snap = await snapshotOf(service, records, one);

@@ -1,10 +1,10 @@
-import { StepsService } from '../../main/steps/steps-service.js';
-import type { StepsEvent } from '../../main/steps/events.js';
+import { RunnerMonitor } from '../../main/monitor/runner-monitor.js';
+import type { MonitorEvent } from '../../main/monitor/events.js';
 import type { Command } from '../command.js';
 import { withContext } from '../context.js';
 
 /** One NDJSON line per event; the step's internal fields stay in, they carry no secrets. */
-export function eventLine(e: StepsEvent): string {
+export function eventLine(e: MonitorEvent): string {
   return JSON.stringify(e) + '\n';
 }
 
@@ -15,7 +15,7 @@ export const watchCommand: Command = {
   maxPositionals: 0,
   async run(args, io) {
     return withContext(io, async (ctx) => {
-      const service = new StepsService({ engine: await ctx.engine(), log: (m) => io.err(`runner-tray: ${m}\n`) });
+      const service = new RunnerMonitor({ engine: await ctx.engine(), log: (m) => io.err(`runner-tray: ${m}\n`) });
       const off = service.events.on('*', (e) => {
         if (e.type === 'log' && !args.values.logs) return;
         io.out(eventLine(e));

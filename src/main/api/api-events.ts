@@ -1,6 +1,6 @@
 /**
  * One stream of contract events from the services: runner lifecycle (RunnerService), live
- * state, steps and diagnoses (StepsService), queued steps (Bitbucket poller) and whatever the
+ * state, steps and diagnoses (RunnerMonitor), queued steps (Bitbucket poller) and whatever the
  * handlers announce (settings). Noisy sources are shaped here, once, for every transport:
  * runner changes are collapsed per runner (a start is several engine events), pull progress
  * is throttled, log lines arrive already batched by the steps service.
@@ -11,15 +11,15 @@ import { bare } from '../../shared/runner-spec.js';
 import type { RunnerEvent } from '../runners/events.js';
 import type { RunnerService } from '../runners/runner-service.js';
 import type { Step } from '../../shared/step-log/types.js';
-import type { StepsEvent } from '../steps/events.js';
-import type { StepsService } from '../steps/steps-service.js';
+import type { MonitorEvent } from '../monitor/events.js';
+import type { RunnerMonitor } from '../monitor/runner-monitor.js';
 import { toDiagnosisView, toStepView } from './views.js';
 
 export type ApiEventListener = (event: ContractEvent) => void;
 
 export interface ApiEventsDeps {
   runners: RunnerService;
-  steps: StepsService;
+  steps: RunnerMonitor;
   /** The current view of a runner, or null once it is gone from settings. */
   runnerView: (runnerUuid: string) => Promise<RunnerView | null>;
   /** Runner changes within this window become one `runner.changed`. Default 50 ms. */
@@ -184,7 +184,7 @@ export class ApiEvents {
     });
   }
 
-  #onStepsEvent(e: StepsEvent): void {
+  #onStepsEvent(e: MonitorEvent): void {
     switch (e.type) {
       case 'runner-state': {
         this.runnerChanged(e.runnerUuid);

@@ -26,6 +26,11 @@ const BY_SERVICE_CODE: Record<string, ErrorCode> = {
   SETTINGS_INVALID: 'INVALID_INPUT',
   SETTINGS_CORRUPT: 'INTERNAL',
   SETTINGS_TOO_NEW: 'INTERNAL',
+  // Writes in the data directory (storage-error.ts, file-lock.ts): the message names the path and the fix.
+  STORAGE_FULL: 'STORAGE_UNAVAILABLE',
+  STORAGE_READ_ONLY: 'STORAGE_UNAVAILABLE',
+  STORAGE_DENIED: 'STORAGE_UNAVAILABLE',
+  FILE_LOCK_TIMEOUT: 'CONFLICT',
   // Bitbucket: a config error is the user's input; the rest is Bitbucket's side.
   BITBUCKET_CONFIG: 'INVALID_INPUT',
 };

@@ -17,7 +17,7 @@ import { Secret } from '../../shared/secret.js';
 import { connectBitbucket, disconnectBitbucket } from '../bitbucket/connection.js';
 import type { RunnerService, RunnerStatus, StartResult } from '../runners/runner-service.js';
 import type { SettingsStore } from '../settings/settings-store.js';
-import type { StepsService } from '../steps/steps-service.js';
+import type { RunnerMonitor } from '../monitor/runner-monitor.js';
 import type { SecretVault } from '../vault/types.js';
 import type { ApiEvents } from './api-events.js';
 import { ApiError, toContractError } from './contract-errors.js';
@@ -27,7 +27,7 @@ import { toRunnerView, toStepView } from './views.js';
 
 export interface HandlerDeps {
   runners: RunnerService;
-  steps: StepsService;
+  steps: RunnerMonitor;
   docker: Docker;
   settings: SettingsStore;
   vault: SecretVault;

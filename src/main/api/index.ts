@@ -8,7 +8,7 @@ import type { ContractHandlers } from '../../shared/contract/channels.js';
 import type { HostFacts } from '../../shared/preflight/types.js';
 import type { RunnerService } from '../runners/runner-service.js';
 import type { SettingsStore } from '../settings/settings-store.js';
-import type { StepsService } from '../steps/steps-service.js';
+import type { RunnerMonitor } from '../monitor/runner-monitor.js';
 import type { SecretVault } from '../vault/types.js';
 import { ApiEvents } from './api-events.js';
 import { createDispatch, type Dispatch } from './dispatch.js';
@@ -28,7 +28,7 @@ export { toContractError, ApiError } from './contract-errors.js';
 
 export interface ApiDeps {
   runners: RunnerService;
-  steps: StepsService;
+  steps: RunnerMonitor;
   docker: Docker;
   settings: SettingsStore;
   vault: SecretVault;

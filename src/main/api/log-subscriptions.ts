@@ -9,11 +9,12 @@ import { randomUUID } from 'node:crypto';
 import type Docker from 'dockerode';
 import type { ContractEvent } from '../../shared/contract/events.js';
 import type { LogLine, LogSubscriptionView } from '../../shared/contract/views.js';
+import { splitLines } from '../../shared/line-splitter.js';
 import { bare } from '../../shared/runner-spec.js';
 import { readContainerLog } from '../docker/container-logs.js';
 import type { RunnerService } from '../runners/runner-service.js';
-import { comparableTimestamp, leadingDockerTimestamp } from '../steps/docker-time.js';
-import type { StepsService } from '../steps/steps-service.js';
+import { comparableTimestamp, splitDockerLine } from '../monitor/docker-time.js';
+import type { RunnerMonitor } from '../monitor/runner-monitor.js';
 import { ApiError } from './contract-errors.js';
 import { toDiagnosisView } from './views.js';
 
@@ -59,7 +60,7 @@ export function numberBacklog(
 export interface LogSubscriptionsDeps {
   docker: Docker;
   runners: RunnerService;
-  steps: StepsService;
+  steps: RunnerMonitor;
   emit: (event: ContractEvent) => void;
   /** Subscriptions kept at most; the oldest is dropped beyond (a page that never unsubscribed). Default 64. */
   maxSubscriptions?: number;
@@ -100,12 +101,10 @@ export class LogSubscriptions {
         // Removed between the two calls: no backlog, the follower still reports a new container.
       }
       const raw: Array<{ text: string; at?: string }> = [];
-      for (const line of text.split('\n')) {
+      for (const line of splitLines(text)) {
         if (line === '') continue;
-        const ts = leadingDockerTimestamp(line);
-        const rest = ts === null ? line : line.slice(ts.length + 1);
-        const clean = rest.endsWith('\r') ? rest.slice(0, -1) : rest;
-        raw.push({ text: this.#deps.steps.maskLogLine(status.runnerUuid, clean), ...(ts ? { at: ts } : {}) });
+        const { time, text: clean } = splitDockerLine(line);
+        raw.push({ text: this.#deps.steps.maskLogLine(status.runnerUuid, clean), ...(time ? { at: time } : {}) });
       }
       const sameContainer = before !== undefined && before.containerId === status.containerId;
       backlog = numberBacklog(raw, {

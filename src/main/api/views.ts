@@ -1,28 +1,18 @@
 /** Service objects → the contract's view types (nothing secret can be on them; the types say so). */
 import type { CurrentStepView, DiagnosisView, RunnerState, RunnerView, StepView } from '../../shared/contract/views.js';
 import type { Diagnosis } from '../../shared/diagnostics/diagnose.js';
+import { runnerState } from '../../shared/runner-state.js';
 import type { Step } from '../../shared/step-log/types.js';
 import type { StepDetails } from '../bitbucket/step-details.js';
 import type { RunnerStatus } from '../runners/runner-service.js';
-import type { RunnerSnapshot } from '../steps/steps-service.js';
+import type { RunnerSnapshot } from '../monitor/runner-monitor.js';
 
 /**
- * The live follower knows the runner's state from its log; without it (the container is not
- * running, or the follower has not seen it yet) the container's state is all we have.
+ * The runner's state on the dashboard: `shared/runner-state`'s rule (the one `list` uses) over
+ * the container and the monitor's reading of it.
  */
 export function runnerStateFrom(status: RunnerStatus, snapshot: RunnerSnapshot | undefined): RunnerState {
-  switch (status.containerState) {
-    case 'running':
-      return snapshot && snapshot.containerId === status.containerId ? snapshot.runnerState : 'STARTING';
-    case 'restarting':
-      return snapshot?.runnerState === 'CRASHED' ? 'CRASHED' : 'STARTING';
-    case 'exited':
-    case 'dead':
-      if (snapshot?.runnerState === 'CRASHED') return 'CRASHED';
-      return status.exitCode !== null && status.exitCode !== 0 ? 'CRASHED' : 'STOPPED';
-    default:
-      return 'STOPPED';
-  }
+  return runnerState(status, snapshot ? { containerId: snapshot.containerId, runnerState: snapshot.runnerState } : undefined);
 }
 
 /** What the API adds to a runner's view beyond its status and log: live figures and Bitbucket's names. */

@@ -39,7 +39,7 @@ export interface StepDetailsDeps {
   retryAfterMs?: number;
 }
 
-/** Steps remembered for synchronous reads; the steps service keeps far fewer per runner. */
+/** Steps remembered for synchronous reads; the runner monitor keeps far fewer per runner. */
 const MAX_KNOWN_STEPS = 2_000;
 
 const CONNECTION_READ_MS = 1_000;

@@ -27,30 +27,55 @@ export async function readContainerLog(docker: Docker, containerId: string, opti
   return demuxBuffer(raw).toString('utf8');
 }
 
+export interface FollowLogOptions extends ReadLogOptions {
+  /** Only lines from this point on: the engine's `<seconds>.<nanoseconds>` (see `steps/docker-time`). */
+  since?: string | number;
+  /** The container was created with a TTY: its stream is the raw log, not multiplexed. */
+  tty?: boolean;
+}
+
 export interface LogFollower {
-  /** Resolves when the stream ends (container stopped, engine went away, or `stop()`). */
+  /**
+   * Resolves when the stream ends (container stopped, engine went away, or `stop()`), after the
+   * last of its text was handed to `onText`.
+   */
   readonly ended: Promise<void>;
   stop(): void;
 }
 
-/** Follows the log; `onText` gets decoded chunks (not necessarily whole lines). */
+/**
+ * Follows the log; `onText` gets decoded chunks (not necessarily whole lines: see
+ * `shared/line-splitter`). The one follower behind `logs --follow` and the runner monitor's
+ * runner and step-container logs.
+ */
 export async function followContainerLog(
   docker: Docker,
   containerId: string,
   onText: (text: string) => void,
-  options: ReadLogOptions = {},
+  options: FollowLogOptions = {},
 ): Promise<LogFollower> {
-  const stream = (await docker.getContainer(containerId).logs({ ...logQuery(options), follow: true })) as unknown as Readable;
+  const { since, tty, ...read } = options;
+  const query = { ...logQuery(read), follow: true, ...(since === undefined ? {} : { since: since as number }) } as const;
+  const stream = (await docker.getContainer(containerId).logs(query)) as unknown as Readable;
   const out = new PassThrough();
   out.setEncoding('utf8');
   out.on('data', (chunk: string) => onText(chunk));
-  // Attached before anything can end the stream, so no end is missed.
+  // Attached before anything can end the stream, so no end is missed; `out` ends after its
+  // buffered text was delivered.
   const ended = new Promise<void>((resolve) => {
-    stream.once('end', resolve);
-    stream.once('close', resolve);
-    stream.once('error', () => resolve());
+    out.once('end', resolve);
+    let done = false;
+    const finish = () => {
+      if (done) return;
+      done = true;
+      out.end();
+    };
+    stream.once('end', finish);
+    stream.once('close', finish);
+    stream.once('error', finish);
   });
-  docker.modem.demuxStream(stream, out, out);
+  if (tty) stream.pipe(out, { end: false });
+  else docker.modem.demuxStream(stream, out, out);
   return {
     ended,
     stop: () => stream.destroy(),

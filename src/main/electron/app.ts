@@ -1,6 +1,6 @@
 /**
  * The desktop app's entry (package.json `main`): wires Electron to the same host as
- * `runner-tray serve` — the app context, the steps service, the API — and adds the window,
+ * `runner-tray serve` — the app context, the runner monitor, the API — and adds the window,
  * the IPC transport, the tray and notifications. Everything with logic lives in the modules
  * it imports; this file only decides the order.
  */

@@ -5,7 +5,8 @@
  * absent ⇒ IMAGE_UNAVAILABLE.
  */
 import type Docker from 'dockerode';
-import { engineMessage, RunnerError, statusCodeOf } from './errors.js';
+import { engineMessage, statusCodeOf } from '../docker/engine-errors.js';
+import { RunnerError } from './errors.js';
 import type { RunnerEvent } from './events.js';
 
 interface PullProgress {

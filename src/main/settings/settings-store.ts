@@ -1,9 +1,10 @@
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import Conf, { type Options } from 'conf';
 import { ensureDataDirSync } from '../data-dir.js';
 import { withFileLockSync } from '../file-lock.js';
+import { StorageError, storageWriteSync, type WriteTarget } from '../storage-error.js';
 import { timestamp } from '../vault/file-vault.js';
 import { SettingsError } from './errors.js';
 import { migrateSettings } from './migrations.js';
@@ -27,7 +28,8 @@ export function settingsConfOptions(dataDir: string): Partial<Options<Settings>>
     accessPropertiesByDotNotation: false,
     clearInvalidConfig: false,
     watch: false,
-    defaults: { version: SETTINGS_VERSION, runners: [] },
+    // No `defaults`: conf's constructor writes them into the file, and opening must not write
+    // (a read-only data directory can still be listed). SettingsStore.open creates the file.
     serialize: (value) => `${JSON.stringify(validateSettings(value), null, 2)}\n`,
   };
 }
@@ -38,6 +40,14 @@ export function settingsConfOptions(dataDir: string): Partial<Options<Settings>>
  * invalid file aside to settings.json.corrupt-<time> before reporting it.
  */
 export function prepareSettingsFile(filePath: string): void {
+  storageWriteSync(settingsTarget(filePath), () => prepare(filePath));
+}
+
+function settingsTarget(filePath: string): WriteTarget {
+  return { path: filePath, what: 'settings' };
+}
+
+function prepare(filePath: string): void {
   let text: string;
   try {
     text = readFileSync(filePath, 'utf8');
@@ -85,6 +95,29 @@ function corrupt(filePath: string, why: string): SettingsError {
   );
 }
 
+type FileState = 'ready' | 'missing' | 'too-new' | 'prepare';
+
+/** What opening must do to the file; only 'missing' and 'prepare' write (under the lock). */
+function settingsFileState(filePath: string): FileState {
+  let text: string;
+  try {
+    text = readFileSync(filePath, 'utf8');
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : 'prepare';
+  }
+  try {
+    const doc: unknown = JSON.parse(text);
+    if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return 'prepare';
+    const outcome = migrateSettings(doc as Record<string, unknown>);
+    if (outcome.kind === 'too-new') return 'too-new';
+    if (outcome.kind !== 'current') return 'prepare';
+    validateSettings(outcome.doc);
+    return 'ready';
+  } catch {
+    return 'prepare';
+  }
+}
+
 function writeFileAtomicSync(filePath: string, data: string): void {
   const tmp = `${filePath}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
   const fd = openSync(tmp, 'wx', 0o600);
@@ -122,16 +155,30 @@ export interface SettingsBackingStore {
 export class SettingsStore {
   constructor(readonly backing: SettingsBackingStore) {}
 
-  /** Creates the data directory (0700) if needed, migrates or rescues the file, and opens it. */
+  /**
+   * Creates the data directory (0700) and the file if needed, migrates or rescues the file, and
+   * opens it. A current file is only read: no lock, no write, so a read-only data directory
+   * (or a full disk) still lists its runners.
+   */
   static open(dataDir: string): SettingsStore {
-    ensureDataDirSync(dataDir);
+    storageWriteSync({ path: dataDir, what: 'the data directory' }, () => ensureDataDirSync(dataDir));
     const file = path.join(dataDir, SETTINGS_FILE_NAME);
-    // Under the lock too: migrating writes the file, and so does conf's constructor (it stores its
-    // defaults merged with what it read), which would overwrite another process's first write.
-    return withFileLockSync(file, () => {
-      prepareSettingsFile(file);
-      return new SettingsStore(new Conf<Settings>(settingsConfOptions(dataDir)));
-    });
+    const state = settingsFileState(file);
+    // Throws SETTINGS_TOO_NEW without writing anything.
+    if (state === 'too-new') prepareSettingsFile(file);
+    if (state === 'missing' || state === 'prepare') {
+      try {
+        // Under the lock: migrating or creating the file would overwrite another process's first write.
+        withFileLockSync(file, () => {
+          prepareSettingsFile(file);
+          if (!existsSync(file)) storageWriteSync(settingsTarget(file), () => writeFileAtomicSync(file, `${JSON.stringify(emptySettings(), null, 2)}\n`));
+        });
+      } catch (e) {
+        // No file yet and none can be written: reading goes on with empty settings; a write says why it cannot.
+        if (!(state === 'missing' && e instanceof StorageError)) throw e;
+      }
+    }
+    return new SettingsStore(new Conf<Settings>(settingsConfOptions(dataDir)));
   }
 
   get path(): string {
@@ -206,7 +253,9 @@ export class SettingsStore {
   #write(next: unknown): Settings {
     // Validate before handing to conf so the caller gets our error, not conf's wrapping of it.
     const valid = validateSettings(next);
-    this.backing.store = valid;
+    storageWriteSync(settingsTarget(this.path), () => {
+      this.backing.store = valid;
+    });
     return valid;
   }
 }

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { Secret } from '../../shared/secret.js';
 import { ensureDataDir } from '../data-dir.js';
 import { withFileLock } from '../file-lock.js';
+import { storageWrite } from '../storage-error.js';
 import { parseVaultEnvelope } from './envelope.js';
 import { normalizeVaultKey } from './keys.js';
 import { backUpCorrupt, checkPrivateDirectory, readPrivateFile, removeOrphanedTempFiles, writePrivateFile, type PrivateFileOptions } from './private-file.js';
@@ -49,8 +50,8 @@ export class FileVault implements SecretVault {
   /** Creates the directory if needed and reads the file once, so a bad file is reported at open time. */
   static async open(dataDir: string, options: FileVaultOptions = {}): Promise<FileVault> {
     const vault = new FileVault(dataDir, options.platform ?? process.platform);
-    await ensureDataDir(dataDir);
-    await checkPrivateDirectory(dataDir, FILE_VAULT_NAME, vault.#file);
+    await storageWrite({ path: dataDir, what: 'the data directory' }, () => ensureDataDir(dataDir));
+    await checkPrivateDirectory(dataDir, FILE_VAULT_NAME, { ...vault.#file, ownerOnly: true });
     await removeOrphanedTempFiles(dataDir, FILE_VAULT_NAME);
     await vault.#exclusive(() => vault.#read());
     return vault;

@@ -12,6 +12,7 @@ import { open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { isProcessAlive } from '../file-lock.js';
+import { toStorageError } from '../storage-error.js';
 import { VaultError } from './types.js';
 
 export interface PrivateFileOptions {
@@ -20,8 +21,11 @@ export interface PrivateFileOptions {
   label: string;
 }
 
-/** Others who can write the directory can swap our file for theirs. */
-export async function checkPrivateDirectory(dir: string, fileName: string, options: PrivateFileOptions): Promise<void> {
+/**
+ * Others who can write the directory can swap our file for theirs. With `ownerOnly` (the plain
+ * file vault, whose README promises a 0700 directory) others may not even list or enter it.
+ */
+export async function checkPrivateDirectory(dir: string, fileName: string, options: PrivateFileOptions & { ownerOnly?: boolean }): Promise<void> {
   if (!options.posix) return;
   const st = await stat(dir);
   if ((st.mode & 0o022) !== 0) {
@@ -29,6 +33,13 @@ export async function checkPrivateDirectory(dir: string, fileName: string, optio
       'VAULT_UNAVAILABLE',
       `The directory of ${options.label}, ${dir}, can be written by other users (mode ${octal(st.mode)}), ` +
         `so they could replace ${fileName}. Fix: chmod 700 '${dir}'`,
+    );
+  }
+  if (options.ownerOnly && (st.mode & 0o077) !== 0) {
+    throw new VaultError(
+      'VAULT_UNAVAILABLE',
+      `The directory of ${options.label}, ${dir}, can be read by other users (mode ${octal(st.mode)}); ${options.label} keeps its ` +
+        `plain-text ${fileName} only in a directory of mode 0700. Fix: chmod 700 '${dir}'`,
     );
   }
 }
@@ -99,11 +110,8 @@ export async function writePrivateFile(file: string, text: string, options: Priv
     await rename(tmp, file);
   } catch (e) {
     await unlink(tmp).catch(() => undefined);
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
-      throw new VaultError('VAULT_UNAVAILABLE', `Cannot write ${options.label} in ${dir} (${code}). The directory must be writable by the user running Runner Tray.`);
-    }
-    throw e;
+    // A full disk, a read-only mount or a directory we may not write: the sentence names the fix.
+    throw toStorageError(e, { path: file, what: options.label });
   }
   if (options.posix) await fsyncDir(dir);
 }

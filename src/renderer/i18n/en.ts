@@ -125,6 +125,7 @@ export const en: Dictionary = {
       DOCKER_UNAVAILABLE: 'Docker cannot be reached. Start Docker and try again.',
       VAULT_UNAVAILABLE: 'The secret store cannot be used. Unlock your keyring and try again.',
       BITBUCKET_UNAVAILABLE: 'Bitbucket refused the credentials or cannot be reached.',
+      STORAGE_UNAVAILABLE: 'Runner Tray cannot write its data directory (disk full, read-only or not yours).',
       CLIPBOARD_UNAVAILABLE: 'This dashboard cannot read your clipboard; paste the command into the box.',
       UNAUTHORIZED: 'Not signed in: open the link `runner-tray serve` printed.',
       INTERNAL: 'Something went wrong in the service; see its log.',

@@ -125,6 +125,7 @@ export const pl: Dictionary = {
       DOCKER_UNAVAILABLE: 'Docker jest nieosiągalny. Uruchom Dockera i spróbuj ponownie.',
       VAULT_UNAVAILABLE: 'Nie można użyć magazynu sekretów. Odblokuj pęk kluczy i spróbuj ponownie.',
       BITBUCKET_UNAVAILABLE: 'Bitbucket odrzucił dane logowania albo jest nieosiągalny.',
+      STORAGE_UNAVAILABLE: 'Runner Tray nie może zapisać swojego katalogu danych (pełny dysk, tylko do odczytu lub nie Twój).',
       CLIPBOARD_UNAVAILABLE: 'Ten panel nie może odczytać schowka; wklej polecenie do pola.',
       UNAUTHORIZED: 'Brak sesji: otwórz link wypisany przez `runner-tray serve`.',
       INTERNAL: 'W usłudze coś poszło nie tak; zajrzyj do jej logu.',

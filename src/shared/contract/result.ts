@@ -17,6 +17,8 @@ export const ERROR_CODES = [
   'VAULT_UNAVAILABLE',
   /** Bitbucket refused the credentials or cannot be reached. */
   'BITBUCKET_UNAVAILABLE',
+  /** The data directory cannot be written: disk full, read-only, permission denied (the message names the fix). */
+  'STORAGE_UNAVAILABLE',
   /** The host cannot read the clipboard (headless dashboard). */
   'CLIPBOARD_UNAVAILABLE',
   /** No valid session token or cookie (HTTP bridge only). */
@@ -67,6 +69,7 @@ export function httpStatusFor(result: Result<unknown>): number {
     case 'VAULT_UNAVAILABLE':
     case 'BITBUCKET_UNAVAILABLE':
     case 'CLIPBOARD_UNAVAILABLE':
+    case 'STORAGE_UNAVAILABLE':
       return 503;
     case 'INTERNAL':
       return 500;

@@ -5,11 +5,10 @@
 import type { ParseErrorCode, ParseWarning, RunnerKind } from '../runner-command/types.js';
 import type { ContractError } from './result.js';
 
-export type RunnerState = 'STARTING' | 'ONLINE' | 'BUSY' | 'UNHEALTHY' | 'STOPPED' | 'CRASHED';
-export const RUNNER_STATES: readonly RunnerState[] = ['STARTING', 'ONLINE', 'BUSY', 'UNHEALTHY', 'STOPPED', 'CRASHED'];
+import type { ContainerState, RunnerState } from '../runner-state.js';
 
-/** Docker's own container states, plus `missing` when no container carries the runner's label. */
-export type ContainerState = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead' | 'missing';
+export type { ContainerState, RunnerState } from '../runner-state.js';
+export { RUNNER_STATES } from '../runner-state.js';
 
 /**
  * `RUNNING`, or the runner's own result word once the step ends (`PASSED`,

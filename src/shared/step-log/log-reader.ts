@@ -1,3 +1,4 @@
+import { LineSplitter } from '../line-splitter.js';
 import { parseLogLine, parseUtcOffset, type ParseLineOptions } from './parse-line.js';
 import { isKnownTimeZone } from './time-zone.js';
 import type { LogEvent } from './types.js';
@@ -16,17 +17,18 @@ export interface LogReaderOptions extends ParseLineOptions {
  * event before them, and that event's timestamp. Keeps no lines, only the unfinished tail.
  */
 export class LogReader {
-  #tail = '';
   #lineNumber = 0;
   #parentLine: number | undefined;
   #parentTime: string | null = null;
   #options: ParseLineOptions;
-  readonly #maxLine: number;
+  readonly #splitter: LineSplitter;
+  /** Where the splitter's lines go during one `push`/`end`. */
+  #out: LogEvent[] = [];
 
   constructor(options: LogReaderOptions = {}) {
     this.#options = {};
     this.setTimeZone(options);
-    this.#maxLine = options.maxLineLength ?? 64 * 1024;
+    this.#splitter = new LineSplitter((line) => this.#line(line, this.#out), options.maxLineLength ?? 64 * 1024);
   }
 
   /**
@@ -50,27 +52,15 @@ export class LogReader {
   }
 
   push(chunk: string): LogEvent[] {
-    const out: LogEvent[] = [];
-    let text = this.#tail === '' ? chunk : this.#tail + chunk;
-    let from = 0;
-    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', from)) {
-      this.#line(text.slice(from, nl), out);
-      from = nl + 1;
-    }
-    text = from === 0 ? text : text.slice(from);
-    while (text.length > this.#maxLine) {
-      this.#line(text.slice(0, this.#maxLine), out);
-      text = text.slice(this.#maxLine);
-    }
-    this.#tail = text;
+    const out: LogEvent[] = (this.#out = []);
+    this.#splitter.push(chunk);
     return out;
   }
 
   /** Flush a final line that had no newline. */
   end(): LogEvent[] {
-    const out: LogEvent[] = [];
-    if (this.#tail !== '') this.#line(this.#tail, out);
-    this.#tail = '';
+    const out: LogEvent[] = (this.#out = []);
+    this.#splitter.end();
     return out;
   }
 

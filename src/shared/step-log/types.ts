@@ -2,6 +2,7 @@
  * Vocabulary of the runner-log state machine. UUIDs keep their braces (`{…}`), as the
  * runner and Bitbucket print them; times are ISO-8601 with an offset (`Z` for UTC).
  */
+import type { RunnerState } from '../runner-state.js';
 
 /** The four UUIDs of the runner's `StepId{…}`. A field the line lacked is absent. */
 export interface StepId {
@@ -65,7 +66,8 @@ export interface DiagnosisInput {
 
 export type RunnerInput = LogEvent | ContainerEvent | DiagnosisInput;
 
-export type RunnerState = 'STARTING' | 'ONLINE' | 'BUSY' | 'UNHEALTHY' | 'STOPPED' | 'CRASHED';
+/** One type for the whole app: the rule that picks it lives with it in `shared/runner-state`. */
+export type { RunnerState } from '../runner-state.js';
 
 /** `RUNNING`, or the runner's own result word (`PASSED`, `FAILED`, `ERROR`, `STOPPED`, …). */
 export type StepState = 'RUNNING' | (string & {});

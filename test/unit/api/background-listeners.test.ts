@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { ApiEvents } from '../../../src/main/api/api-events.js';
 import type { RunnerService } from '../../../src/main/runners/runner-service.js';
-import type { StepsService } from '../../../src/main/steps/steps-service.js';
+import type { RunnerMonitor } from '../../../src/main/monitor/runner-monitor.js';
 import type { ContractEvent } from '../../../src/shared/contract/events.js';
 
 function hub(watched: boolean[]) {
@@ -13,7 +13,7 @@ function hub(watched: boolean[]) {
   const emitter = { events: { on: () => () => undefined } };
   return new ApiEvents({
     runners: emitter as unknown as RunnerService,
-    steps: emitter as unknown as StepsService,
+    steps: emitter as unknown as RunnerMonitor,
     runnerView: async () => null,
     onWatched: (w) => watched.push(w),
   });

@@ -1,7 +1,7 @@
 /**
  * One numbering for the Logs screen and the diagnoses: a subscription's backlog (read straight
- * from Docker) and its followed lines carry the steps service's line numbers, also when the
- * runner's log is longer than the backlog. Docker and the steps service are stand-ins here,
+ * from Docker) and its followed lines carry the runner monitor's line numbers, also when the
+ * runner's log is longer than the backlog. Docker and the runner monitor are stand-ins here,
  * shaped like the real ones (`getContainer().logs()` answers a multiplexed buffer; the steps
  * service's `snapshot`, `maskLogLine` and `log` events); the real pair runs in test/e2e/serve.test.ts.
  */
@@ -10,8 +10,8 @@ import type Docker from 'dockerode';
 import { LogSubscriptions, numberBacklog } from '../../../src/main/api/log-subscriptions.js';
 import type { RunnerService } from '../../../src/main/runners/runner-service.js';
 import { TypedEmitter } from '../../../src/main/runners/events.js';
-import type { StepsEvent } from '../../../src/main/steps/events.js';
-import type { RunnerSnapshot, StepsService } from '../../../src/main/steps/steps-service.js';
+import type { MonitorEvent } from '../../../src/main/monitor/events.js';
+import type { RunnerSnapshot, RunnerMonitor } from '../../../src/main/monitor/runner-monitor.js';
 import type { ContractEvent } from '../../../src/shared/contract/events.js';
 
 const RUNNER = '{6b1e0c7a-2f4d-4c3b-9a8e-7d6c5b4a3f21}';
@@ -29,7 +29,7 @@ function frame(text: string): Buffer {
 }
 
 function standIns(total: number, serviceCount: number) {
-  const events = new TypedEmitter<StepsEvent>();
+  const events = new TypedEmitter<MonitorEvent>();
   const snapshot = { runnerUuid: RUNNER, containerId: CONTAINER, lineCount: serviceCount, lastLineTime: stamp(serviceCount), diagnostics: [] } as unknown as RunnerSnapshot;
   const docker = {
     getContainer: () => ({
@@ -42,7 +42,7 @@ function standIns(total: number, serviceCount: number) {
     }),
   } as unknown as Docker;
   const runners = { status: async () => ({ runnerUuid: RUNNER, containerId: CONTAINER }) } as unknown as RunnerService;
-  const steps = { events, snapshot: () => snapshot, maskLogLine: (_: string, text: string) => text } as unknown as StepsService;
+  const steps = { events, snapshot: () => snapshot, maskLogLine: (_: string, text: string) => text } as unknown as RunnerMonitor;
   const emitted: ContractEvent[] = [];
   const subs = new LogSubscriptions({ docker, runners, steps, emit: (e) => emitted.push(e) });
   return { events, subs, emitted };

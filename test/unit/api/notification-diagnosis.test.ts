@@ -6,8 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { ApiEvents } from '../../../src/main/api/api-events.js';
 import type { RunnerService } from '../../../src/main/runners/runner-service.js';
-import type { StepsEvent } from '../../../src/main/steps/events.js';
-import type { StepsService } from '../../../src/main/steps/steps-service.js';
+import type { MonitorEvent } from '../../../src/main/monitor/events.js';
+import type { RunnerMonitor } from '../../../src/main/monitor/runner-monitor.js';
 import type { ContractEvent } from '../../../src/shared/contract/events.js';
 import { diagnose } from '../../../src/shared/diagnostics/index.js';
 import type { Step } from '../../../src/shared/step-log/types.js';
@@ -15,11 +15,11 @@ import type { Step } from '../../../src/shared/step-log/types.js';
 const RUNNER = '{2b3c4d5e-6f70-4182-9a3b-4c5d6e7f8091}';
 
 function standIns() {
-  let push: (e: StepsEvent) => void = () => undefined;
-  const steps = { events: { on: (_type: string, fn: (e: StepsEvent) => void) => ((push = fn), () => undefined) } };
+  let push: (e: MonitorEvent) => void = () => undefined;
+  const steps = { events: { on: (_type: string, fn: (e: MonitorEvent) => void) => ((push = fn), () => undefined) } };
   const runners = { events: { on: () => () => undefined } };
-  const hub = new ApiEvents({ runners: runners as unknown as RunnerService, steps: steps as unknown as StepsService, runnerView: async () => null });
-  return { hub, push: (e: StepsEvent) => push(e) };
+  const hub = new ApiEvents({ runners: runners as unknown as RunnerService, steps: steps as unknown as RunnerMonitor, runnerView: async () => null });
+  return { hub, push: (e: MonitorEvent) => push(e) };
 }
 
 const step = (state: string): Step => ({ stepUuid: '{0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d}', pipelineUuid: '{5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b}', repositoryUuid: '{9f8e7d6c-5b4a-4c3d-8e2f-1a0b9c8d7e6f}', state, startedAt: '2026-11-29T10:00:00.000Z' }) as Step;

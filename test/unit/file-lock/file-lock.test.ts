@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, stat, utimes, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -100,5 +100,38 @@ describe('withFileLock', () => {
     await expect(withFileLock(file, async () => { throw new Error('boom'); })).rejects.toThrow('boom');
     expect(() => withFileLockSync(file, () => { throw new Error('bang'); })).toThrow('bang');
     expect(existsSync(lockPathFor(file))).toBe(false);
+  });
+
+  it('takes an empty lock (an older Runner Tray died before writing its pid) at once once it is a second old', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'rt-lock-'));
+    const file = path.join(dir, 'data.json');
+    const old = new Date(Date.now() - 60_000);
+    await writeFile(lockPathFor(file), '');
+    await utimes(lockPathFor(file), old, old);
+    let started = Date.now();
+    expect(await withFileLock(file, async () => 'ran', { timeoutMs: 10_000 })).toBe('ran');
+    expect(Date.now() - started).toBeLessThan(500);
+    await writeFile(lockPathFor(file), '');
+    await utimes(lockPathFor(file), old, old);
+    started = Date.now();
+    expect(withFileLockSync(file, () => 'ran too', { timeoutMs: 10_000 })).toBe('ran too');
+    expect(Date.now() - started).toBeLessThan(500);
+    // A fresh empty one may be an older writer between its create and its write: waited for, briefly.
+    await writeFile(lockPathFor(file), '');
+    started = Date.now();
+    expect(await withFileLock(file, async () => 'waited', { timeoutMs: 10_000 })).toBe('waited');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+    expect(Date.now() - started).toBeLessThan(3_000);
+    expect(existsSync(lockPathFor(file))).toBe(false);
+  });
+
+  it('leaves no temp file behind, taken or refused', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'rt-lock-'));
+    const file = path.join(dir, 'data.json');
+    await withFileLock(file, async () => undefined);
+    withFileLockSync(file, () => undefined);
+    await writeFile(lockPathFor(file), `${process.ppid} ${Date.now()}\n`);
+    await withFileLock(file, async () => undefined, { timeoutMs: 100 }).catch(() => undefined);
+    expect(await readdir(dir)).toEqual(['data.json.lock']);
   });
 });

@@ -62,6 +62,20 @@ describe('SettingsStore', () => {
     expect((await stat(dir)).mode & 0o777).toBe(0o700);
   });
 
+  it('opens a current file without writing it or waiting for the write lock (reading needs no lock)', async () => {
+    const dir = await newDir();
+    SettingsStore.open(dir).runners().put(record(1));
+    const before = await stat(settingsPath(dir));
+    // A live process (our parent) holds the write lock: a write would wait 10 s for it.
+    await writeFile(`${settingsPath(dir)}.lock`, `${process.ppid} ${Date.now()}\n`);
+    const started = Date.now();
+    const store = SettingsStore.open(dir);
+    expect(store.runners().list().map((r) => r.displayName)).toEqual(['Runner 1']);
+    expect(Date.now() - started).toBeLessThan(1_000);
+    const after = await stat(settingsPath(dir));
+    expect([after.ino, after.mtimeMs]).toEqual([before.ino, before.mtimeMs]);
+  });
+
   it('adds, replaces, finds (braces optional) and removes runners, persisting each change', async () => {
     const dir = await newDir();
     const runners = SettingsStore.open(dir).runners();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Supervisor } from '../../../src/main/steps/supervisor.js';
-import { comparableTimestamp, leadingDockerTimestamp, sinceAfter } from '../../../src/main/steps/docker-time.js';
+import { Supervisor } from '../../../src/main/monitor/supervisor.js';
+import { comparableTimestamp, leadingDockerTimestamp, sinceAfter } from '../../../src/main/monitor/docker-time.js';
 
 const R = '{0badf00d-5eed-4c0d-9e1a-000000000001}';
 const crash = (exitCode: number, oomKilled = false) => ({ exitCode, oomKilled, requested: false });

@@ -125,6 +125,31 @@ describe('FileVault', () => {
     expect(err.message).toContain(`chmod 700 '${dir}'`);
   });
 
+  it('refuses a directory other users can read (0755, as mkdir leaves it), naming chmod 700, and opens once fixed', async () => {
+    const dir = await newDir();
+    await mkdir(dir, { mode: 0o755 });
+    await chmod(dir, 0o755);
+    const err = await caught(FileVault.open(dir));
+    expect(err.code).toBe('VAULT_UNAVAILABLE');
+    expect(err.message).toContain('mode 0755');
+    expect(err.message).toContain(`Fix: chmod 700 '${dir}'`);
+    expect(await readdir(dir)).toEqual([]);
+    await chmod(dir, 0o700);
+    await FileVault.open(dir);
+  });
+
+  it('sets a directory it creates to 0700 whatever the umask (0277 would leave it unwritable)', async () => {
+    const dir = await newDir();
+    const old = process.umask(0o277);
+    try {
+      const vault = await FileVault.open(dir);
+      await vault.set(RUNNER, new Secret(fakeSecret()));
+    } finally {
+      process.umask(old);
+    }
+    expect((await stat(dir)).mode & 0o777).toBe(0o700);
+  });
+
   it('moves a corrupt file aside (kept, 0600), reports VAULT_CORRUPT without echoing its content, then works again', async () => {
     const dir = await newDir();
     await mkdir(dir, { recursive: true, mode: 0o700 });

@@ -4,7 +4,7 @@ import type { CrashVerdict } from './supervisor.js';
 
 export interface LogLineView {
   /**
-   * 1-based, per runner, counted from the first line this service read (its start-up backlog
+   * 1-based, per runner, counted from the first line the monitor read (its start-up backlog
    * included) and never reset while it runs; diagnoses' `lineNumber` use the same count.
    */
   lineNumber: number;
@@ -26,8 +26,8 @@ export interface SiblingView {
   running: boolean;
 }
 
-/** What the steps service pushes. Runner UUIDs are as the container's label carries them (braces). */
-export type StepsEvent =
+/** What the runner monitor pushes. Runner UUIDs are as the container's label carries them (braces). */
+export type MonitorEvent =
   | {
       type: 'runner-state';
       runnerUuid: string;
@@ -47,4 +47,4 @@ export type StepsEvent =
   /** The engine's event stream broke (`connected: false`) or came back and was reconciled. */
   | { type: 'connection'; connected: boolean; message: string; time: string };
 
-export type StepsEventType = StepsEvent['type'];
+export type MonitorEventType = MonitorEvent['type'];

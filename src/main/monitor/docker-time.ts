@@ -44,3 +44,10 @@ export function comparableTimestamp(timestamp: string): string {
   const iso = m[3] === 'Z' ? m[1]! : new Date(`${m[1]}${m[3]}`).toISOString().slice(0, 19);
   return `${iso}.${(m[2] ?? '').padEnd(9, '0')}Z`;
 }
+
+/** A line read with `timestamps: true` as Docker's time and the runner's own text (a CRLF's `\r` dropped). */
+export function splitDockerLine(raw: string): { time: string | null; text: string } {
+  const time = leadingDockerTimestamp(raw);
+  const text = time === null ? raw : raw.slice(time.length + 1);
+  return { time, text: text.endsWith('\r') ? text.slice(0, -1) : text };
+}

@@ -21,7 +21,7 @@ import { ensureImage } from './image.js';
 import { KeyedMutex } from './mutex.js';
 import { resolveRunner } from './resolve.js';
 import { alreadyAdded, findRecord, sharedWorkDirWarnings, withChosenWorkDir } from './runner-records.js';
-import { forgetRunner, readSecrets, saveRunner, type RunnerSecrets } from './runner-secrets.js';
+import { forgetRunner, readSecrets, refuseUnsendableSecrets, saveRunner, type RunnerSecrets } from './runner-secrets.js';
 import { runnerStatus, statusWith } from './runner-status.js';
 import type { AddOptions, AddResult, AddWarning, ReconcileReport, RunnerStatus, SharedWorkDirWarning, StartOptions, StartResult } from './runner-types.js';
 import { pendingRestartMessage, planStart } from './start-plan.js';
@@ -103,6 +103,7 @@ export class RunnerService {
         addedAt: existing?.addedAt ?? this.#now().toISOString(),
         ...(extraNames.length > 0 ? { vaultEnv: extraNames } : {}),
       };
+      this.#engine.remember([parsed.secret, ...Object.values(extra)]);
       await saveRunner(this.#vault, this.#store, record, { secret: parsed.secret, extra }, existing);
       if (existing && (await this.#isRunning(uuid))) {
         warnings.push({
@@ -131,6 +132,8 @@ export class RunnerService {
     const uuid = record.spec.runnerUuid;
     return this.#mutex.run(bare(uuid), async () => {
       const secrets = await readSecrets(this.#vault, record);
+      this.#engine.remember([secrets.secret, ...Object.values(secrets.extra)]);
+      refuseUnsendableSecrets(secrets, uuid);
       let outcome: { id: string; pending?: string[] };
       try {
         outcome = await this.#start(await this.#engine.connect(), record, secrets, options);

@@ -1,3 +1,4 @@
+import { checkDisplayName } from '../../shared/display-name.js';
 import { formatParseJson, parseRunnerCommand } from '../../shared/runner-command/index.js';
 import type { Command } from '../command.js';
 import { withContext } from '../context.js';
@@ -15,10 +16,13 @@ export const addCommand: Command = {
   },
   maxPositionals: 0,
   async run(args, io) {
+    const givenName = args.values.name as string | undefined;
+    const checkedName = givenName === undefined ? undefined : checkDisplayName(givenName);
+    if (checkedName && !checkedName.ok) throw new CliError('INVALID_NAME', `--name: ${checkedName.message}`, 2);
+    const displayName = checkedName?.ok ? checkedName.name : undefined;
     const parsed = parseRunnerCommand(await readPaste(io));
     if (!parsed.ok) throw new CliError(parsed.error.code, parsed.error.message, 2, parsed.error.variable);
     const workDir = args.values['work-dir'] as string | undefined;
-    const displayName = args.values.name as string | undefined;
     const result = await withContext(io, async (ctx) =>
       (await ctx.runners()).add(parsed, {
         replace: Boolean(args.values.replace),

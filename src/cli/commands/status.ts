@@ -1,3 +1,4 @@
+import { printableText } from '../../shared/text-safety.js';
 import type { RunnerState } from '../../shared/contract/views.js';
 import type { AppContext } from '../../main/app-context.js';
 import type { RunnerStatus } from '../../main/runners/runner-service.js';
@@ -21,7 +22,9 @@ async function statuses(ctx: AppContext, runner: string | undefined): Promise<St
   );
 }
 
-function table(rows: string[][]): string {
+/** Every cell through printableText: a name stored by an older version must not drive the terminal. */
+function table(cells: string[][]): string {
+  const rows = cells.map((r) => r.map(printableText));
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
   return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')).join('\n') + '\n';
 }

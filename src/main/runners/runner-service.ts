@@ -3,6 +3,7 @@
  * start / stop / remove the runner's container, status and reconcile from the engine by label.
  * One operation at a time per runner in this process; across processes see container-swap.ts.
  */
+import { checkDisplayName } from '../../shared/display-name.js';
 import type Docker from 'dockerode';
 import type { ParseResult, RunnerSpec } from '../../shared/runner-command/types.js';
 import { bare, containerCreateOptions, type ContainerCreateOptions } from '../../shared/runner-spec.js';
@@ -88,6 +89,11 @@ export class RunnerService {
   async add(parsed: ParseResult, options: AddOptions = {}): Promise<AddResult> {
     if (!parsed.ok) throw new RunnerError('INVALID_RUNNER', parsed.error.message);
     const uuid = parsed.spec.runnerUuid;
+    if (options.displayName !== undefined) {
+      const checked = checkDisplayName(options.displayName);
+      if (!checked.ok) throw new RunnerError('INVALID_RUNNER', checked.message, uuid);
+      options = { ...options, displayName: checked.name };
+    }
     // Secret-looking extra `-e` variables (e.g. NPM_TOKEN): the parser keeps them out of the spec.
     // A result built by hand (tests, older callers) may lack the field.
     const extra: Record<string, Secret> = parsed.extraSecrets ?? {};

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { SECRET_ENV_NAME } from '../../shared/runner-command/mask.js';
 import { REDACTED } from '../../shared/secret.js';
+import { checkDisplayName, cleanStoredDisplayName } from '../../shared/display-name.js';
 import type { RunnerRecord } from './types.js';
 import { SettingsError } from './errors.js';
 
@@ -28,7 +29,14 @@ const runnerSpecSchema = z.strictObject({
 
 const runnerRecordSchema = z.strictObject({
   spec: runnerSpecSchema,
-  displayName: nonEmpty,
+  // Older versions stored any text: cleaned (never refused, so the file still loads), then held to the one rule.
+  displayName: z
+    .string()
+    .transform(cleanStoredDisplayName)
+    .superRefine((name, ctx) => {
+      const checked = checkDisplayName(name);
+      if (!checked.ok) ctx.addIssue({ code: 'custom', message: checked.message });
+    }),
   addedAt: z.iso.datetime({ offset: true }),
   // Names only (values are in the vault): Docker's env-name rule, so a value can never hide here.
   vaultEnv: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name')).optional(),

@@ -5,6 +5,7 @@
  * in `main/api`, one use in the renderer; the transports are not edited per channel.
  */
 import { z } from 'zod';
+import { checkDisplayName } from '../display-name.js';
 import type {
   AddedRunnerView,
   BitbucketStatusView,
@@ -38,6 +39,14 @@ const commandText = z
 
 const REPOSITORY_FULL_NAME = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
 
+/** The display-name rule of shared/display-name.ts, as the schema's check (the CLI's `--name` uses the same). */
+const displayName = z.string().transform((raw, ctx) => {
+  const checked = checkDisplayName(raw);
+  if (checked.ok) return checked.name;
+  ctx.addIssue({ code: 'custom', message: checked.message });
+  return z.NEVER;
+});
+
 export const channels = {
   'runners.list': noFields,
   'runners.parseCommand': z.strictObject({ command: commandText }),
@@ -47,7 +56,7 @@ export const channels = {
       command: commandText.optional(),
       /** …a draft from `clipboard.read`, so the secret stays in the service. */
       draftId: z.string().min(1).optional(),
-      displayName: z.string().trim().max(80, 'must be at most 80 characters').optional(),
+      displayName: displayName.optional(),
       /** Absolute host path; host path == container path for the runner's bind mount. */
       workingDirectory: z
         .string()

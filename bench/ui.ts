@@ -19,9 +19,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createApi } from '../src/main/api/index.js';
 import { AppContext } from '../src/main/app-context.js';
-import { gatherHostFacts } from '../src/main/host-facts.js';
 import { startHttpBridge } from '../src/main/http-bridge/server.js';
-import { RunnerMonitor } from '../src/main/monitor/runner-monitor.js';
 import { parseRunnerCommand } from '../src/shared/runner-command/index.js';
 import { launchChromium } from '../test/support/chromium.js';
 import { startDockerd } from '../test/support/dockerd.js';
@@ -56,9 +54,8 @@ export async function benchUi(): Promise<void> {
   let cleanup: Array<() => Promise<void> | void> = [];
   try {
     buildStandinImage(daemon.dockerHost);
-    const [engine, vault, runners] = await Promise.all([ctx.engine(), ctx.vault(), ctx.runners()]);
-    const steps = new RunnerMonitor({ engine });
-    const api = createApi({ runners, steps, docker: engine.docker, settings: ctx.settings(), vault, hostFacts: () => gatherHostFacts({ engine, runners: [] }) });
+    const [runners, steps] = await Promise.all([ctx.runners(), ctx.monitor()]);
+    const api = await createApi(ctx);
     await steps.start();
     await api.start();
     const token = 'bench-ui-token-0123456789abcdef';

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The one test command (README: `npm test`). It builds, then runs every vitest
+# The one test command (README: `npm test`). It type-checks, lints and checks formatting, builds, then runs every vitest
 # project inside a throwaway HOME and a private D-Bus session with an unlocked
 # gnome-keyring, because the keyring vault is tested against a real Secret
 # Service. The integration project's globalSetup starts and stops its own dockerd.
@@ -11,6 +11,9 @@ export XDG_CONFIG_HOME="$HOME/.config" XDG_DATA_HOME="$HOME/.local/share" XDG_RU
 mkdir -p "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"
 
 export npm_config_update_notifier=false
+# Checks that cannot be skipped: every layer's types (tsconfig.json, .web, .browser-tests), ESLint
+# with type information and the layering rules, and Prettier. Any of them failing fails the run.
+npm run -s check
 npm run -s build
 
 report="$(mktemp -t vitest-report.XXXXXX.json)"

@@ -9,9 +9,13 @@ export interface ContextOptions {
   checkForImageUpdates?: boolean;
 }
 
-/** One AppContext per invocation; closed so background work (image checks) ends before exit. */
+/** One AppContext per invocation; closed so background work (monitor streams, image checks) ends before exit. */
 export async function withContext<T>(io: CliIo, fn: (ctx: AppContext) => Promise<T>, options: ContextOptions = {}): Promise<T> {
-  const ctx = new AppContext({ env: io.env, checkForImageUpdates: options.checkForImageUpdates ?? false });
+  const ctx = new AppContext({
+    env: io.env,
+    checkForImageUpdates: options.checkForImageUpdates ?? false,
+    log: (line) => io.err(`runner-tray: ${line}\n`),
+  });
   try {
     return await fn(ctx);
   } finally {

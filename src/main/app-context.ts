@@ -1,14 +1,25 @@
 /**
- * Composition root shared by the CLI, the headless service and (later) the desktop app:
- * each dependency is created on first use, so `parse-command` touches nothing and `list`
- * never asks the keyring.
+ * THE composition root: every long-lived service is built here, once, and the CLI commands, the
+ * host (`serve`, the desktop app) and the API all take this object. Each service is created on
+ * first use, so `parse-command` touches nothing and `list` never asks the keyring. Settings choices
+ * that depend on the environment (data dir, vault backend, engine, Bitbucket's API base) are read
+ * here and nowhere else.
  */
+import type { HostFacts } from '../shared/preflight/types.js';
+import { BitbucketAccess } from './bitbucket/access.js';
+import { bitbucketApiBase } from './bitbucket/client.js';
 import { dataDir as resolveDataDir } from './data-dir.js';
 import { connectEngine, type Engine } from './docker/engine.js';
+import { gatherHostFacts } from './host-facts.js';
+import { RunnerLifecycle } from './runners/lifecycle.js';
 import { RunnerService } from './runners/runner-service.js';
 import { SettingsStore } from './settings/settings-store.js';
+// The one place that builds the monitor; the rest of the app is handed it by the context.
+import { RunnerMonitor } from './monitor/runner-monitor.js';
 import { openVault } from './vault/select-vault.js';
 import type { SecretVault } from './vault/types.js';
+
+export type { RunnerMonitor };
 
 export interface AppContextOptions {
   env?: NodeJS.ProcessEnv;
@@ -20,21 +31,30 @@ export interface AppContextOptions {
   checkForImageUpdates?: boolean;
   /** Another vault than RUNNER_TRAY_VAULT's (the desktop app's safeStorage); opened on first use like the default. */
   openVault?: () => Promise<SecretVault>;
+  /** One line per problem worth a user's attention (stream errors, orphans, Bitbucket); never a payload. */
+  log?: (line: string) => void;
 }
 
 export class AppContext {
   readonly env: NodeJS.ProcessEnv;
   readonly dataDir: string;
+  readonly log: (line: string) => void;
   readonly #options: AppContextOptions;
   #settings: SettingsStore | undefined;
   #vault: Promise<SecretVault> | undefined;
   #engine: Promise<Engine> | undefined;
   #runners: Promise<RunnerService> | undefined;
+  #lifecycle: Promise<RunnerLifecycle> | undefined;
+  #monitor: Promise<RunnerMonitor> | undefined;
+  /** The monitor once built, for the synchronous supervision reset. */
+  #monitorBuilt: RunnerMonitor | undefined;
+  #bitbucket: BitbucketAccess | undefined;
 
   constructor(options: AppContextOptions = {}) {
     this.#options = options;
     this.env = options.env ?? process.env;
     this.dataDir = resolveDataDir(this.env);
+    this.log = options.log ?? (() => undefined);
   }
 
   settings(): SettingsStore {
@@ -65,8 +85,50 @@ export class AppContext {
     })());
   }
 
-  /** Waits for background work (image update checks) so a CLI process can exit cleanly. */
+  /** A user's add / start / stop / remove, with the rules every front end shares. */
+  lifecycle(): Promise<RunnerLifecycle> {
+    return (this.#lifecycle ??= this.runners().then(
+      // Only a monitor that already exists holds verdicts; none is built just to forget nothing.
+      (runners) => new RunnerLifecycle({ runners, resetSupervision: (uuid) => void this.#monitorBuilt?.supervisor.reset(uuid) }),
+    ));
+  }
+
+  /** The runner monitor (engine events, followed logs, steps, crash supervision); the caller starts it. */
+  monitor(): Promise<RunnerMonitor> {
+    return (this.#monitor ??= this.engine().then(
+      (engine) => (this.#monitorBuilt = new RunnerMonitor({ engine, log: this.log })),
+      (e: unknown) => {
+        this.#monitor = undefined;
+        throw e;
+      },
+    ));
+  }
+
+  /** Bitbucket Cloud through the stored connection, at the one API base this environment names. */
+  bitbucket(): BitbucketAccess {
+    return (this.#bitbucket ??= new BitbucketAccess({ vault: () => this.vault(), store: this.settings().bitbucket(), baseUrl: bitbucketApiBase(this.env) }));
+  }
+
+  /**
+   * What the preflight judges, gathered the same way for `doctor` and the dashboard's
+   * `host.preflight` (so their findings cannot differ): engine, disks, memory and, when Bitbucket
+   * is connected, our runners' labels as Bitbucket lists them.
+   */
+  async hostFacts(): Promise<HostFacts> {
+    let engine: Engine | { error: unknown };
+    try {
+      engine = await this.engine();
+    } catch (error) {
+      engine = { error };
+    }
+    const runners = this.settings().runners().list();
+    const bitbucketRunners = await this.bitbucket().runnersForPreflight(runners, this.log);
+    return gatherHostFacts({ engine, runners, bitbucketRunners });
+  }
+
+  /** Stops the monitor's streams and waits for background work (image update checks) so a process can exit cleanly. */
   async close(): Promise<void> {
+    if (this.#monitor) await (await this.#monitor.catch(() => undefined))?.close();
     if (this.#runners) await (await this.#runners.catch(() => undefined))?.settle();
   }
 }

@@ -3,7 +3,6 @@
  * return plain data: never `ipcRenderer`, never the IPC event (its `sender` is ipcRenderer
  * itself), never `process`.
  */
-import type { IpcRenderer, IpcRendererEvent } from 'electron';
 import { CHANNEL_NAMES, IPC_EVENT_CHANNEL } from '../shared/contract/channel-names.js';
 import type { ContractClient } from '../shared/contract/client.js';
 import { EVENT_TYPES, type ContractEvent } from '../shared/contract/events.js';
@@ -11,15 +10,26 @@ import type { Result } from '../shared/contract/result.js';
 
 type Listener = (event: ContractEvent) => void;
 
+/**
+ * The part of Electron's `ipcRenderer` the bridge uses, written out structurally so this file
+ * compiles in the web layer (tsconfig.web.json): electron.d.ts pulls in Node's types.
+ * `ipcRenderer` satisfies it, as src/preload/index.ts checks.
+ */
+export interface BridgeIpc {
+  invoke(channel: string, ...args: unknown[]): Promise<unknown>;
+  on(channel: string, listener: (event: unknown, ...args: unknown[]) => void): unknown;
+  removeListener(channel: string, listener: (event: unknown, ...args: unknown[]) => void): unknown;
+}
+
 const KNOWN_CHANNELS: ReadonlySet<string> = new Set(CHANNEL_NAMES);
 const KNOWN_EVENTS: ReadonlySet<string> = new Set(EVENT_TYPES);
 
-export function expose(ipc: Pick<IpcRenderer, 'invoke' | 'on' | 'removeListener'>): ContractClient {
+export function expose(ipc: BridgeIpc): ContractClient {
   const listeners = new Map<string, Set<Listener>>();
   let attached = false;
 
   // One IPC listener for all subscribers, attached while anyone listens.
-  const onIpc = (_event: IpcRendererEvent, payload: unknown) => {
+  const onIpc = (_event: unknown, payload: unknown) => {
     const type = (payload as { type?: unknown } | null)?.type;
     if (typeof type !== 'string') return;
     for (const fn of [...(listeners.get(type) ?? [])]) {

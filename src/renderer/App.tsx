@@ -10,6 +10,7 @@ import { LogsScreen } from './screens/LogsScreen.js';
 import { DoctorScreen } from './screens/DoctorScreen.js';
 import { SnippetScreen } from './screens/SnippetScreen.js';
 import { SettingsScreen } from './screens/SettingsScreen.js';
+import { useWindowRoute } from './window-route.js';
 
 export const SCREENS = ['runners', 'steps', 'logs', 'doctor', 'snippet', 'settings'] as const;
 export type Screen = (typeof SCREENS)[number];
@@ -24,6 +25,13 @@ export function App() {
   const shownScreen = useRef<Screen>(screen);
   const settingsQuery = useChannel('settings.get', {}, []);
   const [settings, setSettings] = useState<SettingsView>();
+  /** The tray's "Add runner from clipboard…", until the runners screen has opened its form for it (a new number per request). */
+  const [clipboardRequest, setClipboardRequest] = useState<number | null>(null);
+  useWindowRoute((route) => {
+    if (route !== 'add-from-clipboard') return;
+    setScreen('runners');
+    setClipboardRequest(Date.now());
+  });
 
   useEffect(() => {
     if (settingsQuery.value) setSettings(settingsQuery.value);
@@ -97,7 +105,7 @@ export function App() {
       </nav>
       <main id="main" className="app-main">
         <h1 ref={heading} tabIndex={-1}>{t(`nav.${screen}`)}</h1>
-        {screen === 'runners' && <RunnersScreen announce={announce} />}
+        {screen === 'runners' && <RunnersScreen announce={announce} clipboardRequest={clipboardRequest} onClipboardRequestTaken={() => setClipboardRequest(null)} />}
         {screen === 'steps' && <StepsScreen />}
         {screen === 'logs' && <LogsScreen />}
         {screen === 'doctor' && <DoctorScreen />}

@@ -114,8 +114,8 @@ describe('doctor facts of our runners', () => {
     const labelsPath = `/2.0/repositories/acme/${encodeURIComponent(repo)}/pipelines-config/runners`;
     const askedBefore = server.requests.filter((r) => r.rawPath === labelsPath).length;
     const lines: string[] = [];
-    const ctx = new AppContext({ env: io().env, checkForImageUpdates: false });
-    const host = await startHost({ ctx, log: (l) => lines.push(l) });
+    const ctx = new AppContext({ env: io().env, checkForImageUpdates: false, log: (l) => lines.push(l) });
+    const host = await startHost({ ctx });
     try {
       const reply = await host.api.dispatch('host.preflight', {});
       if (!reply.ok) throw new Error(reply.error.message);

@@ -5,10 +5,21 @@
  * full URL back to this server, errors `{"type":"error","error":{"message"}}`,
  * the pipeline / step / runner / repository objects, and a checked
  * Authorization header. Tests script failures (status, Retry-After, slowness).
+ * The runner endpoints (create / list / get / update / delete, the runner limit) are in
+ * bitbucket-standin-runners.ts; token scopes are checked when a test sets them (setScopes).
  */
-import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import {
+  braced,
+  DEFAULT_RUNNER_LIMIT,
+  missingScopesAnswer,
+  RunnerList,
+  runnerJson,
+  runnerRoute,
+  type RunnerOwnerLookup,
+  type StoredRunner,
+} from './bitbucket-standin-runners.js';
 
 export type StandinAuth = { kind: 'basic'; email: string; token: string } | { kind: 'bearer'; token: string };
 
@@ -27,6 +38,8 @@ export interface RecordedRequest {
 export interface Fault {
   /** Only requests whose decoded path contains this; any request otherwise. */
   pathIncludes?: string;
+  /** Only requests with this method (GET, POST, DELETE…); any method otherwise. */
+  method?: string;
   status?: number;
   retryAfter?: string;
   /** Raw body; default is Bitbucket's error JSON for the status. */
@@ -62,6 +75,7 @@ export interface RunnerFixture {
   name: string;
   labels: string[];
   status: 'ONLINE' | 'OFFLINE' | 'UNREGISTERED' | 'DISABLED';
+  cordoned?: boolean;
   /** Set while it runs a step. */
   step?: { uuid: string; pipelineUuid: string };
 }
@@ -72,17 +86,16 @@ interface Repo {
   updatedOn: string;
   pipelines: Array<Record<string, unknown>>;
   steps: Map<string, Array<Record<string, unknown>>>;
-  runners: Array<Record<string, unknown>>;
+  runners: RunnerList;
 }
 
 interface Workspace {
   slug: string;
   uuid: string;
   repos: Map<string, Repo>;
-  runners: Array<Record<string, unknown>>;
+  runners: RunnerList;
 }
 
-const braced = (): string => `{${randomUUID()}}`;
 
 export class BitbucketStandin {
   readonly requests: RecordedRequest[] = [];
@@ -91,6 +104,9 @@ export class BitbucketStandin {
   readonly #workspaces = new Map<string, Workspace>();
   readonly #faults: Array<Fault & { left: number }> = [];
   #origin = '';
+  #scopes: Set<string> | null = null;
+  #runnerLimit = DEFAULT_RUNNER_LIMIT;
+  readonly #nextRunnerUuids: string[] = [];
 
   private constructor(auth: StandinAuth) {
     this.#auth = auth;
@@ -123,11 +139,49 @@ export class BitbucketStandin {
     this.#faults.length = 0;
   }
 
+  /** The token's scopes from now on; `null` (the default) grants every scope. */
+  setScopes(scopes: readonly string[] | null): void {
+    this.#scopes = scopes ? new Set(scopes) : null;
+  }
+
+  /** The UUID the next runner created anywhere gets (so a test can prepare what depends on it). */
+  nextRunnerUuid(uuid: string): void {
+    this.#nextRunnerUuids.push(uuid);
+  }
+
+  #list(): RunnerList {
+    return new RunnerList(() => this.#runnerLimit, () => this.#nextRunnerUuids.shift());
+  }
+
+  /** Runners a workspace or repository may have (Bitbucket: 100). */
+  setRunnerLimit(limit: number): void {
+    this.#runnerLimit = limit;
+  }
+
+  /** The runners of a workspace, or of one of its repositories, as stored (secrets included, for assertions). */
+  runnersOf(workspace: string, repoSlug?: string): readonly StoredRunner[] {
+    const ws = this.#workspace(workspace);
+    return (repoSlug ? this.#repo(ws, repoSlug).runners : ws.runners).runners;
+  }
+
+  /** Change how Bitbucket sees a runner (what its container would cause: ONLINE, busy with a step, OFFLINE). */
+  setRunnerState(runnerUuid: string, state: { status?: StoredRunner['status']; step?: StoredRunner['step'] }): void {
+    const r = this.#allRunners().find((x) => x.uuid.replace(/[{}]/g, '').toLowerCase() === runnerUuid.replace(/[{}]/g, '').toLowerCase());
+    if (!r) throw new Error(`stand-in: no runner ${runnerUuid}`);
+    if (state.status) r.status = state.status;
+    if (state.step !== undefined) r.step = state.step;
+    r.updatedOn = new Date().toISOString();
+  }
+
+  #allRunners(): StoredRunner[] {
+    return [...this.#workspaces.values()].flatMap((ws) => [...ws.runners.runners, ...[...ws.repos.values()].flatMap((r) => r.runners.runners)]);
+  }
+
   /** Returns the repository's UUID (braces kept), which the API also accepts in place of the slug. */
   addRepository(workspace: string, slug: string, updatedOn = '2024-01-01T00:00:00.000000+00:00'): string {
     const ws = this.#workspace(workspace);
     const uuid = braced();
-    ws.repos.set(slug, { slug, uuid, updatedOn, pipelines: [], steps: new Map(), runners: [] });
+    ws.repos.set(slug, { slug, uuid, updatedOn, pipelines: [], steps: new Map(), runners: this.#list() });
     return uuid;
   }
 
@@ -175,30 +229,29 @@ export class BitbucketStandin {
 
   setRunners(workspace: string, runners: RunnerFixture[], repoSlug?: string): void {
     const ws = this.#workspace(workspace);
-    const list = runners.map((r) => ({
-      type: 'pipeline_runner',
-      uuid: r.uuid ?? braced(),
-      name: r.name,
-      labels: r.labels,
-      state: {
-        type: 'pipeline_runner_state',
+    const list = runners.map(
+      (r): StoredRunner => ({
+        uuid: r.uuid ?? braced(),
+        name: r.name,
+        labels: r.labels,
         status: r.status,
-        updated_on: '2024-05-01T10:00:00.000Z',
-        cordoned: false,
-        version: { current: '3.1.0' },
-        ...(r.step ? { step: { uuid: r.step.uuid, pipeline: { uuid: r.step.pipelineUuid } } } : {}),
-      },
-      created_on: '2024-04-01T10:00:00.000Z',
-      updated_on: '2024-05-01T10:00:00.000Z',
-    }));
-    if (repoSlug) this.#repo(ws, repoSlug).runners = list;
-    else ws.runners = list;
+        cordoned: r.cordoned ?? false,
+        step: r.step ? { uuid: r.step.uuid, pipelineUuid: r.step.pipelineUuid } : null,
+        createdOn: '2024-04-01T10:00:00.000Z',
+        updatedOn: '2024-05-01T10:00:00.000Z',
+        oauthClientId: '',
+        oauthClientSecret: '',
+        fixture: true,
+      }),
+    );
+    const target = (repoSlug ? this.#repo(ws, repoSlug) : ws).runners.runners;
+    target.splice(0, target.length, ...list);
   }
 
   #workspace(slug: string): Workspace {
     let ws = this.#workspaces.get(slug);
     if (!ws) {
-      ws = { slug, uuid: braced(), repos: new Map(), runners: [] };
+      ws = { slug, uuid: braced(), repos: new Map(), runners: this.#list() };
       this.#workspaces.set(slug, ws);
     }
     return ws;
@@ -223,7 +276,8 @@ export class BitbucketStandin {
     const authorized = req.headers.authorization === this.#expectedAuthorization();
     this.requests.push({ method: req.method ?? 'GET', rawPath, segments, query: url.searchParams, authorized, at: Date.now() });
 
-    const fault = this.#takeFault(segments.join('/'));
+    const method = req.method ?? 'GET';
+    const fault = this.#takeFault(segments.join('/'), method);
     if (fault?.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
     if (res.destroyed) return;
     if (fault?.status) {
@@ -235,12 +289,36 @@ export class BitbucketStandin {
     if (!authorized) {
       return send(res, 401, errorBody('Unauthorized'), { 'WWW-Authenticate': 'Basic realm="Bitbucket.org HTTP"' });
     }
-    if (req.method !== 'GET') return send(res, 405, errorBody('Method not allowed'));
-    this.#route(segments, url, res);
+    const body = method === 'POST' || method === 'PUT' ? await readJson(req) : undefined;
+    if (body === INVALID_JSON) return send(res, 400, errorBody('Bad request', 'The request body is not JSON.'));
+    const denied = missingScopesAnswer(this.#scopes, segments, method);
+    if (denied) return send(res, 403, denied);
+    const runners = runnerRoute(segments, method, body, (ws) => this.#runnerLists(ws));
+    if (runners === 'not-runners') {
+      if (method !== 'GET') return send(res, 405, errorBody('Method not allowed'));
+      this.#route(segments, url, res);
+    } else if (runners.answer) {
+      const a = runners.answer;
+      if (a.status === 204) {
+        res.writeHead(204);
+        res.end();
+      } else send(res, a.status, JSON.stringify(a.body));
+    } else this.#page(res, url, runners.list!.runners.map((r) => runnerJson(r)), null);
   }
 
-  #takeFault(path: string): Fault | undefined {
-    const i = this.#faults.findIndex((f) => !f.pathIncludes || path.includes(f.pathIncludes));
+  /** Where the runner endpoints find a workspace's (or one of its repositories') runners. */
+  #runnerLists(wsSlug: string): RunnerOwnerLookup | undefined {
+    const ws = this.#findWorkspace(wsSlug);
+    if (!ws) return undefined;
+    return { runners: ws.runners, repository: (a) => (ws.repos.get(a) ?? [...ws.repos.values()].find((r) => r.uuid === a))?.runners };
+  }
+
+  #findWorkspace(slugOrUuid: string): Workspace | undefined {
+    return this.#workspaces.get(slugOrUuid) ?? [...this.#workspaces.values()].find((w) => w.uuid === slugOrUuid);
+  }
+
+  #takeFault(path: string, method: string): Fault | undefined {
+    const i = this.#faults.findIndex((f) => (!f.pathIncludes || path.includes(f.pathIncludes)) && (!f.method || f.method === method));
     if (i < 0) return undefined;
     const f = this.#faults[i]!;
     f.left -= 1;
@@ -251,15 +329,11 @@ export class BitbucketStandin {
   #route(seg: string[], url: URL, res: ServerResponse): void {
     const [top, wsSlug, a, b, c, d, e] = seg;
     // Bitbucket takes `{uuid}` wherever a workspace or repository slug goes.
-    const ws = wsSlug ? this.#workspaces.get(wsSlug) ?? [...this.#workspaces.values()].find((w) => w.uuid === wsSlug) : undefined;
+    const ws = wsSlug ? this.#findWorkspace(wsSlug) : undefined;
     const noWorkspace = (): void => send(res, 404, errorBody(`No workspace with identifier '${wsSlug}'.`));
     if (top === 'workspaces' && seg.length === 2) {
       if (!ws) return noWorkspace();
       return send(res, 200, JSON.stringify({ type: 'workspace', uuid: ws.uuid, slug: ws.slug, name: ws.slug }));
-    }
-    if (top === 'workspaces' && a === 'pipelines-config' && b === 'runners' && seg.length === 4) {
-      if (!ws) return noWorkspace();
-      return this.#page(res, url, ws.runners, null);
     }
     if (top !== 'repositories' || !wsSlug) return send(res, 404, errorBody('Resource not found'));
     if (seg.length === 2) {
@@ -306,7 +380,6 @@ export class BitbucketStandin {
       if (!steps) return send(res, 404, errorBody(`Pipeline ${c} not found`));
       return this.#page(res, url, steps, null);
     }
-    if (b === 'pipelines-config' && c === 'runners' && seg.length === 5) return this.#page(res, url, repo.runners, null);
     return send(res, 404, errorBody('Resource not found'));
   }
 
@@ -356,6 +429,20 @@ function stepState(s: StepFixture): Record<string, unknown> {
   if (s.state === 'IN_PROGRESS') return { type: 'pipeline_step_state_in_progress', name: 'IN_PROGRESS' };
   const result = s.result ?? 'SUCCESSFUL';
   return { type: 'pipeline_step_state_completed', name: 'COMPLETED', result: { type: `pipeline_step_state_completed_${result.toLowerCase()}`, name: result } };
+}
+
+const INVALID_JSON = Symbol('invalid JSON');
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (text.trim() === '') return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return INVALID_JSON;
+  }
 }
 
 export function errorBody(message: string, detail?: string): string {

@@ -41,6 +41,16 @@ export class StandInWebContents extends EventEmitter {
     this.mainFrame = { url, parent: null };
   }
 
+  /** URLs given to `loadURL`, in order. */
+  readonly loads: string[] = [];
+
+  /** `webContents.loadURL`: records the URL and takes it as the page's (resolving as Electron does once it is there). */
+  async loadURL(url: string): Promise<void> {
+    this.loads.push(url);
+    this.url = url;
+    this.mainFrame.url = url;
+  }
+
   send(channel: string, ...args: unknown[]): void {
     // Electron serialises with the structured clone algorithm: functions and class instances do not survive.
     this.sent.push({ channel, args: structuredClone(args) });
@@ -142,5 +152,68 @@ export class StandInSafeStorage {
     } catch {
       throw new Error('Error while decrypting the ciphertext provided to safeStorage.decryptString.');
     }
+  }
+}
+
+/**
+ * `BrowserWindow`: constructed with its options, shows, hides, minimises and is destroyed as
+ * Electron's does, emitting the same events (`show`, `hide`, `minimize`, `restore`, `close`,
+ * `closed`). `loadURL` goes to its webContents, as in Electron.
+ */
+export class StandInBrowserWindow extends EventEmitter {
+  static readonly all: StandInBrowserWindow[] = [];
+  readonly webContents = new StandInWebContents('about:blank');
+  visible = false;
+  minimized = false;
+  destroyed = false;
+  focused = 0;
+
+  constructor(readonly options: Record<string, unknown>) {
+    super();
+    StandInBrowserWindow.all.push(this);
+  }
+
+  loadURL(url: string): Promise<void> {
+    return this.webContents.loadURL(url);
+  }
+
+  show(): void {
+    this.visible = true;
+    this.minimized = false;
+    this.emit('show');
+  }
+
+  hide(): void {
+    this.visible = false;
+    this.emit('hide');
+  }
+
+  focus(): void {
+    this.focused++;
+  }
+
+  isMinimized(): boolean {
+    return this.minimized;
+  }
+
+  minimize(): void {
+    this.minimized = true;
+    this.emit('minimize');
+  }
+
+  restore(): void {
+    this.minimized = false;
+    this.emit('restore');
+  }
+
+  isDestroyed(): boolean {
+    return this.destroyed;
+  }
+
+  /** Closing for good (as on quit): `close` may be prevented, then `closed` and the window is gone. */
+  destroy(): void {
+    this.destroyed = true;
+    this.webContents.destroyed = true;
+    this.emit('closed');
   }
 }

@@ -5,7 +5,8 @@
  * schemas are the real ones.
  */
 import { EventEmitter } from 'node:events';
-import { parseRunnerCommand } from '../../src/shared/runner-command/index.js';
+import { looksLikeRunnerCommand, parseRunnerCommand } from '../../src/shared/runner-command/index.js';
+import { redactPaste } from '../../src/shared/runner-command/mask.js';
 import {
   toParsedCommandView,
   type ContractEvent,
@@ -46,6 +47,11 @@ export interface StandInService {
   settings: SettingsView;
   /** When set, starting a runner fails with this (as a missing image or Docker would). */
   startFailure: { code: ErrorCode; message: string } | undefined;
+  /**
+   * The system clipboard's text, as the desktop host reads it; undefined is the headless
+   * dashboard, which has no clipboard. Answered as the real `clipboard.*` handlers answer.
+   */
+  clipboardText: string | undefined;
 }
 
 export function createStandInService(): StandInService {
@@ -54,7 +60,10 @@ export function createStandInService(): StandInService {
   const secrets = new Map<string, string>();
   const secretsSeen: string[] = [];
   const changedWhileRunning = new Set<string>();
+  /** Clipboard drafts: id → the command read, kept here like the real service keeps the parse. */
+  const drafts = new Map<string, string>();
   let nextSub = 1;
+  let nextDraft = 1;
   const emit = (event: ContractEvent) => events.emit('event', event);
 
   const service: StandInService = {
@@ -69,6 +78,7 @@ export function createStandInService(): StandInService {
     lastSubscriptionId: undefined,
     logBacklog: [],
     startFailure: undefined,
+    clipboardText: undefined,
     settings: {
       language: 'auto',
       theme: 'system',
@@ -86,8 +96,10 @@ export function createStandInService(): StandInService {
         return toParsedCommandView(parsed, known ? { displayName: known.displayName } : null);
       },
       async 'runners.add'(req) {
-        if (req.command === undefined) throw new StandInFailure('NOT_FOUND', 'No clipboard draft with that id; read the clipboard again.');
-        const parsed = parseRunnerCommand(req.command);
+        const command = req.command ?? (req.draftId !== undefined ? drafts.get(req.draftId) : undefined);
+        if (command === undefined) throw new StandInFailure('NOT_FOUND', 'No clipboard draft with that id; read the clipboard again.');
+        if (req.draftId !== undefined) drafts.delete(req.draftId);
+        const parsed = parseRunnerCommand(command);
         if (!parsed.ok) throw new StandInFailure('INVALID_INPUT', parsed.error.message);
         const { spec } = parsed;
         secretsSeen.push(parsed.secret.reveal());
@@ -184,11 +196,24 @@ export function createStandInService(): StandInService {
         return service.settings.bitbucket;
       },
       async 'clipboard.peek'() {
+        const text = service.clipboardText;
         // The headless dashboard cannot read the server's clipboard.
-        return { available: false, offer: null };
+        if (text === undefined) return { available: false, offer: null };
+        const parsed = looksLikeRunnerCommand(text) ? parseRunnerCommand(text) : null;
+        if (!parsed?.ok) return { available: true, offer: null };
+        return { available: true, offer: { preview: redactPaste(text), runnerUuid: parsed.spec.runnerUuid, kind: parsed.spec.kind } };
       },
       async 'clipboard.read'() {
-        throw new StandInFailure('CLIPBOARD_UNAVAILABLE', 'The dashboard cannot read the clipboard; paste the command into the box.');
+        const text = service.clipboardText;
+        if (text === undefined) throw new StandInFailure('CLIPBOARD_UNAVAILABLE', 'The dashboard cannot read the clipboard; paste the command into the box.');
+        const parsed = parseRunnerCommand(text);
+        const draftId = `draft-${nextDraft++}`;
+        if (parsed.ok) {
+          drafts.set(draftId, text);
+          secretsSeen.push(parsed.secret.reveal());
+        }
+        const known = parsed.ok ? runners.get(parsed.spec.runnerUuid) : undefined;
+        return { draftId, parsed: toParsedCommandView(parsed, known ? { displayName: known.displayName } : null) };
       },
     },
   };

@@ -107,7 +107,7 @@ describe('the OAuth client secret and secret-looking extra variables never appea
       try {
         result = parseRunnerCommand(text);
       } catch (err) {
-        throw new Error(`parser threw on mutation #${n}: ${String(err)}`);
+        throw new Error(`parser threw on mutation #${n}: ${String(err)}`, { cause: err });
       }
       if (result.ok) okCount++;
       else codes.add(result.error.code);

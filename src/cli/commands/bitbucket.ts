@@ -1,4 +1,5 @@
-import { connectBitbucket, disconnectBitbucket, setWatchedRepositories, splitRepositoryList } from '../../main/bitbucket/connection.js';
+import { splitRepositoryList } from '../../main/bitbucket/connection.js';
+import { runnerScopeWarning } from '../../main/bitbucket/runner-scope-text.js';
 import { Secret } from '../../shared/secret.js';
 import type { Command } from '../command.js';
 import { withContext } from '../context.js';
@@ -15,7 +16,7 @@ export const bitbucketCommand: Command = {
     const json = Boolean(args.values.json);
     if (sub === 'disconnect') {
       return withContext(io, async (ctx) => {
-        const r = await disconnectBitbucket({ vault: await ctx.vault(), store: ctx.settings().bitbucket() });
+        const r = await ctx.bitbucket().disconnect();
         if (json) io.out(JSON.stringify(r) + '\n');
         else io.out(r.workspace ? `Disconnected Bitbucket workspace ${r.workspace}; its token was removed from the vault.\n` : 'Bitbucket was not connected.\n');
         return 0;
@@ -27,7 +28,7 @@ export const bitbucketCommand: Command = {
         throw new CliError('USAGE', 'bitbucket watch needs --repos ws/a,ws/b: the repositories whose queued steps workspace runners show.', 2);
       }
       return withContext(io, async (ctx) => {
-        const connection = await setWatchedRepositories({ store: ctx.settings().bitbucket() }, repos);
+        const connection = await ctx.bitbucket().watch(repos);
         if (json) io.out(JSON.stringify({ connection }) + '\n');
         else io.out(`Watching: ${connection.watchedRepositories.join(', ')} (and each repository runner's own repository).\n`);
         return 0;
@@ -47,12 +48,13 @@ export const bitbucketCommand: Command = {
     const token = new Secret((await io.readStdin()).trim());
     return withContext(io, async (ctx) => {
       const email = typeof args.values.email === 'string' ? args.values.email : undefined;
-      const { connection, repositories } = await connectBitbucket(
-        { vault: await ctx.vault(), store: ctx.settings().bitbucket(), baseUrl: io.env.RUNNER_TRAY_BITBUCKET_API },
-        { workspace, ...(email ? { email } : {}), token, ...(repos ? { watchedRepositories: repos } : {}) },
-      );
-      if (json) io.out(JSON.stringify({ connection, repositories }) + '\n');
+      const { connection, repositories, runnerScopes } = await ctx
+        .bitbucket()
+        .connect({ workspace, ...(email ? { email } : {}), token, ...(repos ? { watchedRepositories: repos } : {}), checkRunnerScopes: true });
+      if (json) io.out(JSON.stringify({ connection, repositories, runnerScopes }) + '\n');
       else io.out(`Connected Bitbucket workspace ${connection.workspace} (${connection.authKind} auth). Watching: ${connection.watchedRepositories.join(', ') || 'no repositories'}.\n`);
+      const warning = runnerScopes ? runnerScopeWarning(runnerScopes) : null;
+      if (warning) io.err(`warning [RUNNER_SCOPES]: ${warning}\n`);
       return 0;
     });
   },

@@ -1,6 +1,7 @@
 import type { Command } from '../command.js';
 import { addCommand } from './add.js';
 import { bitbucketCommand } from './bitbucket.js';
+import { createCommand } from './create.js';
 import { doctorCommand } from './doctor.js';
 import { startCommand, stopCommand, removeCommand } from './lifecycle.js';
 import { logsCommand } from './logs.js';
@@ -14,6 +15,7 @@ import { watchCommand } from './watch.js';
 export const commands: Record<string, Command> = {
   'parse-command': parseCommand,
   add: addCommand,
+  create: createCommand,
   list: listCommand,
   start: startCommand,
   stop: stopCommand,

@@ -75,14 +75,13 @@ export const serveCommand: Command = {
       throw new CliError('USAGE', 'RUNNER_TRAY_TOKEN must be at least 16 characters (or unset it for a random token).', 2);
     }
     const token = fixed ?? newToken();
-    const log = (line: string) => io.err(`runner-tray: ${line}\n`);
-
     return withContext(io, async (ctx) => {
+      const { log } = ctx;
       // Before anything starts: a second serve on the same data directory says where the first runs.
       const instance = await acquireInstanceLock(ctx.dataDir);
       let host: Awaited<ReturnType<typeof startHost>>;
       try {
-        host = await startHost({ ctx, log });
+        host = await startHost({ ctx });
       } catch (e) {
         await instance.release();
         throw e;

@@ -1,11 +1,9 @@
 import { createReadStream } from 'node:fs';
-import type { AppContext } from '../../main/app-context.js';
-import { openBitbucketClient } from '../../main/bitbucket/connection.js';
+import type { AppContext, RunnerMonitor } from '../../main/app-context.js';
 import { fetchOurRunners, watchedRepositories } from '../../main/bitbucket/our-runners.js';
 import { fetchQueuedSteps, type BitbucketRunnerView, type QueuedSteps } from '../../main/bitbucket/queued.js';
 import { QueuedSource } from '../../main/api/queued-source.js';
 import { resolveRunner } from '../../main/runners/resolve.js';
-import { RunnerMonitor } from '../../main/monitor/runner-monitor.js';
 import type { RunnerRecord } from '../../main/settings/types.js';
 import { RunnerLogReplay, toStepsJson, type ReplayOptions, type RunnerStepsJson } from '../../shared/step-log/replay.js';
 import { timeZoneOption } from './time-zone-option.js';
@@ -57,7 +55,7 @@ interface QueuedOutput {
 }
 
 async function queued(ctx: AppContext, records: readonly RunnerRecord[]): Promise<QueuedOutput> {
-  const opened = await openBitbucketClient({ vault: await ctx.vault(), store: ctx.settings().bitbucket(), baseUrl: ctx.env.RUNNER_TRAY_BITBUCKET_API });
+  const opened = await ctx.bitbucket().open();
   if (!opened) return { queued: { connected: false, repositories: [], steps: [], problems: [], truncated: false }, bitbucketRunners: { runners: [], missing: [] } };
   const { client, connection } = opened;
   const repositories = watchedRepositories(connection, records);
@@ -84,12 +82,10 @@ function describeQueued(out: QueuedOutput): string {
 
 async function watchQueued(ctx: AppContext, io: CliIo, records: readonly RunnerRecord[]): Promise<QueuedSource> {
   const source = new QueuedSource({
+    ...(await ctx.bitbucket().deps()),
     runners: () => records,
-    vault: await ctx.vault(),
-    store: ctx.settings().bitbucket(),
     emit: (event) => io.out(JSON.stringify(event) + '\n'),
-    log: (m) => io.err(`runner-tray: ${m}\n`),
-    ...(ctx.env.RUNNER_TRAY_BITBUCKET_API ? { baseUrl: ctx.env.RUNNER_TRAY_BITBUCKET_API } : {}),
+    log: ctx.log,
   });
   await source.reload();
   source.setWatched(true);
@@ -126,7 +122,7 @@ export const stepsCommand: Command = {
     return withContext(io, async (ctx) => {
       const records = ctx.settings().runners().list();
       const one = args.positionals[0] === undefined ? undefined : resolveRunner(args.positionals[0], records);
-      const service = new RunnerMonitor({ engine: await ctx.engine(), log: (m) => io.err(`runner-tray: ${m}\n`) });
+      const service = await ctx.monitor();
       try {
         await service.start();
         const snap = await snapshotOf(service, records, one);

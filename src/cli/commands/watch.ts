@@ -1,4 +1,3 @@
-import { RunnerMonitor } from '../../main/monitor/runner-monitor.js';
 import type { MonitorEvent } from '../../main/monitor/events.js';
 import type { Command } from '../command.js';
 import { withContext } from '../context.js';
@@ -15,7 +14,7 @@ export const watchCommand: Command = {
   maxPositionals: 0,
   async run(args, io) {
     return withContext(io, async (ctx) => {
-      const service = new RunnerMonitor({ engine: await ctx.engine(), log: (m) => io.err(`runner-tray: ${m}\n`) });
+      const service = await ctx.monitor();
       const off = service.events.on('*', (e) => {
         if (e.type === 'log' && !args.values.logs) return;
         io.out(eventLine(e));

@@ -1,23 +1,19 @@
 /**
- * The API over the services, as one object the hosts carry: `dispatch` for requests,
+ * The API over the app's services, as one object the hosts carry: `dispatch` for requests,
  * `events` for pushed events. Electron's IPC and the loopback HTTP bridge both wrap exactly
- * this and nothing per channel.
+ * this and nothing per channel. It takes the composition root (AppContext) and builds only what
+ * belongs to the API itself: pushed events, log subscriptions, live usage, Bitbucket's step
+ * names and queued steps.
  */
-import type Docker from 'dockerode';
 import type { ContractHandlers } from '../../shared/contract/channels.js';
-import type { HostFacts } from '../../shared/preflight/types.js';
-import type { RunnerService } from '../runners/runner-service.js';
-import type { SettingsStore } from '../settings/settings-store.js';
-import type { RunnerMonitor } from '../monitor/runner-monitor.js';
-import type { SecretVault } from '../vault/types.js';
-import { ApiEvents } from './api-events.js';
-import { createDispatch, type Dispatch } from './dispatch.js';
-import { createHandlers } from './handlers.js';
-import { LogSubscriptions } from './log-subscriptions.js';
-import { QueuedSource } from './queued-source.js';
-import { openBitbucketClient } from '../bitbucket/connection.js';
+import type { AppContext } from '../app-context.js';
 import { StepDetailsResolver } from '../bitbucket/step-details.js';
 import type { RunnerStatus } from '../runners/runner-service.js';
+import { ApiEvents } from './api-events.js';
+import { createDispatch, type Dispatch } from './dispatch.js';
+import { ClipboardDrafts, createHandlers } from './handlers/index.js';
+import { LogSubscriptions } from './log-subscriptions.js';
+import { QueuedSource } from './queued-source.js';
 import { RunnerUsage } from './runner-usage.js';
 import { StepDetailsSource } from './step-details-source.js';
 import { toRunnerView } from './views.js';
@@ -26,17 +22,9 @@ export { ApiEvents, type ApiEventListener } from './api-events.js';
 export { createDispatch, type Dispatch } from './dispatch.js';
 export { toContractError, ApiError } from './contract-errors.js';
 
-export interface ApiDeps {
-  runners: RunnerService;
-  steps: RunnerMonitor;
-  docker: Docker;
-  settings: SettingsStore;
-  vault: SecretVault;
-  hostFacts: () => Promise<HostFacts>;
+export interface ApiOptions {
+  /** Desktop only: the system clipboard, for `clipboard.peek` / `clipboard.read`. */
   clipboard?: { readText(): Promise<string> };
-  bitbucketBaseUrl?: string;
-  /** One line per request and per Bitbucket problem; never a payload. */
-  log?: (line: string) => void;
   /** Runner changes within this window become one event (default 50 ms). */
   runnerDebounceMs?: number;
   /** At most one CPU/memory update per runner within this window (default 2000 ms). */
@@ -52,28 +40,32 @@ export interface Api {
   close(): void;
 }
 
-export function createApi(deps: ApiDeps): Api {
-  let queued: QueuedSource | undefined;
+/** Connects the engine and opens the vault (through the context) if nothing has yet. */
+export async function createApi(ctx: AppContext, options: ApiOptions = {}): Promise<Api> {
+  const [engine, runners, lifecycle, monitor] = await Promise.all([ctx.engine(), ctx.runners(), ctx.lifecycle(), ctx.monitor()]);
+  const bitbucket = ctx.bitbucket();
+  const { log } = ctx;
+  // Set right below; the closures run only once events flow, after all three exist.
   let usage: RunnerUsage | undefined;
   let details: StepDetailsSource | undefined;
-  const bitbucketDeps = { vault: deps.vault, store: deps.settings.bitbucket(), ...(deps.bitbucketBaseUrl ? { baseUrl: deps.bitbucketBaseUrl } : {}) };
+  let queued: QueuedSource | undefined;
 
   /** Every runner view goes through here, so stats streams follow what the engine says now. */
   const runnerViewOf = (status: RunnerStatus) => {
     usage?.sync(status.runnerUuid, status.containerId, status.containerState === 'running');
-    return toRunnerView(status, deps.steps.snapshot(status.runnerUuid), {
+    return toRunnerView(status, monitor.snapshot(status.runnerUuid), {
       ...(usage ? { usage: usage.usage(status.runnerUuid) } : {}),
       ...(details ? { stepDetails: (step) => details?.details(status.runnerUuid, step) } : {}),
     });
   };
 
   const events = new ApiEvents({
-    runners: deps.runners,
-    steps: deps.steps,
-    ...(deps.runnerDebounceMs === undefined ? {} : { runnerDebounceMs: deps.runnerDebounceMs }),
+    runners,
+    steps: monitor,
+    ...(options.runnerDebounceMs === undefined ? {} : { runnerDebounceMs: options.runnerDebounceMs }),
     runnerView: async (runnerUuid) => {
       try {
-        return runnerViewOf(await deps.runners.status(runnerUuid));
+        return runnerViewOf(await runners.status(runnerUuid));
       } catch (e) {
         if ((e as { code?: unknown }).code === 'RUNNER_NOT_FOUND') return null;
         throw e;
@@ -86,56 +78,55 @@ export function createApi(deps: ApiDeps): Api {
     },
   });
   usage = new RunnerUsage({
-    docker: deps.docker,
+    docker: engine.docker,
     listRunning: async () =>
-      (await deps.runners.list()).flatMap((s) => (s.containerState === 'running' && s.containerId ? [{ runnerUuid: s.runnerUuid, containerId: s.containerId }] : [])),
+      (await runners.list()).flatMap((s) => (s.containerState === 'running' && s.containerId ? [{ runnerUuid: s.runnerUuid, containerId: s.containerId }] : [])),
     changed: (runnerUuid) => events.runnerChanged(runnerUuid),
-    ...(deps.usageThrottleMs === undefined ? {} : { throttleMs: deps.usageThrottleMs }),
-    ...(deps.log ? { log: deps.log } : {}),
+    ...(options.usageThrottleMs === undefined ? {} : { throttleMs: options.usageThrottleMs }),
+    log,
   });
   details = new StepDetailsSource({
-    resolver: new StepDetailsResolver({
-      open: () => openBitbucketClient(bitbucketDeps),
-      connection: () => bitbucketDeps.store.read(),
-      ...(deps.log ? { log: deps.log } : {}),
-    }),
+    resolver: new StepDetailsResolver({ open: () => bitbucket.open(), connection: () => bitbucket.store.read(), log }),
     onResolved: (runnerUuid, stepUuid) => {
       // The newest sighting of the step: it may have moved on while Bitbucket answered.
-      const step = deps.steps.snapshot(runnerUuid)?.steps.find((s) => s.stepUuid === stepUuid);
+      const step = monitor.snapshot(runnerUuid)?.steps.find((s) => s.stepUuid === stepUuid);
       if (!step) return;
       events.emit({ type: 'step.changed', step: details!.view(runnerUuid, step) });
       events.runnerChanged(runnerUuid);
     },
   });
   const emit = events.emit.bind(events);
-  queued = new QueuedSource({ ...bitbucketDeps, emit, runners: () => deps.settings.runners().list(), ...(deps.log ? { log: deps.log } : {}) });
-  const logs = new LogSubscriptions({ docker: deps.docker, runners: deps.runners, steps: deps.steps, emit });
+  queued = new QueuedSource({ ...(await bitbucket.deps()), emit, runners: () => ctx.settings().runners().list(), log });
+  const logs = new LogSubscriptions({ docker: engine.docker, runners, steps: monitor, emit });
   const handlers = createHandlers({
-    runners: deps.runners,
-    steps: deps.steps,
-    docker: deps.docker,
-    settings: deps.settings,
-    vault: deps.vault,
+    runners,
+    lifecycle,
+    monitor,
+    settings: ctx.settings(),
+    bitbucket,
+    hostFacts: () => ctx.hostFacts(),
     events,
     logs,
     queued,
-    hostFacts: deps.hostFacts,
-    ...(deps.clipboard ? { clipboard: deps.clipboard } : {}),
-    ...(deps.bitbucketBaseUrl ? { bitbucketBaseUrl: deps.bitbucketBaseUrl } : {}),
+    ...(options.clipboard ? { clipboard: options.clipboard } : {}),
+    drafts: new ClipboardDrafts(),
     toRunnerView: runnerViewOf,
     toStepView: (runnerUuid, step) => details!.view(runnerUuid, step),
   });
-  const q = queued;
-  const u = usage;
+  return assemble({ handlers, events, logs, queued, usage, log });
+}
+
+function assemble(parts: { handlers: ContractHandlers; events: ApiEvents; logs: LogSubscriptions; queued: QueuedSource; usage: RunnerUsage; log: (line: string) => void }): Api {
+  const { handlers, events, logs, queued, usage } = parts;
   return {
     handlers,
-    dispatch: createDispatch(handlers, deps.log ? { log: deps.log } : {}),
+    dispatch: createDispatch(handlers, { log: parts.log }),
     events,
-    start: () => q.reload(),
+    start: () => queued.reload(),
     close() {
       logs.close();
-      q.close();
-      u.close();
+      queued.close();
+      usage.close();
       events.close();
     },
   };

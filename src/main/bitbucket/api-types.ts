@@ -28,6 +28,7 @@ export interface ApiRepository {
   slug?: string;
   name?: string;
   updated_on?: string;
+  workspace?: { type?: string; uuid?: string; slug?: string };
 }
 
 /** `state.name`: PENDING, IN_PROGRESS, COMPLETED (also HALTED / PAUSED on older data). */
@@ -78,4 +79,13 @@ export interface ApiRunner {
   };
   created_on?: string;
   updated_on?: string;
+  /** The runner's OAuth client; `secret` is in the create answer only. */
+  oauth_client?: { id?: string; secret?: string; token_endpoint?: string; audience?: string };
+}
+
+export interface ApiWorkspace {
+  type?: 'workspace';
+  uuid?: string;
+  slug?: string;
+  name?: string;
 }

@@ -22,6 +22,8 @@ export type BitbucketErrorCode =
   | 'BITBUCKET_RATE_LIMITED'
   | 'BITBUCKET_SERVER_ERROR'
   | 'BITBUCKET_BAD_REQUEST'
+  /** A create answered 400: Bitbucket's words for "invalid properties or runner limit exceeded". */
+  | 'BITBUCKET_RUNNER_LIMIT'
   | 'BITBUCKET_BAD_RESPONSE'
   | 'BITBUCKET_TIMEOUT'
   | 'BITBUCKET_NETWORK'
@@ -50,8 +52,10 @@ export class BitbucketError extends Error {
   }
 }
 
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
 export interface RequestLogEntry {
-  method: 'GET';
+  method: HttpMethod;
   /** Never carries credentials: auth goes in a header only. */
   url: string;
   status?: number;
@@ -76,6 +80,13 @@ export interface GetOptions {
   /** Names the thing asked for in error messages, e.g. `repository "acme/web"`. */
   what?: string;
   signal?: AbortSignal;
+  /** The scopes this request needs, named in the 401/403 messages (default: REQUIRED_SCOPES). */
+  scopes?: readonly string[];
+}
+
+export interface WriteOptions extends GetOptions {
+  /** Text for a 400 answer instead of the generic one; Bitbucket's own words are appended. */
+  badRequest?: { code: BitbucketErrorCode; message: string };
 }
 
 export function bitbucketApiBase(env: NodeJS.ProcessEnv = process.env): string {
@@ -134,6 +145,16 @@ export class BitbucketClient {
   /** GET `path` (relative to the base, built with `apiPath`) and parse the JSON body. */
   async get<T>(path: string, query: Query = {}, options: GetOptions = {}): Promise<T> {
     return this.#request<T>(this.#url(path, query), options);
+  }
+
+  /** POST a JSON body and parse the JSON answer. Never retried here: a create must not happen twice. */
+  async post<T>(path: string, body: unknown, options: WriteOptions = {}): Promise<T> {
+    return this.#request<T>(this.#url(path, {}), options, 'POST', body);
+  }
+
+  /** DELETE; resolves on 2xx (Bitbucket answers 204 with no body). */
+  async delete(path: string, options: WriteOptions = {}): Promise<void> {
+    await this.#request<unknown>(this.#url(path, {}), options, 'DELETE');
   }
 
   /**
@@ -217,29 +238,36 @@ export class BitbucketClient {
     return redactText(text, this.#secretForms());
   }
 
-  async #request<T>(url: URL, options: GetOptions): Promise<T> {
+  async #request<T>(url: URL, options: WriteOptions, method: HttpMethod = 'GET', body?: unknown): Promise<T> {
     const started = performance.now();
     const shown = `${url.pathname}${url.search}`;
     const what = options.what ?? shown;
     const timeout = AbortSignal.timeout(this.timeoutMs);
     const signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout;
     const log = (status: number | undefined, errorCode?: BitbucketErrorCode): void => {
-      this.#log?.({ method: 'GET', url: url.toString(), status, ms: Math.round(performance.now() - started), errorCode });
+      this.#log?.({ method, url: url.toString(), status, ms: Math.round(performance.now() - started), errorCode });
     };
     let res: Response;
     let text: string;
+    const headers: Record<string, string> = { Authorization: this.#authorization(), Accept: 'application/json', 'User-Agent': 'runner-tray' };
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
     try {
       res = await fetch(url, {
-        method: 'GET',
-        headers: { Authorization: this.#authorization(), Accept: 'application/json', 'User-Agent': 'runner-tray' },
+        method,
+        headers,
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
         redirect: 'error',
         signal,
       });
       text = await res.text();
     } catch (err) {
-      const e = this.#transportError(err, shown, timeout, options.signal);
+      const e = this.#transportError(err, `${method} ${shown}`, timeout, options.signal);
       log(undefined, e.code);
       throw e;
+    }
+    if (res.ok && (res.status === 204 || (method === 'DELETE' && text.trim() === ''))) {
+      log(res.status);
+      return undefined as T;
     }
     if (res.ok) {
       try {
@@ -255,19 +283,19 @@ export class BitbucketClient {
         );
       }
     }
-    const e = this.#httpError(res, text, what);
+    const e = this.#httpError(res, text, what, options);
     log(res.status, e.code);
     throw e;
   }
 
   #transportError(err: unknown, shown: string, timeout: AbortSignal, callerSignal?: AbortSignal): BitbucketError {
     if (callerSignal?.aborted && !timeout.aborted) {
-      return new BitbucketError('BITBUCKET_TIMEOUT', `The request GET ${shown} was cancelled.`);
+      return new BitbucketError('BITBUCKET_TIMEOUT', `The request ${shown} was cancelled.`);
     }
     if (timeout.aborted) {
       return new BitbucketError(
         'BITBUCKET_TIMEOUT',
-        `Bitbucket did not answer GET ${shown} within ${this.timeoutMs / 1000} s. Check the network or proxy; it is retried later.`,
+        `Bitbucket did not answer ${shown} within ${this.timeoutMs / 1000} s. Check the network or proxy; it is retried later.`,
       );
     }
     const cause = (err as { cause?: { code?: string; message?: string } }).cause;
@@ -280,11 +308,11 @@ export class BitbucketClient {
     );
   }
 
-  #httpError(res: Response, text: string, what: string): BitbucketError {
+  #httpError(res: Response, text: string, what: string, options: WriteOptions = {}): BitbucketError {
     const status = res.status;
     const said = this.#upstreamMessage(text);
     const saidPart = said ? ` Bitbucket said: "${said}".` : '';
-    const scopes = REQUIRED_SCOPES.join(', ');
+    const scopes = (options.scopes ?? REQUIRED_SCOPES).join(', ');
     if (status === 401) {
       const how =
         this.#auth.kind === 'basic'
@@ -297,11 +325,23 @@ export class BitbucketClient {
       );
     }
     if (status === 403) {
+      if (options.scopes) {
+        const missing = missingScopes(text, options.scopes);
+        const lacks = missing.length > 0 ? `the token lacks the scope${missing.length > 1 ? 's' : ''} ${missing.join(', ')}` : `the token lacks one of the scopes ${scopes}`;
+        return new BitbucketError(
+          'BITBUCKET_FORBIDDEN',
+          `Bitbucket refused access to ${what} (HTTP 403): ${lacks}, or its account is not an admin of the workspace or repository.${saidPart} Create an API token with the scopes ${scopes} at ${API_TOKEN_URL} (or give the access token those scopes) and run "runner-tray bitbucket connect" again.`,
+          { status },
+        );
+      }
       return new BitbucketError(
         'BITBUCKET_FORBIDDEN',
         `Bitbucket refused access to ${what} (HTTP 403): the token lacks a scope, or its account has no access there.${saidPart} The token needs the scopes ${scopes}; listing runners may also need admin rights on the workspace or repository. Create a token with those scopes at ${API_TOKEN_URL} and connect again.`,
         { status },
       );
+    }
+    if (status === 400 && options.badRequest) {
+      return new BitbucketError(options.badRequest.code, `${options.badRequest.message}${saidPart}`, { status });
     }
     if (status === 404) {
       return new BitbucketError(
@@ -348,6 +388,25 @@ export class BitbucketClient {
     message = this.#redact(message.replace(/\s+/g, ' ').trim());
     return message.length > 300 ? `${message.slice(0, 300)}…` : message;
   }
+}
+
+/**
+ * Of `needed`, the scopes Bitbucket's 403 answer says are required but not granted
+ * (`error.detail.{required, granted}`, where it sends them); all of `needed` the answer names as
+ * required when it lists no granted ones; empty when the answer says nothing about scopes.
+ */
+export function missingScopes(text: string, needed: readonly string[]): string[] {
+  let detail: unknown;
+  try {
+    detail = (JSON.parse(text) as ApiErrorBody).error?.detail;
+  } catch {
+    return [];
+  }
+  if (!detail || typeof detail !== 'object') return [];
+  const list = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
+  const required = list((detail as Record<string, unknown>).required);
+  const granted = new Set(list((detail as Record<string, unknown>).granted));
+  return needed.filter((s) => required.includes(s) && !granted.has(s));
 }
 
 /** `Retry-After` is either delay-seconds or an HTTP date (RFC 9110 §10.2.3). */

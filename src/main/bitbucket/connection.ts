@@ -2,6 +2,7 @@ import type { Secret } from '../../shared/secret.js';
 import type { SecretVault } from '../vault/types.js';
 import { BitbucketClient, BitbucketError, type BitbucketAuth, type RequestLogEntry } from './client.js';
 import { recentRepositories } from './queued.js';
+import { checkRunnerScopes, type RunnerScopeCheck } from './runners-api.js';
 
 /** The non-secret half of a connection; the token lives in the vault only. */
 export interface BitbucketConnection {
@@ -35,6 +36,8 @@ export interface ConnectInput {
   /** Default: the workspace's most recently updated repositories. */
   watchedRepositories?: string[];
   defaultWatchCount?: number;
+  /** Also find out which runner scopes (read/write:runner:bitbucket) the token has: two more requests. */
+  checkRunnerScopes?: boolean;
 }
 
 // Bitbucket workspace IDs: lower-case letters, digits, `-` and `_` (the vault keys rely on it too).
@@ -66,7 +69,7 @@ export function normalizeWorkspace(workspace: string): string {
 export async function connectBitbucket(
   deps: ConnectionDeps,
   input: ConnectInput,
-): Promise<{ connection: BitbucketConnection; repositories: string[] }> {
+): Promise<{ connection: BitbucketConnection; repositories: string[]; runnerScopes?: RunnerScopeCheck }> {
   const workspace = normalizeWorkspace(input.workspace);
   const email = input.email?.trim() || undefined;
   if (email !== undefined && !EMAIL.test(email)) {
@@ -90,6 +93,8 @@ export async function connectBitbucket(
   const auth: BitbucketAuth = email ? { kind: 'basic', email, token: input.token } : { kind: 'bearer', token: input.token };
   const client = new BitbucketClient({ auth, baseUrl: deps.baseUrl, timeoutMs: deps.timeoutMs, log: deps.log });
   const repositories = await recentRepositories(client, workspace, input.defaultWatchCount ?? 5);
+  // A token without runner scopes still shows queued steps; what it lacks is reported, not refused.
+  const runnerScopes = input.checkRunnerScopes ? await checkRunnerScopes(client, workspace) : undefined;
 
   const connection: BitbucketConnection = {
     workspace,
@@ -111,7 +116,7 @@ export async function connectBitbucket(
   if (previous && previous.workspace !== workspace) {
     await deps.vault.delete(bitbucketVaultKey(previous.workspace)).catch(() => false);
   }
-  return { connection, repositories };
+  return { connection, repositories, ...(runnerScopes ? { runnerScopes } : {}) };
 }
 
 /**

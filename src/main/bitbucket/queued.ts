@@ -164,24 +164,27 @@ export async function fetchRunners(
     : apiPath('workspaces', options.workspace, 'pipelines-config', 'runners');
   const what = repo ? `runners of repository "${repo.workspace}/${repo.repoSlug}"` : `runners of workspace "${options.workspace}"`;
   const { values } = await client.paginate<ApiRunner>(path, { pagelen: 100 }, { what, signal: options.signal });
-  return values.map((r) => {
-    const status = r.state?.status ?? '';
-    const step = r.state?.step ?? undefined;
-    const view: BitbucketRunnerView = {
-      uuid: r.uuid,
-      name: r.name ?? '',
-      labels: Array.isArray(r.labels) ? r.labels.filter((l) => typeof l === 'string') : [],
-      status: (RUNNER_STATUSES.has(status) ? status : 'UNKNOWN') as BitbucketRunnerStatus,
-      busy: Boolean(step),
-      cordoned: r.state?.cordoned === true,
-      scope: repo ? 'repository' : 'workspace',
-    };
-    if (step?.uuid) view.stepUuid = step.uuid;
-    if (step?.pipeline?.uuid) view.pipelineUuid = step.pipeline.uuid;
-    if (r.state?.updated_on) view.updatedOn = r.state.updated_on;
-    if (repo) view.repository = `${repo.workspace}/${repo.repoSlug}`;
-    return view;
-  });
+  return values.map((r) => runnerView(r, repo ? `${repo.workspace}/${repo.repoSlug}` : undefined));
+}
+
+/** Bitbucket's runner object as we show it; `repository` (`workspace/repo_slug`) for a repository runner. */
+export function runnerView(r: ApiRunner, repository?: string): BitbucketRunnerView {
+  const status = r.state?.status ?? '';
+  const step = r.state?.step ?? undefined;
+  const view: BitbucketRunnerView = {
+    uuid: r.uuid,
+    name: r.name ?? '',
+    labels: Array.isArray(r.labels) ? r.labels.filter((l) => typeof l === 'string') : [],
+    status: (RUNNER_STATUSES.has(status) ? status : 'UNKNOWN') as BitbucketRunnerStatus,
+    busy: Boolean(step),
+    cordoned: r.state?.cordoned === true,
+    scope: repository ? 'repository' : 'workspace',
+  };
+  if (step?.uuid) view.stepUuid = step.uuid;
+  if (step?.pipeline?.uuid) view.pipelineUuid = step.pipeline.uuid;
+  if (r.state?.updated_on) view.updatedOn = r.state.updated_on;
+  if (repository) view.repository = repository;
+  return view;
 }
 
 /**

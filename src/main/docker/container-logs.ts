@@ -28,7 +28,7 @@ export async function readContainerLog(docker: Docker, containerId: string, opti
 }
 
 export interface FollowLogOptions extends ReadLogOptions {
-  /** Only lines from this point on: the engine's `<seconds>.<nanoseconds>` (see `steps/docker-time`). */
+  /** Only lines from this point on: the engine's `<seconds>.<nanoseconds>` (see `monitor/docker-time`). */
   since?: string | number;
   /** The container was created with a TTY: its stream is the raw log, not multiplexed. */
   tty?: boolean;

@@ -33,6 +33,7 @@ import { denyPermissions, hardenWebContents, registerAppScheme, serveAppScheme }
 import { loadTrayRunners, TrayController } from './tray.js';
 import type { TrayIcon, TrayLanguage } from './tray-menu.js';
 import { createMainWindow } from './window.js';
+import { windowOpener } from './window-opener.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const RENDERER_ROOT = path.join(here, '..', '..', 'renderer');
@@ -51,7 +52,6 @@ if (!app.requestSingleInstanceLock()) {
 
 async function main(): Promise<void> {
   let quitting = false;
-  let win: BrowserWindow | null = null;
   let ipc: IpcRegistration | null = null;
 
   app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, { openExternal: (url) => shell.openExternal(url), log }));
@@ -67,15 +67,16 @@ async function main(): Promise<void> {
   const chosen = env.RUNNER_TRAY_VAULT?.trim();
   const ctx: AppContext = new AppContext({
     env,
+    log,
     ...(chosen ? {} : { openVault: () => SafeStorageVault.open({ dataDir: ctx.dataDir, safeStorage, allowBasicText: allowBasicTextFromEnv(env) }) }),
   });
-  const host: Host = await startHost({ ctx, log, clipboard: clipboardSource(clipboard) });
+  const host: Host = await startHost({ ctx, clipboard: clipboardSource(clipboard) });
   const settings = ctx.settings();
   const language = (): TrayLanguage => settings.get().ui?.language ?? (app.getLocale().toLowerCase().startsWith('pl') ? 'pl' : 'en');
 
-  const showWindow = () => {
-    if (win === null || win.isDestroyed()) {
-      win = createMainWindow({
+  const windows = windowOpener({
+    create: (url) =>
+      createMainWindow({
         // The three that matter are restated literally: whatever windowOptions() becomes, they hold,
         // and a static checker (electronegativity) can see them at the constructor.
         create: (options) =>
@@ -84,19 +85,16 @@ async function main(): Promise<void> {
             webPreferences: { ...options.webPreferences, contextIsolation: true, sandbox: true, nodeIntegration: false },
           }),
         preloadPath: PRELOAD,
+        url,
         onVisible: (visible) => ipc?.setVisible(visible),
         quitting: () => quitting,
         log,
-      });
-      win.on('closed', () => (win = null));
-      return;
-    }
-    if (win.isMinimized()) win.restore();
-    win.show();
-    win.focus();
-  };
+      }),
+    log,
+  });
+  const showWindow = () => windows.open();
 
-  ipc = registerIpc({ ipcMain, dispatch: host.api.dispatch, onEvent: (l) => host.api.events.on(l), contents: () => win?.webContents ?? null, log });
+  ipc = registerIpc({ ipcMain, dispatch: host.api.dispatch, onEvent: (l) => host.api.events.on(l), contents: () => windows.current()?.webContents ?? null, log });
 
   const report = (title: string) => (r: { ok: boolean; error?: { message: string } }) => {
     if (!r.ok && Notification.isSupported()) new Notification({ title, body: r.error?.message ?? '' }).show();
@@ -112,8 +110,8 @@ async function main(): Promise<void> {
       open: showWindow,
       start: (runnerUuid) => void host.api.dispatch('runners.start', { runnerUuid }).then(report('Runner Tray: could not start the runner')),
       stop: (runnerUuid) => void host.api.dispatch('runners.stop', { runnerUuid }).then(report('Runner Tray: could not stop the runner')),
-      // The add form offers the clipboard's command itself (redacted preview, full text on accept).
-      addFromClipboard: showWindow,
+      // The add form, which offers the clipboard's command itself (redacted preview, full text on accept).
+      addFromClipboard: () => windows.open('add-from-clipboard'),
       setOpenAtLogin: (enabled) => {
         try {
           setOpenAtLogin(loginDeps, enabled);

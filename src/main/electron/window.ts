@@ -8,6 +8,8 @@ import { APP_URL, windowOptions } from './security.js';
 export interface MainWindowDeps {
   create: (options: BrowserWindowConstructorOptions) => BrowserWindow;
   preloadPath: string;
+  /** The page to load; default APP_URL (window-opener.ts adds a view's fragment). */
+  url?: string;
   /** Shown on screen (true) or hidden, minimised or gone (false). */
   onVisible: (visible: boolean) => void;
   /** True once the user chose Quit: then `close` really closes. */
@@ -28,6 +30,6 @@ export function createMainWindow(deps: MainWindowDeps): BrowserWindow {
     event.preventDefault();
     win.hide();
   });
-  win.loadURL(APP_URL).catch((e: unknown) => deps.log?.(`the window could not load its page: ${e instanceof Error ? e.message : String(e)}`));
+  win.loadURL(deps.url ?? APP_URL).catch((e: unknown) => deps.log?.(`the window could not load its page: ${e instanceof Error ? e.message : String(e)}`));
   return win;
 }

@@ -15,7 +15,7 @@ export function CopyButton({ text, label, className }: { text: string | (() => s
     setTimeout(() => setState('idle'), 2000);
   };
   return (
-    <button type="button" className={className ?? 'secondary'} onClick={onClick}>
+    <button type="button" className={className ?? 'secondary'} onClick={() => void onClick()}>
       <span aria-live="polite">{state === 'copied' ? t('common.copied') : state === 'failed' ? t('common.copyFailed') : (label ?? t('common.copy'))}</span>
     </button>
   );

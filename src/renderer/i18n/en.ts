@@ -114,6 +114,7 @@ export const en: Dictionary = {
       dismiss: 'Dismiss',
       using: 'Using the command from your clipboard. Its secret stays with the service.',
       pasteInstead: 'Paste a command instead',
+      none: 'The clipboard holds no runner command now. Copy it again from Bitbucket (Pipelines → Runners), or paste it into the box.',
     },
   },
   errors: {

@@ -114,6 +114,7 @@ export const pl: Dictionary = {
       dismiss: 'Odrzuć',
       using: 'Używam polecenia ze schowka. Jego sekret zostaje w usłudze.',
       pasteInstead: 'Wklej polecenie ręcznie',
+      none: 'W schowku nie ma teraz polecenia runnera. Skopiuj je ponownie z Bitbucket (Pipelines → Runners) albo wklej je w pole.',
     },
   },
   errors: {

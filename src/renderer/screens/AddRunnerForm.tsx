@@ -10,7 +10,12 @@ export const PARSE_DEBOUNCE_MS = 250;
 
 type Source = { kind: 'paste' } | { kind: 'clipboard'; draftId: string };
 
-export function AddRunnerForm({ onSaved, onCancel }: { onSaved: (runner: AddedRunnerView) => void; onCancel: () => void }) {
+export function AddRunnerForm({ onSaved, onCancel, clipboardRequest }: {
+  onSaved: (runner: AddedRunnerView) => void;
+  onCancel: () => void;
+  /** Opened for the clipboard's command (the tray): a new number looks at the clipboard again and offers it first. */
+  clipboardRequest?: number;
+}) {
   const { t } = useTranslation();
   const errorText = useErrorText();
   const client = useClient();
@@ -27,6 +32,15 @@ export function AddRunnerForm({ onSaved, onCancel }: { onSaved: (runner: AddedRu
   const [saving, setSaving] = useState(false);
   const [saveError, setSaveError] = useState<ContractError>();
   const [offer, setOffer] = useState<ClipboardOfferView['offer']>(null);
+  /** Asked for the clipboard's command, and the clipboard holds none (any more). */
+  const [clipboardEmpty, setClipboardEmpty] = useState(false);
+  const offerButton = useRef<HTMLButtonElement>(null);
+  const [focusOffer, setFocusOffer] = useState(false);
+  useEffect(() => {
+    if (!offer || !focusOffer) return;
+    offerButton.current?.focus();
+    setFocusOffer(false);
+  }, [offer, focusOffer]);
   const [editing, setEditing] = useState(false);
   const displayNameInput = useRef<HTMLInputElement>(null);
   const editButton = useRef<HTMLButtonElement>(null);
@@ -59,11 +73,21 @@ export function AddRunnerForm({ onSaved, onCancel }: { onSaved: (runner: AddedRu
   };
 
   useEffect(() => {
-    textarea.current?.focus();
+    if (clipboardRequest === undefined) textarea.current?.focus();
+    let stale = false;
     void client.invoke('clipboard.peek', {}).then((r) => {
-      if (r.ok && r.value.available) setOffer(r.value.offer);
+      if (stale) return;
+      const found = r.ok && r.value.available ? r.value.offer : null;
+      if (found !== null || clipboardRequest !== undefined) setOffer(found);
+      setClipboardEmpty(clipboardRequest !== undefined && found === null);
+      // Asked for from the tray: the offer is what the user came for (focused once it is on screen).
+      setFocusOffer(found !== null && clipboardRequest !== undefined);
+      if (found === null && clipboardRequest !== undefined) textarea.current?.focus();
     });
-  }, [client]);
+    return () => {
+      stale = true;
+    };
+  }, [client, clipboardRequest]);
 
   // Live validation: the paste goes to the service, which answers redacted.
   useEffect(() => {
@@ -91,9 +115,10 @@ export function AddRunnerForm({ onSaved, onCancel }: { onSaved: (runner: AddedRu
 
   useEffect(() => setReplace(false), [parsed]);
 
-  async function useClipboard() {
+  async function pasteFromClipboard() {
     const r = await client.invoke('clipboard.read', {});
     setOffer(null);
+    setClipboardEmpty(false);
     if (!r.ok) {
       setSaveError(r.error);
       return;
@@ -132,7 +157,7 @@ export function AddRunnerForm({ onSaved, onCancel }: { onSaved: (runner: AddedRu
   }
 
   return (
-    <form className="card add-form" aria-labelledby={`${ids.command}-title`} onSubmit={submit} onKeyDown={(e) => e.key === 'Escape' && onCancel()}>
+    <form className="card add-form" aria-labelledby={`${ids.command}-title`} onSubmit={(e) => void submit(e)} onKeyDown={(e) => e.key === 'Escape' && onCancel()}>
       <h2 id={`${ids.command}-title`}>{t('add.title')}</h2>
 
       {offer && (
@@ -140,11 +165,13 @@ export function AddRunnerForm({ onSaved, onCancel }: { onSaved: (runner: AddedRu
           <p>{t('add.clipboard.found', { kind: t(`kind.${offer.kind}`) })}</p>
           <pre className="preview">{offer.preview}</pre>
           <div className="actions">
-            <button type="button" onClick={useClipboard}>{t('add.clipboard.use')}</button>
+            <button type="button" ref={offerButton} onClick={() => void pasteFromClipboard()}>{t('add.clipboard.use')}</button>
             <button type="button" className="secondary" onClick={() => setOffer(null)}>{t('add.clipboard.dismiss')}</button>
           </div>
         </div>
       )}
+
+      {clipboardEmpty && !offer && <p className="notice" role="status">{t('add.clipboard.none')}</p>}
 
       {source.kind === 'clipboard' ? (
         <p className="notice">

@@ -8,11 +8,17 @@ import { PullProgress } from '../components/PullProgress.js';
 import { formatBytes, formatDuration, formatPercent } from '../format.js';
 import { AddRunnerForm } from './AddRunnerForm.js';
 
-export function RunnersScreen({ announce }: { announce: (text: string) => void }) {
+export function RunnersScreen({ announce, clipboardRequest = null, onClipboardRequestTaken }: {
+  announce: (text: string) => void;
+  /** Set when the tray asked for the form with the clipboard's command; taken once. */
+  clipboardRequest?: number | null;
+  onClipboardRequestTaken?: () => void;
+}) {
   const { t } = useTranslation();
   const errorText = useErrorText();
   const runners = useRunnerList();
   const [adding, setAdding] = useState(false);
+  const [formClipboardRequest, setFormClipboardRequest] = useState<number>();
   /** A runner saved by the form whose "start now" failed: the error is shown on its item. */
   const [startErrors, setStartErrors] = useState<Record<string, ContractError>>({});
   /** Runners left running with settings changed since they started (restarting would kill a step). */
@@ -26,6 +32,14 @@ export function RunnersScreen({ announce }: { announce: (text: string) => void }
   const list = runners.value ?? [];
   const { patch } = runners;
 
+  useEffect(() => {
+    if (clipboardRequest === null) return;
+    // An open form stays as it is (a half-typed paste is kept); it looks at the clipboard again.
+    setAdding(true);
+    setFormClipboardRequest(clipboardRequest);
+    onClipboardRequestTaken?.();
+  }, [clipboardRequest, onClipboardRequestTaken]);
+
   // The form is gone: focus goes back to the button that opened it, not to the page's start.
   const closeForm = () => {
     setAdding(false);
@@ -35,13 +49,18 @@ export function RunnersScreen({ announce }: { announce: (text: string) => void }
   return (
     <>
       <div className="screen-actions">
-        <button type="button" className="primary" ref={addButton} aria-expanded={adding} onClick={() => setAdding((a) => !a)}>
+        <button type="button" className="primary" ref={addButton} aria-expanded={adding} onClick={() => {
+          // Opened by hand, the form is a plain one again.
+          setFormClipboardRequest(undefined);
+          setAdding((a) => !a);
+        }}>
           {adding ? t('runners.closeAdd') : t('runners.add')}
         </button>
       </div>
       <PullProgress />
       {adding && (
         <AddRunnerForm
+          clipboardRequest={formClipboardRequest}
           onSaved={({ startError, pendingRestart, notice: _notice, ...runner }) => {
             closeForm();
             notePending({ ...runner, ...(pendingRestart ? { pendingRestart } : {}) });
@@ -192,7 +211,7 @@ function RunnerItem({ runner, startError, pendingRestart, onChanged, onRemoved, 
       {confirmRemove ? (
         <div className="confirm" role="group" aria-label={t('runners.removeConfirmLabel')}>
           <p>{t('runners.removeConfirm', { name: runner.displayName })}</p>
-          <button type="button" className="danger" disabled={busy} onClick={() => act('runners.remove', t('runners.removed', { name: runner.displayName }))}>
+          <button type="button" className="danger" disabled={busy} onClick={() => void act('runners.remove', t('runners.removed', { name: runner.displayName }))}>
             {t('runners.removeYes')}
           </button>
           <button type="button" className="secondary" autoFocus onClick={() => setConfirmRemove(false)}>
@@ -201,10 +220,10 @@ function RunnerItem({ runner, startError, pendingRestart, onChanged, onRemoved, 
         </div>
       ) : (
         <div className="actions">
-          <button type="button" disabled={busy || running} onClick={() => act('runners.start', t('runners.started', { name: runner.displayName }))}>
+          <button type="button" disabled={busy || running} onClick={() => void act('runners.start', t('runners.started', { name: runner.displayName }))}>
             {t('runners.start')}
           </button>
-          <button type="button" className="secondary" disabled={busy || !running} onClick={() => act('runners.stop', t('runners.stopped', { name: runner.displayName }))}>
+          <button type="button" className="secondary" disabled={busy || !running} onClick={() => void act('runners.stop', t('runners.stopped', { name: runner.displayName }))}>
             {t('runners.stop')}
           </button>
           <button type="button" className="danger-outline" disabled={busy} onClick={() => setConfirmRemove(true)}>

@@ -42,7 +42,7 @@ export function SettingsScreen({ settings, onChange }: { settings: SettingsView 
         <h2 id="appearance-title">{t('settings.appearance')}</h2>
         <div className="field">
           <label htmlFor={ids.language}>{t('settings.language')}</label>
-          <select id={ids.language} value={settings.language} onChange={(e) => update({ language: e.target.value as SettingsView['language'] })}>
+          <select id={ids.language} value={settings.language} onChange={(e) => void update({ language: e.target.value as SettingsView['language'] })}>
             <option value="auto">{t('settings.languageAuto')}</option>
             <option value="en" lang="en">English</option>
             <option value="pl" lang="pl">Polski</option>
@@ -52,7 +52,7 @@ export function SettingsScreen({ settings, onChange }: { settings: SettingsView 
           <legend>{t('settings.theme')}</legend>
           {(['system', 'light', 'dark'] as const).map((theme) => (
             <label key={theme} className="check">
-              <input type="radio" name="theme" value={theme} checked={settings.theme === theme} onChange={() => update({ theme })} />
+              <input type="radio" name="theme" value={theme} checked={settings.theme === theme} onChange={() => void update({ theme })} />
               {t(`settings.themes.${theme}`)}
             </label>
           ))}
@@ -125,10 +125,10 @@ function BitbucketSection({ settings, onChange, update }: {
       {bb.connected ? (
         <div className="connected">
           <p className="ok-text">{t('settings.connectedAs', { workspace: bb.workspace, email: bb.email })}</p>
-          <button type="button" className="secondary" onClick={disconnect}>{t('settings.disconnect')}</button>
+          <button type="button" className="secondary" onClick={() => void disconnect()}>{t('settings.disconnect')}</button>
         </div>
       ) : (
-        <form onSubmit={connect} className="field-grid">
+        <form onSubmit={(e) => void connect(e)} className="field-grid">
           <div className="field">
             <label htmlFor={ids.workspace}>{t('settings.workspace')}</label>
             <input id={ids.workspace} value={workspace} onChange={(e) => setWorkspace(e.target.value)} required autoComplete="off" />
@@ -147,7 +147,7 @@ function BitbucketSection({ settings, onChange, update }: {
           </div>
         </form>
       )}
-      <form onSubmit={saveRepos} className="repos">
+      <form onSubmit={(e) => void saveRepos(e)} className="repos">
         <div className="field">
           <label htmlFor={ids.repos}>{t('settings.watched')}</label>
           <p className="hint" id={`${ids.repos}-hint`}>{t('settings.watchedHint')}</p>

@@ -4,3 +4,4 @@ export { REQUIRED_ENV, EXPECTED_ENV, OPTIONAL_ENV, RUNNER_REPOSITORY, DEFAULT_WO
 export { formatParseJson, describeSpec, describeParseResult, orderedEnvNames, type ParseJson } from './format.js';
 export { redactPaste, maskSecret, SECRET_ENV_NAME } from './mask.js';
 export { parseImageRef, type ImageRef } from './image-ref.js';
+export { wizardRunnerCommand, type WizardCommandInput } from './wizard-command.js';

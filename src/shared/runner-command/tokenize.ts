@@ -49,7 +49,8 @@ export interface Tokenized {
 export function normalizePaste(text: string): string {
   const unified = text
     .replace(/\r\n?/g, '\n')
-    .replace(/[\u200B\u200C\u200D\u2060\uFEFF]/g, '')
+    // An alternation, not a class: U+200D in a class reads as a joined sequence to linters and humans.
+    .replace(/\u200B|\u200C|\u200D|\u2060|\uFEFF/g, '')
     .replace(/[\u00A0\u2007\u202F]/g, ' ')
     .replace(/[\u201C\u201D\u201E\u201F]/g, '"')
     .replace(/[\u2018\u2019\u201A\u201B]/g, "'");

@@ -1,5 +1,5 @@
 /**
- * The layering in ARCHITECTURE.md, checked on the source: arrows point down only.
+ * The layering in docs/ARCHITECTURE.md ("Layers"), checked on the source: arrows point down only.
  * shared imports nothing of ours outside shared and no Node or I/O library; only main/electron and
  * preload import electron; the renderer reaches services only through the contract.
  */

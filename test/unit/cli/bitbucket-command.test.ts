@@ -43,6 +43,28 @@ describe('runner-tray bitbucket', () => {
     expect(JSON.parse(cap.out)).toEqual({ workspace: 'acme', removedToken: true, removedSettings: true });
   });
 
+  it('says which runner scopes the token lacks, and how it found out, but still connects', async () => {
+    expect(await main(['bitbucket', 'connect', '--workspace', 'acme', '--email', EMAIL], io(`${TOKEN}\n`))).toBe(0);
+    expect(cap.err).not.toContain('RUNNER_SCOPES');
+    const runnersBefore = bb.server.runnersOf('acme').length;
+
+    bb.server.setScopes(['read:repository:bitbucket', 'read:pipeline:bitbucket', 'read:runner:bitbucket']);
+    cap.err = '';
+    cap.out = '';
+    expect(await main(['bitbucket', 'connect', '--workspace', 'acme', '--email', EMAIL, '--json'], io(`${TOKEN}\n`))).toBe(0);
+    const json = JSON.parse(cap.out) as { runnerScopes: { read: string; write: string; missing: string[] } };
+    expect(json.runnerScopes).toMatchObject({ read: 'granted', write: 'missing', missing: ['write:runner:bitbucket'] });
+    expect(cap.err).toMatch(/warning \[RUNNER_SCOPES\]: the token lacks write:runner:bitbucket \(.*inferred.*\)/);
+    expect(cap.err).toContain('runner-tray create');
+
+    bb.server.setScopes(['read:repository:bitbucket']);
+    cap.err = '';
+    expect(await main(['bitbucket', 'connect', '--workspace', 'acme', '--email', EMAIL], io(`${TOKEN}\n`))).toBe(0);
+    expect(cap.err).toContain('lacks read:runner:bitbucket and write:runner:bitbucket');
+    expect(everythingWritten()).not.toContain(TOKEN);
+    expect(bb.server.runnersOf('acme').length).toBe(runnersBefore);
+  });
+
   it('refuses a token Bitbucket rejects, storing nothing', async () => {
     const code = await main(['bitbucket', 'connect', '--workspace', 'acme', '--email', EMAIL], io('not-the-token\n'));
     expect(code).not.toBe(0);

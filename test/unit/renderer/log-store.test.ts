@@ -1,7 +1,7 @@
 /** The log view's line store: what the user sees (newest lines kept, search results) matches a plain array, over many batches. */
 import { describe, expect, it } from 'vitest';
-import type { LogLine } from '../../src/shared/contract/index.js';
-import { LogStore, type LineList } from '../../src/renderer/log-store.js';
+import type { LogLine } from '../../../src/shared/contract/index.js';
+import { LogStore, type LineList } from '../../../src/renderer/log-store.js';
 
 const lines = (from: number, count: number): LogLine[] =>
   Array.from({ length: count }, (_, i) => ({ n: from + i, text: `line ${from + i}${(from + i) % 7 === 0 ? ' Needle here' : ''}` }));

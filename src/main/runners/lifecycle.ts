@@ -1,0 +1,82 @@
+/**
+ * What a user's add / start / stop / remove means, over RunnerService, for every front end (the
+ * CLI, the dashboard, the tray): "add, then start" keeps the runner saved when the start fails and
+ * says why; a start, stop or remove by the user ends any crash-loop verdict the monitor holds, since
+ * the runner's history starts over. The API handlers used to know these rules alone.
+ */
+import type { ParseResult } from '../../shared/runner-command/index.js';
+import type { AddOptions, AddResult, RunnerService, RunnerStatus, StartOptions, StartResult } from './runner-service.js';
+
+export interface RunnerLifecycleDeps {
+  runners: RunnerService;
+  /**
+   * Forget the crash-loop verdict of a runner the user just started, stopped or removed. The
+   * composition root points it at the monitor when one runs in this process, else it is a no-op.
+   */
+  resetSupervision: (runnerUuid: string) => void;
+}
+
+export interface AddAndStartOptions extends AddOptions {
+  /** Start the runner once saved (the dashboard's default; `runner-tray add --start`). */
+  start?: boolean;
+}
+
+export interface AddOutcome extends AddResult {
+  /** Present when a start was asked for and succeeded. */
+  started?: StartResult;
+  /** Present when a start was asked for and failed: the runner is saved all the same. */
+  startError?: unknown;
+  /** The container that runs has other settings than saved (a replaced runner that was left running). */
+  pendingRestart: boolean;
+  notice?: string;
+}
+
+export class RunnerLifecycle {
+  readonly runners: RunnerService;
+  readonly #reset: (runnerUuid: string) => void;
+
+  constructor(deps: RunnerLifecycleDeps) {
+    this.runners = deps.runners;
+    this.#reset = deps.resetSupervision;
+  }
+
+  /**
+   * Saves the runner, then starts it when asked. A failed start does not undo the save: failing the
+   * whole add would leave the user's form open, and saving again would be refused as a duplicate.
+   */
+  async add(parsed: ParseResult, options: AddAndStartOptions = {}): Promise<AddOutcome> {
+    const { start, ...addOptions } = options;
+    const added = await this.runners.add(parsed, addOptions);
+    const uuid = added.record.spec.runnerUuid;
+    if (start) {
+      let started: StartResult;
+      try {
+        started = await this.start(uuid);
+      } catch (startError) {
+        return { ...added, startError, pendingRestart: false };
+      }
+      return { ...added, started, pendingRestart: started.pendingRestart, ...(started.notice ? { notice: started.notice } : {}) };
+    }
+    // Not started: a running container still has the replaced settings, which the service warned of.
+    const pending = added.warnings.find((w) => w.code === 'PENDING_RESTART');
+    return { ...added, pendingRestart: pending !== undefined, ...(pending ? { notice: pending.message } : {}) };
+  }
+
+  async start(runner: string, options: StartOptions = {}): Promise<StartResult> {
+    const started = await this.runners.start(runner, options);
+    this.#reset(started.runnerUuid);
+    return started;
+  }
+
+  async stop(runner: string): Promise<RunnerStatus> {
+    const stopped = await this.runners.stop(runner);
+    this.#reset(stopped.runnerUuid);
+    return stopped;
+  }
+
+  async remove(runner: string): Promise<{ runnerUuid: string }> {
+    const removed = await this.runners.remove(runner);
+    this.#reset(removed.runnerUuid);
+    return removed;
+  }
+}

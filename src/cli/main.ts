@@ -72,7 +72,10 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
  * laid out over several lines (e.g. every place the engine was looked for) keeps all its detail.
  */
 export function oneLine(message: string): string {
-  const lines = message.split(/\r?\n/).map((l) => l.trim().replace(/^- /, '')).filter((l) => l.length > 0);
+  const lines = message
+    .split(/\r?\n/)
+    .map((l) => l.trim().replace(/^- /, ''))
+    .filter((l) => l.length > 0);
   return lines.reduce((out, line, i) => (i === 0 ? line : `${out}${/:$/.test(out) ? ' ' : '; '}${line}`), '');
 }
 

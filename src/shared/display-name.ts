@@ -12,7 +12,11 @@ export type DisplayNameCheck = { ok: true; name: string } | { ok: false; message
 /** The name as stored (trimmed), or what is wrong with it and how to fix it. The message never repeats the name. */
 export function checkDisplayName(raw: string): DisplayNameCheck {
   const name = raw.trim();
-  if (name === '') return { ok: false, message: 'The display name is empty: give a name with at least one letter or digit, or leave the option out to use the container name.' };
+  if (name === '')
+    return {
+      ok: false,
+      message: 'The display name is empty: give a name with at least one letter or digit, or leave the option out to use the container name.',
+    };
   const length = [...name].length;
   if (length > DISPLAY_NAME_MAX) {
     return { ok: false, message: `The display name is ${length} characters long; it may have at most ${DISPLAY_NAME_MAX}. Choose a shorter name.` };

@@ -8,7 +8,8 @@ import { readPaste } from './read-paste.js';
 
 export const addCommand: Command = {
   usage: 'add [--work-dir DIR] [--name NAME] [--replace] [--start] [--json]',
-  summary: 'Store a runner from the pasted command on stdin: secret into the vault, the rest into settings; --start then starts it (kept when the start fails).',
+  summary:
+    'Store a runner from the pasted command on stdin: secret into the vault, the rest into settings; --start then starts it (kept when the start fails).',
   options: {
     'work-dir': { type: 'string' },
     name: { type: 'string' },

@@ -8,7 +8,7 @@ import { secretsInContainerEnv } from '../../shared/runner-command/runner-env.js
 
 export const logsCommand: Command = {
   usage: 'logs <runner> [--follow] [--tail N]',
-  summary: 'Print the runner container\'s log; --follow keeps printing until Ctrl-C.',
+  summary: "Print the runner container's log; --follow keeps printing until Ctrl-C.",
   options: { follow: { type: 'boolean', short: 'f' }, tail: { type: 'string' } },
   maxPositionals: 1,
   async run(args, io) {
@@ -21,13 +21,20 @@ export const logsCommand: Command = {
     return withContext(io, async (ctx) => {
       const status = await (await ctx.runners()).status(runner);
       if (!status.containerId) {
-        throw new CliError('NO_CONTAINER', `Runner ${status.runnerUuid} has no container yet, so no log. Start it with \`runner-tray start ${status.runnerUuid}\`.`);
+        throw new CliError(
+          'NO_CONTAINER',
+          `Runner ${status.runnerUuid} has no container yet, so no log. Start it with \`runner-tray start ${status.runnerUuid}\`.`,
+        );
       }
       const docker = (await ctx.engine()).docker;
       const options = tail === undefined ? {} : { tail };
       // The secrets the container got, masked as the monitor masks them (the runner may print them).
       const secrets = secretsInContainerEnv((await docker.getContainer(status.containerId).inspect()).Config.Env);
-      const mask = (text: string) => text.split('\n').map((line) => maskLogText(line, secrets)).join('\n');
+      const mask = (text: string) =>
+        text
+          .split('\n')
+          .map((line) => maskLogText(line, secrets))
+          .join('\n');
       if (!args.values.follow) {
         io.out(mask(await readContainerLog(docker, status.containerId, options)));
         return 0;

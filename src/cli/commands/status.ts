@@ -48,7 +48,12 @@ export const listCommand: Command = {
     const rows = await withContext(io, (ctx) => statuses(ctx, undefined));
     if (args.values.json) {
       const entries: ListEntry[] = rows.map(({ runnerUuid, name, displayName, kind, containerState, runnerState }) => ({
-        runnerUuid, name, displayName, kind, containerState, runnerState,
+        runnerUuid,
+        name,
+        displayName,
+        kind,
+        containerState,
+        runnerState,
       }));
       io.out(JSON.stringify(entries) + '\n');
       return 0;
@@ -57,10 +62,9 @@ export const listCommand: Command = {
       io.out('No runners yet. Copy the "Linux Docker" runner command from Bitbucket and run: runner-tray add < command.txt\n');
       return 0;
     }
-    io.out(table([
-      ['RUNNER', 'NAME', 'KIND', 'CONTAINER', 'STATE'],
-      ...rows.map((r) => [r.runnerUuid, r.displayName, r.kind, r.containerState, r.runnerState]),
-    ]));
+    io.out(
+      table([['RUNNER', 'NAME', 'KIND', 'CONTAINER', 'STATE'], ...rows.map((r) => [r.runnerUuid, r.displayName, r.kind, r.containerState, r.runnerState])]),
+    );
     return 0;
   },
 };
@@ -77,10 +81,12 @@ export const statusCommand: Command = {
       io.out(JSON.stringify(runner === undefined ? rows : rows[0]) + '\n');
       return 0;
     }
-    io.out(table([
-      ['RUNNER', 'NAME', 'CONTAINER', 'STATE', 'UPTIME', 'IMAGE'],
-      ...rows.map((r) => [r.runnerUuid, r.displayName, r.containerState, r.runnerState, formatUptime(r.uptimeSeconds), r.image]),
-    ]));
+    io.out(
+      table([
+        ['RUNNER', 'NAME', 'CONTAINER', 'STATE', 'UPTIME', 'IMAGE'],
+        ...rows.map((r) => [r.runnerUuid, r.displayName, r.containerState, r.runnerState, formatUptime(r.uptimeSeconds), r.image]),
+      ]),
+    );
     return 0;
   },
 };

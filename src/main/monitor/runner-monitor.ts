@@ -304,7 +304,10 @@ export class RunnerMonitor {
     const state =
       t.container === null
         ? read.runnerState
-        : runnerState({ containerId: t.containerId, containerState: t.container.state, exitCode: t.container.exitCode }, { containerId: t.containerId, runnerState: read.runnerState });
+        : runnerState(
+            { containerId: t.containerId, containerState: t.container.state, exitCode: t.container.exitCode },
+            { containerId: t.containerId, runnerState: read.runnerState },
+          );
     return { state, reason: state === read.runnerState ? read.reason : undefined, crash: undefined };
   }
 

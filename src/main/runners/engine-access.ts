@@ -72,17 +72,11 @@ export class EngineAccess {
       const where = this.#connected ? `at ${this.#connected.facts.host} (${this.#connected.facts.source}) ` : '';
       return new RunnerError(
         'ENGINE_ERROR',
-        `The Docker engine ${where}stopped answering (${sysCode}). Start Docker again; ` +
-          'runners with restart policy unless-stopped come back with it.',
+        `The Docker engine ${where}stopped answering (${sysCode}). Start Docker again; ` + 'runners with restart policy unless-stopped come back with it.',
         runnerUuid,
       );
     }
     const message = engineMessage(e, [...secrets, ...this.#known]);
-    return new RunnerError(
-      'ENGINE_ERROR',
-      `Docker engine error${runnerUuid ? ` for runner ${runnerUuid}` : ''}: ${message}`,
-      runnerUuid,
-      statusCodeOf(e),
-    );
+    return new RunnerError('ENGINE_ERROR', `Docker engine error${runnerUuid ? ` for runner ${runnerUuid}` : ''}: ${message}`, runnerUuid, statusCodeOf(e));
   }
 }

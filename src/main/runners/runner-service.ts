@@ -117,7 +117,13 @@ export class RunnerService {
           message: pendingRestartMessage(uuid, ['settings and secret replaced, the running container still has the old ones']),
         });
       }
-      this.events.emit({ type: 'state', runnerUuid: uuid, action: 'added', containerState: 'missing', ...(existing ? { reason: 'replaced settings and secret' } : {}) });
+      this.events.emit({
+        type: 'state',
+        runnerUuid: uuid,
+        action: 'added',
+        containerState: 'missing',
+        ...(existing ? { reason: 'replaced settings and secret' } : {}),
+      });
       return { record, replaced: existing !== undefined, warnings };
     });
   }

@@ -7,9 +7,7 @@ import { SettingsError } from './errors.js';
 
 export const SETTINGS_VERSION = 1;
 
-const braceUuid = z
-  .string()
-  .regex(/^\{[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\}$/i, 'must be a UUID in braces, {xxxxxxxx-…}');
+const braceUuid = z.string().regex(/^\{[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\}$/i, 'must be a UUID in braces, {xxxxxxxx-…}');
 const nonEmpty = z.string().trim().min(1, 'must not be empty');
 
 const runnerSpecSchema = z.strictObject({
@@ -109,9 +107,7 @@ function findSecretLookingFields(value: unknown, at: PropertyKey[] = [], out: st
     for (const [k, v] of Object.entries(value)) {
       const here = [...at, k];
       if (SECRET_NAME.test(k)) {
-        out.push(
-          `${formatPath(here)} looks like a secret; secrets belong in the vault (OS keyring or secrets.json), never in settings.json`,
-        );
+        out.push(`${formatPath(here)} looks like a secret; secrets belong in the vault (OS keyring or secrets.json), never in settings.json`);
       } else {
         findSecretLookingFields(v, here, out);
       }

@@ -140,8 +140,10 @@ export const pl: Dictionary = {
       INVALID_UUID: 'UUID w poleceniu jest nieprawidłowy. Skopiuj polecenie z Bitbucket jeszcze raz.',
       INVALID_UUID_named: '{{variable}} nie jest prawidłowym UUID. Skopiuj polecenie z Bitbucket jeszcze raz.',
       UNSAFE_COMMAND: 'Polecenie zawiera składnię powłoki, której Runner Tray nie wykona (np. $(…), ; lub |). Wklej samo polecenie z Bitbucket.',
-      INVALID_CHARACTERS: 'Polecenie zawiera znak, którego żadna zmienna runnera nie przyjmie (NUL, znak sterujący albo bajty spoza UTF-8). Skopiuj polecenie ponownie z Bitbucket.',
-      INVALID_CHARACTERS_named: '{{variable}} zawiera znak, którego żadna zmienna runnera nie przyjmie (NUL, znak sterujący albo bajty spoza UTF-8). Skopiuj polecenie ponownie z Bitbucket.',
+      INVALID_CHARACTERS:
+        'Polecenie zawiera znak, którego żadna zmienna runnera nie przyjmie (NUL, znak sterujący albo bajty spoza UTF-8). Skopiuj polecenie ponownie z Bitbucket.',
+      INVALID_CHARACTERS_named:
+        '{{variable}} zawiera znak, którego żadna zmienna runnera nie przyjmie (NUL, znak sterujący albo bajty spoza UTF-8). Skopiuj polecenie ponownie z Bitbucket.',
     },
     warning: {
       ARGS_AFTER_IMAGE: 'Po nazwie obrazu są jeszcze słowa; Docker przekaże je runnerowi.',
@@ -184,10 +186,19 @@ export const pl: Dictionary = {
     bitbucketRunners: {
       title: 'Twoje runnery w Bitbucket',
       col: { runner: 'Runner', status: 'Stan w Bitbucket', busy: 'Krok', labels: 'Etykiety', updated: 'Ostatnia zmiana' },
-      status: { ONLINE: 'Online', OFFLINE: 'Offline', UNREGISTERED: 'Niezarejestrowany', DISABLED: 'Wyłączony', ENABLED: 'Włączony', UNHEALTHY: 'Niesprawny', UNKNOWN: 'Nieznany' },
+      status: {
+        ONLINE: 'Online',
+        OFFLINE: 'Offline',
+        UNREGISTERED: 'Niezarejestrowany',
+        DISABLED: 'Wyłączony',
+        ENABLED: 'Włączony',
+        UNHEALTHY: 'Niesprawny',
+        UNKNOWN: 'Nieznany',
+      },
       busy: 'Wykonuje krok',
       idle: 'Bezczynny',
-      missing: 'Bitbucket nie wymienia runnera {{name}}: został tam usunięty albo należy do innej przestrzeni roboczej. Dodaj go ponownie w Bitbucket i wklej nowe polecenie.',
+      missing:
+        'Bitbucket nie wymienia runnera {{name}}: został tam usunięty albo należy do innej przestrzeni roboczej. Dodaj go ponownie w Bitbucket i wklej nowe polecenie.',
       error: 'Bitbucket nie podał listy runnerów: {{message}}',
     },
     col: {

@@ -23,9 +23,7 @@ import type {
 
 const BRACED_UUID = /^\{[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\}$/i;
 
-export const runnerUuidSchema = z
-  .string()
-  .regex(BRACED_UUID, 'must be a runner UUID in braces, like {8d3c…-…}, as Bitbucket shows it');
+export const runnerUuidSchema = z.string().regex(BRACED_UUID, 'must be a runner UUID in braces, like {8d3c…-…}, as Bitbucket shows it');
 
 const noFields = z.strictObject({});
 const byRunner = z.strictObject({ runnerUuid: runnerUuidSchema });
@@ -88,14 +86,14 @@ export const channels = {
     language: z.enum(['auto', 'en', 'pl']).optional(),
     theme: z.enum(['system', 'light', 'dark']).optional(),
     notifications: z.boolean().optional(),
-    watchedRepositories: z
-      .array(z.string().trim().regex(REPOSITORY_FULL_NAME, 'must be "workspace/repo_slug"'))
-      .max(100)
-      .optional(),
+    watchedRepositories: z.array(z.string().trim().regex(REPOSITORY_FULL_NAME, 'must be "workspace/repo_slug"')).max(100).optional(),
   }),
   'bitbucket.connect': z.strictObject({
     workspace: z.string().trim().min(1, 'is empty: give the workspace ID from bitbucket.org/<workspace>'),
-    email: z.string().trim().regex(/^[^@\s]+@[^@\s]+$/, 'must be your Atlassian account e-mail'),
+    email: z
+      .string()
+      .trim()
+      .regex(/^[^@\s]+@[^@\s]+$/, 'must be your Atlassian account e-mail'),
     /** Goes once to the service, which keeps it in the vault only. */
     apiToken: z.string().min(1, 'is empty: create one at id.atlassian.com → Security → API tokens'),
   }),

@@ -136,7 +136,7 @@ export const env = {
   noWorkingDirectory: () =>
     `The command does not set WORKING_DIRECTORY; Runner Tray assumes ${DEFAULT_WORKING_DIRECTORY}, the directory Bitbucket's command uses. Current Bitbucket commands set it.`,
   noPrerequisites: () =>
-    'The command does not set RUNTIME_PREREQUISITES_ENABLED, which current Bitbucket commands set to `true` (it lets the runner check its prerequisites when it starts). The runner works without it; to add it, create the runner\'s command again in Bitbucket.',
+    "The command does not set RUNTIME_PREREQUISITES_ENABLED, which current Bitbucket commands set to `true` (it lets the runner check its prerequisites when it starts). The runner works without it; to add it, create the runner's command again in Bitbucket.",
   extraSecret: (key: string, w: Words) =>
     `${w.q(key)} is not one of the variables in Bitbucket's runner command, and its name says it holds a secret: it is kept in the vault like the OAuth secret, passed to the runner's container, and never written to Runner Tray's settings.`,
   extra: (key: string, w: Words) => `${w.q(key)} is not one of the variables in Bitbucket's runner command; Runner Tray passes it to the runner unchanged.`,
@@ -174,8 +174,7 @@ const CHAR_FIX: Record<UnsafeChar['kind'], string> = {
   control: 'Docker would pass it to the runner as it is, and a terminal that shows it may act on it. It comes from a damaged copy:',
   bidi: 'it makes the text show in another order than the runner reads it. It comes from a damaged copy:',
   surrogate: 'it cannot be written as UTF-8, so the runner would get a different value. It comes from a damaged copy:',
-  replacement:
-    'the pasted text was not UTF-8 (a file saved in another encoding, or a damaged copy). Save the command as UTF-8, or',
+  replacement: 'the pasted text was not UTF-8 (a file saved in another encoding, or a damaged copy). Save the command as UTF-8, or',
 };
 
 export const chars = {

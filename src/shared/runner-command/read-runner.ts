@@ -45,7 +45,14 @@ function checkImage(image: Word, args: Word[], ctx: ReadContext): void {
   // it to the runner as it is), so a credential there can neither be kept safe nor work.
   const secretArg = args.find((a) => findSecretsInText(a.value).length > 0);
   if (secretArg) fail('UNSAFE_COMMAND', imageMsg.secretArgument(secretArg.value, secretArg.line, ctx));
-  if (args.length > 0) ctx.warn('ARGS_AFTER_IMAGE', imageMsg.argumentsAfter(args.map((a) => a.value), ctx));
+  if (args.length > 0)
+    ctx.warn(
+      'ARGS_AFTER_IMAGE',
+      imageMsg.argumentsAfter(
+        args.map((a) => a.value),
+        ctx,
+      ),
+    );
 }
 
 /**

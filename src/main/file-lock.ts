@@ -231,7 +231,7 @@ async function removeIfUnchanged(lockPath: string, seen: string): Promise<void> 
 }
 
 function removeIfUnchangedSync(lockPath: string, seen: string): void {
-  let now: string | null = null;
+  let now: string;
   try {
     now = readFileSync(lockPath, 'utf8');
   } catch {

@@ -59,7 +59,7 @@ beforeAll(async () => {
     buildLog = stdout + stderr;
   } catch (e) {
     const { stdout = '', stderr = '' } = e as { stdout?: string; stderr?: string };
-    throw new Error(`electron-builder --linux dir failed:\n${stdout}\n${stderr}`);
+    throw new Error(`electron-builder --linux dir failed:\n${stdout}\n${stderr}`, { cause: e });
   }
   appDir = join(out, 'linux-unpacked');
   archive = join(appDir, 'resources', 'app.asar');

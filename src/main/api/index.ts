@@ -45,7 +45,7 @@ export async function createApi(ctx: AppContext, options: ApiOptions = {}): Prom
   const [engine, runners, lifecycle, monitor] = await Promise.all([ctx.engine(), ctx.runners(), ctx.lifecycle(), ctx.monitor()]);
   const bitbucket = ctx.bitbucket();
   const { log } = ctx;
-  // Set right below; the closures run only once events flow, after all three exist.
+  // Set right below; the closures run only once events flow, after all three exist (so not const).
   let usage: RunnerUsage | undefined;
   let details: StepDetailsSource | undefined;
   let queued: QueuedSource | undefined;

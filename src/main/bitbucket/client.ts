@@ -376,7 +376,7 @@ export class BitbucketClient {
 
   /** Bitbucket's own words, redacted (servers and proxies may echo the request) and kept short. */
   #upstreamMessage(text: string): string {
-    let message = '';
+    let message: string;
     try {
       const body = JSON.parse(text) as ApiErrorBody;
       const m = body.error?.message;

@@ -55,7 +55,8 @@ async function remoteDigest(docker: Docker, image: string): Promise<string> {
 
 function pull(docker: Docker, image: string, onProgress: (p: PullProgress) => void): Promise<void> {
   return new Promise((resolve, reject) => {
-    docker.pull(image, (err: unknown, stream: NodeJS.ReadableStream | undefined) => {
+    // With a callback dockerode reports through it; the promise its types declare is not used.
+    void docker.pull(image, (err: unknown, stream: NodeJS.ReadableStream | undefined) => {
       if (err || !stream) return reject(err ?? new Error('no pull stream'));
       docker.modem.followProgress(
         stream,

@@ -111,7 +111,7 @@ export function AddRunnerForm({ onSaved, onCancel, clipboardRequest }: {
       stale = true;
       clearTimeout(timer);
     };
-  }, [client, command, source.kind]);
+  }, [client, command, source.kind, errorText]);
 
   useEffect(() => setReplace(false), [parsed]);
 

@@ -12,7 +12,8 @@ describe('the engine event stream', () => {
       Action: 'die',
       Actor: { ID: 'abc', Attributes: { name: 'runner-x', exitCode: '2' } },
       time: 1772438400,
-      timeNano: 1772438400123456789,
+      // Docker sends nanoseconds as a JSON number past 2^53; the reader uses only its milliseconds.
+      timeNano: 1772438400123456800,
     });
     expect(ev).toEqual({ action: 'die', containerId: 'abc', attributes: { name: 'runner-x', exitCode: '2' }, time: '2026-03-02T08:00:00.123Z' });
   });

@@ -4,6 +4,7 @@ import type { Command } from './command.js';
 import { CliError, errorCode } from './errors.js';
 import type { CliIo } from './io.js';
 import { commands } from './commands/index.js';
+import { maskEngineText } from '../shared/mask-text.js';
 
 const PROGRAM = 'runner-tray';
 // dist/cli/main.js and src/cli/main.ts both sit two levels below package.json.
@@ -71,13 +72,18 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
  * laid out over several lines (e.g. every place the engine was looked for) keeps all its detail.
  */
 export function oneLine(message: string): string {
-  const lines = message.split(/\r?\n/).map((l) => l.trim().replace(/^- /, '')).filter((l) => l.length > 0);
+  const lines = message
+    .split(/\r?\n/)
+    .map((l) => l.trim().replace(/^- /, ''))
+    .filter((l) => l.length > 0);
   return lines.reduce((out, line, i) => (i === 0 ? line : `${out}${/:$/.test(out) ? ' ' : '; '}${line}`), '');
 }
 
 function reportError(e: unknown, json: boolean, io: CliIo): number {
   const code = errorCode(e);
-  const message = e instanceof Error ? e.message : String(e);
+  const raw = e instanceof Error ? e.message : String(e);
+  // Not one of our messages: it may be an engine's or a library's, quoting what it refused.
+  const message = code === 'UNEXPECTED' ? maskEngineText(raw, []) : raw;
   const exitCode = e instanceof CliError ? e.exitCode : 1;
   if (json) {
     const error: Record<string, string> = { code, message };

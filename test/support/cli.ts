@@ -13,7 +13,10 @@ export interface CliRun {
   argv: string[];
 }
 
-export function runCli(args: string[], options: { env: NodeJS.ProcessEnv; stdin?: string; timeoutMs?: number; uid?: number; gid?: number }): Promise<CliRun> {
+export function runCli(
+  args: string[],
+  options: { env: NodeJS.ProcessEnv; stdin?: string | Buffer; timeoutMs?: number; uid?: number; gid?: number },
+): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const argv = [CLI, ...args];
     // uid/gid: run as another user (the tests run as root, which no permission stops).

@@ -1,3 +1,4 @@
+import { checkDisplayName } from '../../shared/display-name.js';
 import { formatParseJson, parseRunnerCommand } from '../../shared/runner-command/index.js';
 import type { Command } from '../command.js';
 import { withContext } from '../context.js';
@@ -7,7 +8,8 @@ import { readPaste } from './read-paste.js';
 
 export const addCommand: Command = {
   usage: 'add [--work-dir DIR] [--name NAME] [--replace] [--start] [--json]',
-  summary: 'Store a runner from the pasted command on stdin: secret into the vault, the rest into settings; --start then starts it (kept when the start fails).',
+  summary:
+    'Store a runner from the pasted command on stdin: secret into the vault, the rest into settings; --start then starts it (kept when the start fails).',
   options: {
     'work-dir': { type: 'string' },
     name: { type: 'string' },
@@ -17,10 +19,13 @@ export const addCommand: Command = {
   },
   maxPositionals: 0,
   async run(args, io) {
+    const givenName = args.values.name as string | undefined;
+    const checkedName = givenName === undefined ? undefined : checkDisplayName(givenName);
+    if (checkedName && !checkedName.ok) throw new CliError('INVALID_NAME', `--name: ${checkedName.message}`, 2);
+    const displayName = checkedName?.ok ? checkedName.name : undefined;
     const parsed = parseRunnerCommand(await readPaste(io));
     if (!parsed.ok) throw new CliError(parsed.error.code, parsed.error.message, 2, parsed.error.variable);
     const workDir = args.values['work-dir'] as string | undefined;
-    const displayName = args.values.name as string | undefined;
     const start = Boolean(args.values.start);
     const result = await withContext(io, async (ctx) => {
       if (start) reportPulls(await ctx.runners(), io);

@@ -1,3 +1,4 @@
+import { printableText } from '../../shared/text-safety.js';
 import type { RunnerState } from '../../shared/contract/views.js';
 import type { AppContext } from '../../main/app-context.js';
 import type { RunnerStatus } from '../../main/runners/runner-service.js';
@@ -21,7 +22,9 @@ async function statuses(ctx: AppContext, runner: string | undefined): Promise<St
   );
 }
 
-function table(rows: string[][]): string {
+/** Every cell through printableText: a name stored by an older version must not drive the terminal. */
+function table(cells: string[][]): string {
+  const rows = cells.map((r) => r.map(printableText));
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
   return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')).join('\n') + '\n';
 }
@@ -45,7 +48,12 @@ export const listCommand: Command = {
     const rows = await withContext(io, (ctx) => statuses(ctx, undefined));
     if (args.values.json) {
       const entries: ListEntry[] = rows.map(({ runnerUuid, name, displayName, kind, containerState, runnerState }) => ({
-        runnerUuid, name, displayName, kind, containerState, runnerState,
+        runnerUuid,
+        name,
+        displayName,
+        kind,
+        containerState,
+        runnerState,
       }));
       io.out(JSON.stringify(entries) + '\n');
       return 0;
@@ -54,10 +62,9 @@ export const listCommand: Command = {
       io.out('No runners yet. Copy the "Linux Docker" runner command from Bitbucket and run: runner-tray add < command.txt\n');
       return 0;
     }
-    io.out(table([
-      ['RUNNER', 'NAME', 'KIND', 'CONTAINER', 'STATE'],
-      ...rows.map((r) => [r.runnerUuid, r.displayName, r.kind, r.containerState, r.runnerState]),
-    ]));
+    io.out(
+      table([['RUNNER', 'NAME', 'KIND', 'CONTAINER', 'STATE'], ...rows.map((r) => [r.runnerUuid, r.displayName, r.kind, r.containerState, r.runnerState])]),
+    );
     return 0;
   },
 };
@@ -74,10 +81,12 @@ export const statusCommand: Command = {
       io.out(JSON.stringify(runner === undefined ? rows : rows[0]) + '\n');
       return 0;
     }
-    io.out(table([
-      ['RUNNER', 'NAME', 'CONTAINER', 'STATE', 'UPTIME', 'IMAGE'],
-      ...rows.map((r) => [r.runnerUuid, r.displayName, r.containerState, r.runnerState, formatUptime(r.uptimeSeconds), r.image]),
-    ]));
+    io.out(
+      table([
+        ['RUNNER', 'NAME', 'CONTAINER', 'STATE', 'UPTIME', 'IMAGE'],
+        ...rows.map((r) => [r.runnerUuid, r.displayName, r.containerState, r.runnerState, formatUptime(r.uptimeSeconds), r.image]),
+      ]),
+    );
     return 0;
   },
 };

@@ -13,6 +13,7 @@ const BY_SERVICE_CODE: Record<string, ErrorCode> = {
   CONTAINER_CONFLICT: 'CONFLICT',
   // The runner is known but its secret is not: the fix is to paste again, a state clash.
   SECRET_MISSING: 'CONFLICT',
+  SECRET_INVALID: 'CONFLICT',
   INVALID_RUNNER: 'INVALID_INPUT',
   WORK_DIR_FAILED: 'INVALID_INPUT',
   IMAGE_UNAVAILABLE: 'DOCKER_UNAVAILABLE',
@@ -54,7 +55,9 @@ export function toContractError(e: unknown): ContractError {
   const message = (e as { message?: unknown } | null)?.message;
   if (typeof code === 'string' && typeof message === 'string') {
     if (SAFE_MESSAGE_CODES.has(code)) {
-      const mapped = BY_SERVICE_CODE[code]!;
+      // The engine answered, but refused (a 4xx, or a 500 from the runtime): Docker is there, so not DOCKER_UNAVAILABLE.
+      const refused = code === 'ENGINE_ERROR' && typeof (e as { engineStatus?: unknown }).engineStatus === 'number';
+      const mapped = refused ? 'ENGINE_REFUSED' : BY_SERVICE_CODE[code]!;
       return { code: mapped, message };
     }
     if (code.startsWith('BITBUCKET_')) return { code: 'BITBUCKET_UNAVAILABLE', message };

@@ -50,5 +50,7 @@ function redactFor(payload: unknown, text: string): string {
   const secrets: string[] = [];
   if (typeof p.command === 'string') secrets.push(...findSecretsInText(p.command));
   if (typeof p.apiToken === 'string') secrets.push(p.apiToken);
+  // And whatever secret-looking `NAME=value` the text quotes (an engine error naming a container's variables).
+  secrets.push(...findSecretsInText(text));
   return maskCredentials(text, secrets);
 }

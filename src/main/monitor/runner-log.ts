@@ -5,8 +5,8 @@
  * replay, numbered, masked and pushed in batches; what it changed is the monitor's to announce.
  */
 import type Docker from 'dockerode';
-import { maskCredentialLike, type Diagnosis } from '../../shared/diagnostics/diagnose.js';
-import { redactText } from '../../shared/secret.js';
+import type { Diagnosis } from '../../shared/diagnostics/diagnose.js';
+import { maskLogText } from '../../shared/mask-text.js';
 import { demuxBuffer, followContainerLog, type LogFollower } from '../docker/container-logs.js';
 import { comparableTimestamp, sinceAfter, sinceAt, splitDockerLine } from './docker-time.js';
 import type { MonitorEvent } from './events.js';
@@ -125,7 +125,7 @@ export class RunnerLog {
     for (const d of found) d.lineNumber = t.lineNumber;
     if (t.quiet) return;
     const time = ts ?? new Date().toISOString();
-    this.#queue(t, { lineNumber: t.lineNumber, text: maskCredentialLike(redactText(text, t.secrets)), ...(ts ? { time: ts } : {}) });
+    this.#queue(t, { lineNumber: t.lineNumber, text: maskLogText(text, t.secrets), ...(ts ? { time: ts } : {}) });
     if (before !== t.replay.state) this.#o.changed(t, time);
     this.#diagnosed(t, found, time);
   }

@@ -8,10 +8,11 @@
  * in `shared/runner-state`, as `list` and the dashboard do.
  */
 import type Docker from 'dockerode';
-import { maskCredentialLike } from '../../shared/diagnostics/diagnose.js';
+import { maskLogText } from '../../shared/mask-text.js';
+import { secretsInContainerEnv } from '../../shared/runner-command/runner-env.js';
 import { runnerState, type RunnerState } from '../../shared/runner-state.js';
 import { bare } from '../../shared/runner-spec.js';
-import { redactText, Secret } from '../../shared/secret.js';
+import { Secret } from '../../shared/secret.js';
 import { foldRunnerLog } from '../../shared/step-log/fold.js';
 import { toStepsJson, type ReplayOptions, type RunnerStepsJson } from '../../shared/step-log/replay.js';
 import { parseSiblingName } from '../../shared/step-log/sibling-name.js';
@@ -154,7 +155,7 @@ export class RunnerMonitor {
    */
   maskLogLine(runnerUuid: string, text: string): string {
     const t = this.#runners.get(bare(runnerUuid));
-    return maskCredentialLike(t && t.secrets.length > 0 ? redactText(text, t.secrets) : text);
+    return maskLogText(text, t?.secrets ?? []);
   }
 
   /** The `steps --json` object of one runner, or null when no container of it was seen. */
@@ -273,7 +274,8 @@ export class RunnerMonitor {
     t.timeZone = settings.shown;
     t.timeZoneProblem = settings.problem;
     if (settings.problem) this.#log(`Runner ${t.runnerUuid}: ${settings.problem}`);
-    t.secrets = settings.secret ? [new Secret(settings.secret)] : [];
+    // Every vaulted value the container got (OAUTH_CLIENT_SECRET and extras such as NPM_TOKEN), as `runner-tray logs` masks them.
+    t.secrets = secretsInContainerEnv(env).map((s) => new Secret(s));
     t.replay.setSecrets(t.secrets);
   }
 
@@ -302,7 +304,10 @@ export class RunnerMonitor {
     const state =
       t.container === null
         ? read.runnerState
-        : runnerState({ containerId: t.containerId, containerState: t.container.state, exitCode: t.container.exitCode }, { containerId: t.containerId, runnerState: read.runnerState });
+        : runnerState(
+            { containerId: t.containerId, containerState: t.container.state, exitCode: t.container.exitCode },
+            { containerId: t.containerId, runnerState: read.runnerState },
+          );
     return { state, reason: state === read.runnerState ? read.reason : undefined, crash: undefined };
   }
 

@@ -4,9 +4,9 @@
  * fix, scrubbed of the runner's secrets.
  */
 import type Docker from 'dockerode';
-import { redactText, type Secret } from '../../shared/secret.js';
+import type { Secret } from '../../shared/secret.js';
 import { EngineUnreachableError, type Engine } from '../docker/engine.js';
-import { engineMessage } from '../docker/engine-errors.js';
+import { engineMessage, statusCodeOf } from '../docker/engine-errors.js';
 import { RunnerError } from './errors.js';
 
 export type EngineSource = Engine | (() => Promise<Engine>);
@@ -18,6 +18,8 @@ export class EngineAccess {
   #engine: Promise<Engine> | undefined;
   /** Set once connected: the engine named in error messages. */
   #connected: Engine | undefined;
+  /** Every runner secret this process has handled: masked out of any engine error, whichever call it comes from. */
+  readonly #known = new Set<Secret>();
 
   constructor(source: EngineSource) {
     this.#source = source;
@@ -51,7 +53,16 @@ export class EngineAccess {
     }
   }
 
-  /** Engine failures become ENGINE_ERROR with the engine's words, scrubbed of the secrets. */
+  /** Secrets to mask from every engine error from now on (the runner service's, as it reads or stores them). */
+  remember(secrets: Iterable<Secret>): void {
+    for (const s of secrets) this.#known.add(s);
+  }
+
+  /**
+   * Engine failures become ENGINE_ERROR with the engine's words, scrubbed of the given and every
+   * remembered secret. An engine that answered with an error carries its HTTP status, so it is
+   * not reported as an engine that cannot be reached.
+   */
   wrap(e: unknown, runnerUuid?: string, secrets: readonly Secret[] = []): Error {
     if (e instanceof RunnerError) return e;
     // Its message already names every place looked at and the fix.
@@ -61,16 +72,11 @@ export class EngineAccess {
       const where = this.#connected ? `at ${this.#connected.facts.host} (${this.#connected.facts.source}) ` : '';
       return new RunnerError(
         'ENGINE_ERROR',
-        `The Docker engine ${where}stopped answering (${sysCode}). Start Docker again; ` +
-          'runners with restart policy unless-stopped come back with it.',
+        `The Docker engine ${where}stopped answering (${sysCode}). Start Docker again; ` + 'runners with restart policy unless-stopped come back with it.',
         runnerUuid,
       );
     }
-    const message = engineMessage(e);
-    return new RunnerError(
-      'ENGINE_ERROR',
-      `Docker engine error${runnerUuid ? ` for runner ${runnerUuid}` : ''}: ${secrets.length > 0 ? redactText(message, [...secrets]) : message}`,
-      runnerUuid,
-    );
+    const message = engineMessage(e, [...secrets, ...this.#known]);
+    return new RunnerError('ENGINE_ERROR', `Docker engine error${runnerUuid ? ` for runner ${runnerUuid}` : ''}: ${message}`, runnerUuid, statusCodeOf(e));
   }
 }

@@ -4,6 +4,7 @@ export type RunnerErrorCode =
   | 'CONTAINER_CONFLICT'
   | 'IMAGE_UNAVAILABLE'
   | 'SECRET_MISSING'
+  | 'SECRET_INVALID'
   | 'INVALID_RUNNER'
   | 'WORK_DIR_FAILED'
   | 'ENGINE_ERROR'
@@ -16,6 +17,8 @@ export class RunnerError extends Error {
     readonly code: RunnerErrorCode,
     message: string,
     readonly runnerUuid?: string,
+    /** For ENGINE_ERROR: the engine's HTTP status when it answered (it refused the request), unset when it could not be reached. */
+    readonly engineStatus?: number,
   ) {
     super(message);
     this.name = 'RunnerError';

@@ -8,6 +8,7 @@ import type { RunnerRecord, RunnerStore } from '../settings/types.js';
 import { runnerEnvSecretKey, runnerSecretKey } from '../vault/keys.js';
 import type { SecretVault } from '../vault/types.js';
 import { RunnerError } from './errors.js';
+import { describeUnsafeChar, findUnsafeChar } from '../../shared/text-safety.js';
 
 export interface RunnerSecrets {
   /** OAUTH_CLIENT_SECRET. */
@@ -34,6 +35,25 @@ export async function readSecrets(vault: SecretVault, record: RunnerRecord): Pro
     extra[name] = value;
   }
   return { secret, extra };
+}
+
+/**
+ * A secret Docker cannot pass (a NUL, a control character, a lone surrogate), stored before the
+ * parser refused such values, is refused before the engine sees it: the engine would refuse the
+ * container and quote the whole variable in its error and its own log.
+ */
+export function refuseUnsendableSecrets(secrets: RunnerSecrets, uuid: string): void {
+  const named: Array<[string, Secret]> = [['OAUTH_CLIENT_SECRET', secrets.secret], ...Object.entries(secrets.extra)];
+  for (const [name, value] of named) {
+    const u = findUnsafeChar(value.reveal());
+    if (!u) continue;
+    throw new RunnerError(
+      'SECRET_INVALID',
+      `The stored value of ${name} for runner ${uuid} contains ${describeUnsafeChar(u)}, which Docker cannot pass to the runner's container. ` +
+        'Paste the runner command again from Bitbucket with `runner-tray add --replace` (or Replace in the window).',
+      uuid,
+    );
+  }
 }
 
 /**

@@ -3,6 +3,7 @@
  * start / stop / remove the runner's container, status and reconcile from the engine by label.
  * One operation at a time per runner in this process; across processes see container-swap.ts.
  */
+import { checkDisplayName } from '../../shared/display-name.js';
 import type Docker from 'dockerode';
 import type { ParseResult, RunnerSpec } from '../../shared/runner-command/types.js';
 import { bare, containerCreateOptions, type ContainerCreateOptions } from '../../shared/runner-spec.js';
@@ -21,7 +22,7 @@ import { ensureImage } from './image.js';
 import { KeyedMutex } from './mutex.js';
 import { resolveRunner } from './resolve.js';
 import { alreadyAdded, findRecord, sharedWorkDirWarnings, withChosenWorkDir } from './runner-records.js';
-import { forgetRunner, readSecrets, saveRunner, type RunnerSecrets } from './runner-secrets.js';
+import { forgetRunner, readSecrets, refuseUnsendableSecrets, saveRunner, type RunnerSecrets } from './runner-secrets.js';
 import { runnerStatus, statusWith } from './runner-status.js';
 import type { AddOptions, AddResult, AddWarning, ReconcileReport, RunnerStatus, SharedWorkDirWarning, StartOptions, StartResult } from './runner-types.js';
 import { pendingRestartMessage, planStart } from './start-plan.js';
@@ -88,6 +89,11 @@ export class RunnerService {
   async add(parsed: ParseResult, options: AddOptions = {}): Promise<AddResult> {
     if (!parsed.ok) throw new RunnerError('INVALID_RUNNER', parsed.error.message);
     const uuid = parsed.spec.runnerUuid;
+    if (options.displayName !== undefined) {
+      const checked = checkDisplayName(options.displayName);
+      if (!checked.ok) throw new RunnerError('INVALID_RUNNER', checked.message, uuid);
+      options = { ...options, displayName: checked.name };
+    }
     // Secret-looking extra `-e` variables (e.g. NPM_TOKEN): the parser keeps them out of the spec.
     // A result built by hand (tests, older callers) may lack the field.
     const extra: Record<string, Secret> = parsed.extraSecrets ?? {};
@@ -103,6 +109,7 @@ export class RunnerService {
         addedAt: existing?.addedAt ?? this.#now().toISOString(),
         ...(extraNames.length > 0 ? { vaultEnv: extraNames } : {}),
       };
+      this.#engine.remember([parsed.secret, ...Object.values(extra)]);
       await saveRunner(this.#vault, this.#store, record, { secret: parsed.secret, extra }, existing);
       if (existing && (await this.#isRunning(uuid))) {
         warnings.push({
@@ -110,7 +117,13 @@ export class RunnerService {
           message: pendingRestartMessage(uuid, ['settings and secret replaced, the running container still has the old ones']),
         });
       }
-      this.events.emit({ type: 'state', runnerUuid: uuid, action: 'added', containerState: 'missing', ...(existing ? { reason: 'replaced settings and secret' } : {}) });
+      this.events.emit({
+        type: 'state',
+        runnerUuid: uuid,
+        action: 'added',
+        containerState: 'missing',
+        ...(existing ? { reason: 'replaced settings and secret' } : {}),
+      });
       return { record, replaced: existing !== undefined, warnings };
     });
   }
@@ -140,6 +153,8 @@ export class RunnerService {
     }
     return this.#mutex.run(bare(uuid), async () => {
       const secrets = await readSecrets(this.#vault, record);
+      this.#engine.remember([secrets.secret, ...Object.values(secrets.extra)]);
+      refuseUnsendableSecrets(secrets, uuid);
       let outcome: { id: string; pending?: string[] };
       try {
         outcome = await this.#start(await this.#engine.connect(), record, secrets, options);

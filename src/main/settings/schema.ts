@@ -1,14 +1,13 @@
 import { z } from 'zod';
 import { SECRET_ENV_NAME } from '../../shared/runner-command/mask.js';
 import { REDACTED } from '../../shared/secret.js';
+import { checkDisplayName, cleanStoredDisplayName } from '../../shared/display-name.js';
 import type { RunnerRecord } from './types.js';
 import { SettingsError } from './errors.js';
 
 export const SETTINGS_VERSION = 1;
 
-const braceUuid = z
-  .string()
-  .regex(/^\{[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\}$/i, 'must be a UUID in braces, {xxxxxxxx-…}');
+const braceUuid = z.string().regex(/^\{[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\}$/i, 'must be a UUID in braces, {xxxxxxxx-…}');
 const nonEmpty = z.string().trim().min(1, 'must not be empty');
 
 const runnerSpecSchema = z.strictObject({
@@ -39,7 +38,14 @@ const placementSchema = z.strictObject({
 
 const runnerRecordSchema = z.strictObject({
   spec: runnerSpecSchema,
-  displayName: nonEmpty,
+  // Older versions stored any text: cleaned (never refused, so the file still loads), then held to the one rule.
+  displayName: z
+    .string()
+    .transform(cleanStoredDisplayName)
+    .superRefine((name, ctx) => {
+      const checked = checkDisplayName(name);
+      if (!checked.ok) ctx.addIssue({ code: 'custom', message: checked.message });
+    }),
   addedAt: z.iso.datetime({ offset: true }),
   // Names only (values are in the vault): Docker's env-name rule, so a value can never hide here.
   vaultEnv: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name')).optional(),
@@ -113,9 +119,7 @@ function findSecretLookingFields(value: unknown, at: PropertyKey[] = [], out: st
     for (const [k, v] of Object.entries(value)) {
       const here = [...at, k];
       if (SECRET_NAME.test(k)) {
-        out.push(
-          `${formatPath(here)} looks like a secret; secrets belong in the vault (OS keyring or secrets.json), never in settings.json`,
-        );
+        out.push(`${formatPath(here)} looks like a secret; secrets belong in the vault (OS keyring or secrets.json), never in settings.json`);
       } else {
         findSecretLookingFields(v, here, out);
       }

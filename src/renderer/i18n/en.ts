@@ -124,6 +124,7 @@ export const en: Dictionary = {
       NOT_FOUND: 'Not found: the runner or log is no longer there. Refresh the page.',
       CONFLICT: 'This clashes with what is saved or with the runner’s state.',
       DOCKER_UNAVAILABLE: 'Docker cannot be reached. Start Docker and try again.',
+      ENGINE_REFUSED: 'Docker refused the request; the message says why.',
       VAULT_UNAVAILABLE: 'The secret store cannot be used. Unlock your keyring and try again.',
       BITBUCKET_UNAVAILABLE: 'Bitbucket refused the credentials or cannot be reached.',
       STORAGE_UNAVAILABLE: 'Runner Tray cannot write its data directory (disk full, read-only or not yours).',
@@ -139,6 +140,10 @@ export const en: Dictionary = {
       INVALID_UUID: 'A UUID in the command is not valid. Copy the command again from Bitbucket.',
       INVALID_UUID_named: '{{variable}} is not a valid UUID. Copy the command again from Bitbucket.',
       UNSAFE_COMMAND: 'The command holds shell syntax Runner Tray will not run (such as $(…), ; or |). Paste only the command from Bitbucket.',
+      INVALID_CHARACTERS:
+        'The command holds a character no runner variable can take (a NUL, a control character or bytes that are not UTF-8). Copy the command again from Bitbucket.',
+      INVALID_CHARACTERS_named:
+        '{{variable}} holds a character no runner variable can take (a NUL, a control character or bytes that are not UTF-8). Copy the command again from Bitbucket.',
     },
     warning: {
       ARGS_AFTER_IMAGE: 'There are words after the image; Docker passes them to the runner.',
@@ -181,10 +186,19 @@ export const en: Dictionary = {
     bitbucketRunners: {
       title: 'Your runners in Bitbucket',
       col: { runner: 'Runner', status: 'Status in Bitbucket', busy: 'Step', labels: 'Labels', updated: 'Last update' },
-      status: { ONLINE: 'Online', OFFLINE: 'Offline', UNREGISTERED: 'Unregistered', DISABLED: 'Disabled', ENABLED: 'Enabled', UNHEALTHY: 'Unhealthy', UNKNOWN: 'Unknown' },
+      status: {
+        ONLINE: 'Online',
+        OFFLINE: 'Offline',
+        UNREGISTERED: 'Unregistered',
+        DISABLED: 'Disabled',
+        ENABLED: 'Enabled',
+        UNHEALTHY: 'Unhealthy',
+        UNKNOWN: 'Unknown',
+      },
       busy: 'Running a step',
       idle: 'Idle',
-      missing: '{{name}} is not listed by Bitbucket: it was deleted there, or belongs to another workspace. Add it in Bitbucket again and paste the new command.',
+      missing:
+        '{{name}} is not listed by Bitbucket: it was deleted there, or belongs to another workspace. Add it in Bitbucket again and paste the new command.',
       error: 'Bitbucket did not list the runners: {{message}}',
     },
     col: {

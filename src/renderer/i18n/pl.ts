@@ -124,6 +124,7 @@ export const pl: Dictionary = {
       NOT_FOUND: 'Nie znaleziono: runnera lub logu już nie ma. Odśwież stronę.',
       CONFLICT: 'To koliduje z tym, co jest zapisane, albo ze stanem runnera.',
       DOCKER_UNAVAILABLE: 'Docker jest nieosiągalny. Uruchom Dockera i spróbuj ponownie.',
+      ENGINE_REFUSED: 'Docker odrzucił żądanie; komunikat mówi dlaczego.',
       VAULT_UNAVAILABLE: 'Nie można użyć magazynu sekretów. Odblokuj pęk kluczy i spróbuj ponownie.',
       BITBUCKET_UNAVAILABLE: 'Bitbucket odrzucił dane logowania albo jest nieosiągalny.',
       STORAGE_UNAVAILABLE: 'Runner Tray nie może zapisać swojego katalogu danych (pełny dysk, tylko do odczytu lub nie Twój).',
@@ -139,6 +140,10 @@ export const pl: Dictionary = {
       INVALID_UUID: 'UUID w poleceniu jest nieprawidłowy. Skopiuj polecenie z Bitbucket jeszcze raz.',
       INVALID_UUID_named: '{{variable}} nie jest prawidłowym UUID. Skopiuj polecenie z Bitbucket jeszcze raz.',
       UNSAFE_COMMAND: 'Polecenie zawiera składnię powłoki, której Runner Tray nie wykona (np. $(…), ; lub |). Wklej samo polecenie z Bitbucket.',
+      INVALID_CHARACTERS:
+        'Polecenie zawiera znak, którego żadna zmienna runnera nie przyjmie (NUL, znak sterujący albo bajty spoza UTF-8). Skopiuj polecenie ponownie z Bitbucket.',
+      INVALID_CHARACTERS_named:
+        '{{variable}} zawiera znak, którego żadna zmienna runnera nie przyjmie (NUL, znak sterujący albo bajty spoza UTF-8). Skopiuj polecenie ponownie z Bitbucket.',
     },
     warning: {
       ARGS_AFTER_IMAGE: 'Po nazwie obrazu są jeszcze słowa; Docker przekaże je runnerowi.',
@@ -181,10 +186,19 @@ export const pl: Dictionary = {
     bitbucketRunners: {
       title: 'Twoje runnery w Bitbucket',
       col: { runner: 'Runner', status: 'Stan w Bitbucket', busy: 'Krok', labels: 'Etykiety', updated: 'Ostatnia zmiana' },
-      status: { ONLINE: 'Online', OFFLINE: 'Offline', UNREGISTERED: 'Niezarejestrowany', DISABLED: 'Wyłączony', ENABLED: 'Włączony', UNHEALTHY: 'Niesprawny', UNKNOWN: 'Nieznany' },
+      status: {
+        ONLINE: 'Online',
+        OFFLINE: 'Offline',
+        UNREGISTERED: 'Niezarejestrowany',
+        DISABLED: 'Wyłączony',
+        ENABLED: 'Włączony',
+        UNHEALTHY: 'Niesprawny',
+        UNKNOWN: 'Nieznany',
+      },
       busy: 'Wykonuje krok',
       idle: 'Bezczynny',
-      missing: 'Bitbucket nie wymienia runnera {{name}}: został tam usunięty albo należy do innej przestrzeni roboczej. Dodaj go ponownie w Bitbucket i wklej nowe polecenie.',
+      missing:
+        'Bitbucket nie wymienia runnera {{name}}: został tam usunięty albo należy do innej przestrzeni roboczej. Dodaj go ponownie w Bitbucket i wklej nowe polecenie.',
       error: 'Bitbucket nie podał listy runnerów: {{message}}',
     },
     col: {

@@ -5,6 +5,7 @@
  * in `main/api`, one use in the renderer; the transports are not edited per channel.
  */
 import { z } from 'zod';
+import { checkDisplayName } from '../display-name.js';
 import type {
   AddedRunnerView,
   BitbucketStatusView,
@@ -23,9 +24,7 @@ import type { ImportCandidateView, ImportedRunnerView } from './import-views.js'
 
 const BRACED_UUID = /^\{[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\}$/i;
 
-export const runnerUuidSchema = z
-  .string()
-  .regex(BRACED_UUID, 'must be a runner UUID in braces, like {8d3c…-…}, as Bitbucket shows it');
+export const runnerUuidSchema = z.string().regex(BRACED_UUID, 'must be a runner UUID in braces, like {8d3c…-…}, as Bitbucket shows it');
 
 const noFields = z.strictObject({});
 const byRunner = z.strictObject({ runnerUuid: runnerUuidSchema });
@@ -39,6 +38,14 @@ const commandText = z
 
 const REPOSITORY_FULL_NAME = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
 
+/** The display-name rule of shared/display-name.ts, as the schema's check (the CLI's `--name` uses the same). */
+const displayName = z.string().transform((raw, ctx) => {
+  const checked = checkDisplayName(raw);
+  if (checked.ok) return checked.name;
+  ctx.addIssue({ code: 'custom', message: checked.message });
+  return z.NEVER;
+});
+
 export const channels = {
   'runners.list': noFields,
   'runners.parseCommand': z.strictObject({ command: commandText }),
@@ -48,7 +55,7 @@ export const channels = {
       command: commandText.optional(),
       /** …a draft from `clipboard.read`, so the secret stays in the service. */
       draftId: z.string().min(1).optional(),
-      displayName: z.string().trim().max(80, 'must be at most 80 characters').optional(),
+      displayName: displayName.optional(),
       /** Absolute host path; host path == container path for the runner's bind mount. */
       workingDirectory: z
         .string()
@@ -80,14 +87,14 @@ export const channels = {
     language: z.enum(['auto', 'en', 'pl']).optional(),
     theme: z.enum(['system', 'light', 'dark']).optional(),
     notifications: z.boolean().optional(),
-    watchedRepositories: z
-      .array(z.string().trim().regex(REPOSITORY_FULL_NAME, 'must be "workspace/repo_slug"'))
-      .max(100)
-      .optional(),
+    watchedRepositories: z.array(z.string().trim().regex(REPOSITORY_FULL_NAME, 'must be "workspace/repo_slug"')).max(100).optional(),
   }),
   'bitbucket.connect': z.strictObject({
     workspace: z.string().trim().min(1, 'is empty: give the workspace ID from bitbucket.org/<workspace>'),
-    email: z.string().trim().regex(/^[^@\s]+@[^@\s]+$/, 'must be your Atlassian account e-mail'),
+    email: z
+      .string()
+      .trim()
+      .regex(/^[^@\s]+@[^@\s]+$/, 'must be your Atlassian account e-mail'),
     /** Goes once to the service, which keeps it in the vault only. */
     apiToken: z.string().min(1, 'is empty: create one at id.atlassian.com → Security → API tokens'),
   }),

@@ -13,6 +13,8 @@ export const ERROR_CODES = [
   'CONFLICT',
   /** The Docker engine cannot be reached. */
   'DOCKER_UNAVAILABLE',
+  /** The Docker engine answered but refused the request (the message has its words, secrets masked). */
+  'ENGINE_REFUSED',
   /** The secret store cannot be used (locked keyring, no Secret Service). */
   'VAULT_UNAVAILABLE',
   /** Bitbucket refused the credentials or cannot be reached. */
@@ -73,5 +75,8 @@ export function httpStatusFor(result: Result<unknown>): number {
       return 503;
     case 'INTERNAL':
       return 500;
+    // The engine behind us answered with an error: a gateway's 502, not "unavailable, retry" (503).
+    case 'ENGINE_REFUSED':
+      return 502;
   }
 }

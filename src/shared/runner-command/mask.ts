@@ -4,6 +4,7 @@
  * like a credential; a mangled paste can put a piece of the secret where an image or option
  * name was expected, so knowing the secret's exact value is not enough.
  */
+import { printableText } from '../text-safety.js';
 
 export const MASK = '••••••••';
 
@@ -30,7 +31,7 @@ export function maskCredentials(text: string, secrets: readonly string[]): strin
 
 /** A pasted word made fit for a message: masked, and shortened when long. */
 export function plainWord(word: string, secrets: readonly string[]): string {
-  const masked = maskCredentials(word, secrets).replace(/[\r\n\t]+/g, ' ');
+  const masked = printableText(maskCredentials(word, secrets).replace(/[\r\n\t]+/g, ' '));
   return masked.length > 90 ? `${masked.slice(0, 87)}…` : masked;
 }
 

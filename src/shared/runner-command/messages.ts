@@ -7,6 +7,7 @@ import type { GluedContinuation, UnsafeConstruct } from './tokenize.js';
 import type { Words } from './parse-failure.js';
 import { DEFAULT_WORKING_DIRECTORY, CLIENT_ID_LENGTH, SECRET_LENGTH, UUID_SHAPE, RUNNER_REPOSITORY } from './runner-env.js';
 import { RUNNER_IMAGE } from './types.js';
+import { describeUnsafeChar, printableText, type UnsafeChar } from '../text-safety.js';
 
 const WHERE_TO_COPY =
   'In Bitbucket, open Workspace settings (or Repository settings) → Runners → Add runner, choose System "Linux" and the "Docker" runner type, and copy the `docker container run …` command it shows';
@@ -135,7 +136,7 @@ export const env = {
   noWorkingDirectory: () =>
     `The command does not set WORKING_DIRECTORY; Runner Tray assumes ${DEFAULT_WORKING_DIRECTORY}, the directory Bitbucket's command uses. Current Bitbucket commands set it.`,
   noPrerequisites: () =>
-    'The command does not set RUNTIME_PREREQUISITES_ENABLED, which current Bitbucket commands set to `true` (it lets the runner check its prerequisites when it starts). The runner works without it; to add it, create the runner\'s command again in Bitbucket.',
+    "The command does not set RUNTIME_PREREQUISITES_ENABLED, which current Bitbucket commands set to `true` (it lets the runner check its prerequisites when it starts). The runner works without it; to add it, create the runner's command again in Bitbucket.",
   extraSecret: (key: string, w: Words) =>
     `${w.q(key)} is not one of the variables in Bitbucket's runner command, and its name says it holds a secret: it is kept in the vault like the OAuth secret, passed to the runner's container, and never written to Runner Tray's settings.`,
   extra: (key: string, w: Words) => `${w.q(key)} is not one of the variables in Bitbucket's runner command; Runner Tray passes it to the runner unchanged.`,
@@ -165,4 +166,22 @@ export const name = {
     `\`--name ${w.p(given)}\` is not a valid container name (letters, digits, \`_\`, \`.\`, \`-\`); Runner Tray uses \`${defaultName}\` instead.`,
   mismatch: (given: string, defaultName: string, runnerUuid: string) =>
     `The container name \`${given}\` is kept, but Bitbucket names this runner's container \`${defaultName}\`. Check that the command belongs to runner ${runnerUuid}.`,
+};
+
+// Characters no container variable, option or terminal can take. Never the value: it may be a secret.
+const CHAR_FIX: Record<UnsafeChar['kind'], string> = {
+  nul: 'Docker cannot pass it to the container (the runner would not start). It comes from a damaged copy:',
+  control: 'Docker would pass it to the runner as it is, and a terminal that shows it may act on it. It comes from a damaged copy:',
+  bidi: 'it makes the text show in another order than the runner reads it. It comes from a damaged copy:',
+  surrogate: 'it cannot be written as UTF-8, so the runner would get a different value. It comes from a damaged copy:',
+  replacement: 'the pasted text was not UTF-8 (a file saved in another encoding, or a damaged copy). Save the command as UTF-8, or',
+};
+
+export const chars = {
+  inValue: (variable: string, line: number, u: UnsafeChar) =>
+    `The value of ${printableText(variable)} (\`-e ${printableText(variable)}=…\`, line ${line}) contains ${describeUnsafeChar(u)}: ${CHAR_FIX[u.kind]} copy the command again from Bitbucket, or retype the value.`,
+  inName: (variable: string, line: number, u: UnsafeChar) =>
+    `The variable name \`${printableText(variable)}\` (line ${line}) contains ${describeUnsafeChar(u)}: ${CHAR_FIX[u.kind]} copy the command again from Bitbucket, or retype the name (letters, digits and \`_\`).`,
+  inWord: (what: string, line: number, u: UnsafeChar) =>
+    `${what} (line ${line}) contains ${describeUnsafeChar(u)}: ${CHAR_FIX[u.kind]} copy the command again from Bitbucket.`,
 };

@@ -5,6 +5,8 @@ import { options as msg, shownOption } from './messages.js';
 import { maskCredentials } from './mask.js';
 import { fail, type ReadContext } from './parse-failure.js';
 import { isVaulted } from './runner-env.js';
+import { chars } from './messages.js';
+import { findUnsafeChar, printableText } from '../text-safety.js';
 
 export interface RunnerOptions {
   /** Every `-e` variable, last value wins, in the order first given. */
@@ -18,6 +20,7 @@ export interface RunnerOptions {
 export function readOptions(uses: FlagUse[], ctx: ReadContext): RunnerOptions {
   const read: RunnerOptions = { envEntries: new Map(), binds: [], givenName: undefined };
   for (const use of uses) {
+    if (use.flag.name !== 'env') refuseUnsafeWord(`\`${use.written} …\``, use.value ?? '', use.line);
     const shown = shownOption(use.written, use.value, ctx);
     switch (use.flag.name) {
       case 'env':
@@ -61,6 +64,21 @@ function readEnv(use: FlagUse, envEntries: Map<string, string>, ctx: ReadContext
   const v = value.slice(eq + 1);
   // Known before any message is written, so every message masks them.
   if (isVaulted(key) && v.length > 0) ctx.secrets.push(v);
+  refuseUnsafeChars(key, v, use.line);
   if (envEntries.has(key)) ctx.warn('DUPLICATE_ENV', msg.duplicateEnv(key, ctx));
   envEntries.set(key, v);
+}
+
+/** A NUL or control character, a lone surrogate or undecodable bytes: named, never echoed (the value may be a secret). */
+function refuseUnsafeChars(key: string, value: string, line: number): void {
+  const inName = findUnsafeChar(key);
+  if (inName) fail('INVALID_CHARACTERS', chars.inName(key, line, inName), printableText(key));
+  const inValue = findUnsafeChar(value);
+  if (inValue) fail('INVALID_CHARACTERS', chars.inValue(key, line, inValue), key);
+}
+
+/** The same for any other word of the command: an option's value, the image, an argument. */
+export function refuseUnsafeWord(what: string, value: string, line: number): void {
+  const u = findUnsafeChar(value);
+  if (u) fail('INVALID_CHARACTERS', chars.inWord(what, line, u));
 }

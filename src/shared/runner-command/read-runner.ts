@@ -6,7 +6,7 @@ import { findSecretsInText } from './mask.js';
 import { credentials, image as imageMsg, name as nameMsg } from './messages.js';
 import { fail, type ReadContext } from './parse-failure.js';
 import { normalizeUuids, requireEnv, warnAboutCredentials, warnAboutEnvNames } from './read-env.js';
-import { readOptions, type RunnerOptions } from './read-options.js';
+import { readOptions, refuseUnsafeWord, type RunnerOptions } from './read-options.js';
 import { CONTAINER_NAME, DEFAULT_WORKING_DIRECTORY, RUNNER_REPOSITORY, isExtraSecret, isVaulted } from './runner-env.js';
 import type { Word } from './tokenize.js';
 import type { ParseResult, RunnerSpec } from './types.js';
@@ -31,6 +31,8 @@ export function readRunner(words: Word[], ctx: ReadContext): ParseResult {
 
 /** The image is Bitbucket's runner image (or at least an image), and nothing after it is a credential. */
 function checkImage(image: Word, args: Word[], ctx: ReadContext): void {
+  refuseUnsafeWord('The image name', image.value, image.line);
+  for (const a of args) refuseUnsafeWord('An argument after the image', a.value, a.line);
   const imageRef = parseImageRef(image.value);
   if (!imageRef) fail('NOT_A_RUNNER_COMMAND', imageMsg.invalid(image.value, image.line, ctx));
   if (imageRef.repository !== RUNNER_REPOSITORY) {
@@ -43,7 +45,14 @@ function checkImage(image: Word, args: Word[], ctx: ReadContext): void {
   // it to the runner as it is), so a credential there can neither be kept safe nor work.
   const secretArg = args.find((a) => findSecretsInText(a.value).length > 0);
   if (secretArg) fail('UNSAFE_COMMAND', imageMsg.secretArgument(secretArg.value, secretArg.line, ctx));
-  if (args.length > 0) ctx.warn('ARGS_AFTER_IMAGE', imageMsg.argumentsAfter(args.map((a) => a.value), ctx));
+  if (args.length > 0)
+    ctx.warn(
+      'ARGS_AFTER_IMAGE',
+      imageMsg.argumentsAfter(
+        args.map((a) => a.value),
+        ctx,
+      ),
+    );
 }
 
 /**

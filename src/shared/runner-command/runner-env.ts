@@ -26,6 +26,20 @@ export function isVaulted(name: string): boolean {
   return name === 'OAUTH_CLIENT_SECRET' || isExtraSecret(name);
 }
 
+/**
+ * The secret values in a container's environment (`Config.Env`, `NAME=value` lines): the OAuth
+ * secret and every secret-looking extra, i.e. what the vault held for it. For masking what the
+ * runner prints, whoever started the container.
+ */
+export function secretsInContainerEnv(env: readonly string[] | null | undefined): string[] {
+  const values = new Map<string, string>();
+  for (const entry of env ?? []) {
+    const eq = entry.indexOf('=');
+    if (eq > 0 && isVaulted(entry.slice(0, eq)) && eq < entry.length - 1) values.set(entry.slice(0, eq), entry.slice(eq + 1));
+  }
+  return [...values.values()];
+}
+
 export const RUNNER_REPOSITORY = repositoryOf(RUNNER_IMAGE);
 export const DEFAULT_WORKING_DIRECTORY = '/tmp';
 export const SECRET_LENGTH = 64;

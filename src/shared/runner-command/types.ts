@@ -32,7 +32,9 @@ export type ParseErrorCode =
   | 'NOT_DOCKER_RUNNER'
   | 'MISSING_ENV'
   | 'INVALID_UUID'
-  | 'UNSAFE_COMMAND';
+  | 'UNSAFE_COMMAND'
+  /** A NUL, another control character, a lone surrogate or bytes that were not UTF-8 in a name or value. */
+  | 'INVALID_CHARACTERS';
 
 export interface ParseError {
   code: ParseErrorCode;

@@ -39,7 +39,8 @@ export default tseslint.config(
       '@typescript-eslint/no-floating-promises': ['error', { ignoreVoid: true }],
       '@typescript-eslint/no-misused-promises': 'error',
       '@typescript-eslint/switch-exhaustiveness-check': ['error', { considerDefaultExhaustiveForUnions: true }],
-      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+      // import('…') types stay allowed: tests type modules they import only after vi.mock.
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports', disallowTypeAnnotations: false }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
       'no-control-regex': 'off',
       // A let read by a closure before its one assignment (wiring that refers to itself) stays a let.
@@ -86,7 +87,10 @@ export default tseslint.config(
         'error',
         {
           paths: [{ name: 'electron', message: 'The renderer talks only through the contract (window.runnerTray or the HTTP bridge).' }],
-          patterns: [{ group: ['node:*'], message: 'The renderer runs in a sandboxed page: no Node built-ins.' }, layer('renderer/', ['main', 'cli', 'preload'])],
+          patterns: [
+            { group: ['node:*'], message: 'The renderer runs in a sandboxed page: no Node built-ins.' },
+            layer('renderer/', ['main', 'cli', 'preload']),
+          ],
         },
       ],
     },

@@ -81,7 +81,7 @@ export async function startCluster(): Promise<TestCluster> {
     nodeDockerHost = value('NODE_DOCKER_HOST');
   } catch (e) {
     await stop();
-    throw new Error(`The test cluster did not start: ${(e as Error).message}`);
+    throw new Error(`The test cluster did not start: ${(e as Error).message}`, { cause: e });
   }
   return {
     dir,

@@ -52,6 +52,8 @@ export interface RunnerMonitorDeps {
    * Default 8; 0 follows none.
    */
   maxSiblingLogs?: number;
+  /** How long a runner's exit waits for the rest of its log before it is judged. Default 5 s. */
+  exitDrainMs?: number;
 }
 
 interface Effective {
@@ -73,6 +75,7 @@ export class RunnerMonitor {
   readonly #runnerLog: RunnerLog;
   readonly #steps: StepContainers;
   readonly #reconcileHost: ReconcileHost;
+  readonly #drainMs: number;
   #closed = false;
   #started = false;
   #reconciling: Promise<void> = Promise.resolve();
@@ -81,6 +84,7 @@ export class RunnerMonitor {
     this.#docker = deps.engine.docker;
     this.supervisor = deps.supervisor instanceof Supervisor ? deps.supervisor : new Supervisor(deps.supervisor);
     this.#log = deps.log ?? (() => undefined);
+    this.#drainMs = deps.exitDrainMs ?? 5000;
     this.#replayOptions = { ...(deps.replay ?? {}), hostDockerVersion: deps.replay?.hostDockerVersion ?? deps.engine.facts.serverVersion };
     const closed = () => this.#closed;
     const emit = (e: MonitorEvent) => this.events.emit(e);
@@ -210,8 +214,28 @@ export class RunnerMonitor {
     if (sibling && t) this.#steps.onEvent(t, ev.containerId, attrs.name!, sibling, ev.action, ev.time);
   }
 
+  /**
+   * A runner container's event. A `die` waits until the run's log has been read to its end (the
+   * engine may send the exit before the last lines, which hold the diagnosis a crash verdict
+   * names); events after it wait their turn, so the order stays the engine's.
+   */
   #onRunnerEvent(runnerUuid: string, id: string, name: string | null, action: ContainerAction, exitCode: string | undefined, time: string): void {
     const t = this.#track(runnerUuid);
+    const apply = () => this.#applyRunnerEvent(t, id, name, action, exitCode, time);
+    const drain = action === 'die' && t.containerId === id && t.logDone !== null;
+    if (!drain && t.eventQueue === null) return apply();
+    const queued: Promise<void> = (t.eventQueue ?? Promise.resolve())
+      .then(async () => {
+        if (action === 'die' && t.containerId === id) await this.#runnerLog.drained(t, this.#drainMs);
+        if (!this.#closed) apply();
+      })
+      .finally(() => {
+        if (t.eventQueue === queued) t.eventQueue = null;
+      });
+    t.eventQueue = queued;
+  }
+
+  #applyRunnerEvent(t: Tracked, id: string, name: string | null, action: ContainerAction, exitCode: string | undefined, time: string): void {
     if (t.containerId !== id) {
       // An older container of this runner (being replaced): not the one we show.
       if (STOPS.has(action) && t.containerId !== null) return;

@@ -51,6 +51,10 @@ export interface Tracked {
   running: boolean;
   follower: LogFollower | null;
   followGen: number;
+  /** Settles when the current follow of the runner's log has ended (or failed to open). */
+  logDone: Promise<void> | null;
+  /** Runner events waiting behind a `die` whose log is still being drained, in order. */
+  eventQueue: Promise<void> | null;
   emptyFollows: number;
   /** The runner log's lines, from whichever read (backlog or follow) is current. */
   lines: LineSplitter;
@@ -90,6 +94,8 @@ export function newTracked(runnerUuid: string, replayOptions: ReplayOptions, onL
     running: false,
     follower: null,
     followGen: 0,
+    logDone: null,
+    eventQueue: null,
     emptyFollows: 0,
     lines: new LineSplitter((line) => onLine(t, line), MAX_PARTIAL),
     lineNumber: 0,

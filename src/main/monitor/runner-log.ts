@@ -134,6 +134,8 @@ export class RunnerLog {
   line(t: Tracked, raw: string): void {
     const { time: ts, text } = splitDockerLine(raw);
     if (ts !== null) {
+      // Engine events that happened before this line are folded first (see event-order).
+      if (!t.order.idle) t.order.before(Date.parse(ts));
       const key = comparableTimestamp(ts);
       // Older than what was folded: an overlap after a resume. Equal is kept: Docker may stamp
       // several lines of one read alike, and resumes start 1 ns after the last line anyway.

@@ -221,21 +221,20 @@ export class RunnerMonitor {
    */
   #onRunnerEvent(runnerUuid: string, id: string, name: string | null, action: ContainerAction, exitCode: string | undefined, time: string): void {
     const t = this.#track(runnerUuid);
-    const apply = () => this.#applyRunnerEvent(t, id, name, action, exitCode, time);
+    const apply = (inLine = false) => {
+      if (!this.#closed) this.#applyRunnerEvent(t, id, name, action, exitCode, time, inLine);
+    };
     const drain = action === 'die' && t.containerId === id && t.logDone !== null;
-    if (!drain && t.eventQueue === null) return apply();
-    const queued: Promise<void> = (t.eventQueue ?? Promise.resolve())
-      .then(async () => {
-        if (action === 'die' && t.containerId === id) await this.#runnerLog.drained(t, this.#drainMs);
-        if (!this.#closed) apply();
-      })
-      .finally(() => {
-        if (t.eventQueue === queued) t.eventQueue = null;
-      });
-    t.eventQueue = queued;
+    if (!drain && t.order.idle) return apply();
+    t.order.push({
+      timeMs: Date.parse(time),
+      starts: action === 'start' || action === 'restart',
+      apply,
+      ...(action === 'die' ? { drain: () => (t.containerId === id ? this.#runnerLog.drained(t, this.#drainMs) : Promise.resolve()) } : {}),
+    });
   }
 
-  #applyRunnerEvent(t: Tracked, id: string, name: string | null, action: ContainerAction, exitCode: string | undefined, time: string): void {
+  #applyRunnerEvent(t: Tracked, id: string, name: string | null, action: ContainerAction, exitCode: string | undefined, time: string, inLine: boolean): void {
     if (t.containerId !== id) {
       // An older container of this runner (being replaced): not the one we show.
       if (STOPS.has(action) && t.containerId !== null) return;
@@ -245,7 +244,8 @@ export class RunnerMonitor {
     if (name) t.containerName = name.replace(/^\//, '');
     const input: ContainerEvent = { kind: 'container', action, time };
     if (action === 'die' && exitCode !== undefined && exitCode !== '') input.exitCode = Number(exitCode);
-    if (action === 'die') t.lines.end();
+    // The run's unfinished last line; not while a later line is being split (that is the next run's).
+    if (action === 'die' && !inLine) t.lines.end();
     t.replay.state = foldRunnerLog(t.replay.state, input);
     this.#emitStepChanges(t, time);
     this.#superviseEvent(t, action);

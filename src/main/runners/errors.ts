@@ -6,7 +6,9 @@ export type RunnerErrorCode =
   | 'SECRET_MISSING'
   | 'INVALID_RUNNER'
   | 'WORK_DIR_FAILED'
-  | 'ENGINE_ERROR';
+  | 'ENGINE_ERROR'
+  /** Stopping or removing it would fail the step it is running: ask, then pass `force`. */
+  | 'STEP_RUNNING';
 
 /** A runner operation that failed for a reason the user can act on; the message says how. */
 export class RunnerError extends Error {

@@ -92,7 +92,12 @@ export class AppContext {
   lifecycle(): Promise<RunnerLifecycle> {
     return (this.#lifecycle ??= this.runners().then(
       // Only a monitor that already exists holds verdicts; none is built just to forget nothing.
-      (runners) => new RunnerLifecycle({ runners, resetSupervision: (uuid) => void this.#monitorBuilt?.supervisor.reset(uuid) }),
+      (runners) =>
+        new RunnerLifecycle({
+          runners,
+          resetSupervision: (uuid) => void this.#monitorBuilt?.supervisor.reset(uuid),
+          stepRunning: (uuid) => this.#monitorBuilt?.snapshot(uuid)?.runnerState === 'BUSY',
+        }),
     ));
   }
 

@@ -277,6 +277,31 @@ describe('renderer with a stand-in service', () => {
     expect(await p.getByRole('listitem', { name: 'Old name' }).count()).toBe(1);
   });
 
+  it('asks before stopping a runner mid-step, and stops it only on a yes', async () => {
+    service.runners.set(RUNNER, {
+      uuid: RUNNER, displayName: 'Build box', kind: 'repository', name: `runner-${RUNNER.slice(1, -1)}`, runnerState: 'BUSY',
+      containerState: 'running', startedAt: new Date(Date.now() - 600_000).toISOString(), image: 'runner:1', workingDirectory: '/tmp',
+      currentStep: { stepUuid: '{0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d}', pipelineUuid: '{5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b}', stepName: 'Build and test', repositoryFullName: 'acme/web-app', startedAt: new Date().toISOString() },
+    });
+    const p = await openPage();
+    const item = runnerItem(p, 'Build box');
+    await item.waitFor();
+    await item.getByRole('button', { name: 'Stop' }).click();
+    const confirm = item.getByRole('group', { name: 'Confirm stopping mid-step' });
+    await confirm.getByText('“Build box” is running a step: stopping it fails the step.').waitFor();
+    // No: it keeps running.
+    await confirm.getByRole('button', { name: 'Cancel' }).click();
+    await confirm.waitFor({ state: 'detached' });
+    expect(service.runners.get(RUNNER)?.runnerState).toBe('BUSY');
+
+    const from = bridge.calls.length;
+    await item.getByRole('button', { name: 'Stop' }).click();
+    await confirm.getByRole('button', { name: 'Stop and fail the step' }).click();
+    await item.getByText('Stopped').waitFor();
+    expect(bridge.calls.slice(from).filter((c) => c === 'runners.stop')).toHaveLength(2);
+    await p.getByText('Build box stopped. Removed 1 step container(s) it left behind.').waitFor({ state: 'attached' });
+  });
+
   it('says when a running runner keeps its old settings after a re-paste, and "Restart now" stops and starts it', async () => {
     service.runners.set(RUNNER, {
       uuid: RUNNER, displayName: 'Build box', kind: 'repository', name: `runner-${RUNNER.slice(1, -1)}`, runnerState: 'ONLINE',

@@ -144,18 +144,20 @@ export function createStandInService(): StandInService {
       async 'runners.start'({ runnerUuid }) {
         return start(runnerUuid);
       },
-      async 'runners.stop'({ runnerUuid }) {
+      async 'runners.stop'({ runnerUuid, force }) {
         const r = get(runnerUuid);
+        refuseDuringStep(r, force);
         changedWhileRunning.delete(runnerUuid);
         const { startedAt: _s, cpuPercent: _c, memoryBytes: _m, currentStep: _cs, ...rest } = r;
-        return update({ ...rest, runnerState: 'STOPPED', containerState: 'exited' });
+        return { ...update({ ...rest, runnerState: 'STOPPED', containerState: 'exited' }), removedStepContainers: r.currentStep ? 1 : 0 };
       },
-      async 'runners.remove'({ runnerUuid }) {
-        get(runnerUuid);
+      async 'runners.remove'({ runnerUuid, force }) {
+        const r = get(runnerUuid);
+        refuseDuringStep(r, force);
         runners.delete(runnerUuid);
         secrets.delete(runnerUuid);
         emit({ type: 'runner.removed', runnerUuid });
-        return { runnerUuid, removed: true };
+        return { runnerUuid, removed: true, removedStepContainers: r.currentStep ? 1 : 0 };
       },
       async 'runners.logs.subscribe'({ runnerUuid }) {
         get(runnerUuid);
@@ -240,6 +242,10 @@ export function createStandInService(): StandInService {
     const r = runners.get(uuid);
     if (!r) throw new StandInFailure('NOT_FOUND', `No runner ${uuid}. It may have been removed; reload the list.`);
     return r;
+  }
+  /** As RunnerLifecycle does: a runner on a step is stopped only when the user confirmed. */
+  function refuseDuringStep(r: RunnerView, force: boolean): void {
+    if (r.currentStep && !force) throw new StandInFailure('STEP_RUNNING', `Runner ${r.uuid}: a step is running: stopping fails it.`);
   }
   function update(view: RunnerView): RunnerView {
     runners.set(view.uuid, view);

@@ -2,7 +2,7 @@ import { removeRunnerEverywhere } from '../../main/runners/create-runner.js';
 import type { RunnerService } from '../../main/runners/runner-service.js';
 import type { Command } from '../command.js';
 import { withContext } from '../context.js';
-import { CliError } from '../errors.js';
+import { CliError, errorCode } from '../errors.js';
 import type { CliIo } from '../io.js';
 import { connectedBitbucket } from './bitbucket-client.js';
 import { runnerArg } from './runner-arg.js';
@@ -34,23 +34,38 @@ export const startCommand: Command = {
   },
 };
 
+/** "removed 2 step containers": the runner's leftovers, cleaned up after it stopped. */
+function cleanupLine(removed: number): string {
+  return removed === 0 ? '' : `removed ${removed} step container${removed === 1 ? '' : 's'}\n`;
+}
+
+/** A stop the lifecycle refused because a step runs: the CLI's way to confirm is `--force`. */
+function withForceHint(e: unknown): unknown {
+  if (errorCode(e) !== 'STEP_RUNNING') return e;
+  return new CliError('STEP_RUNNING', `${(e as Error).message.replace(/\.$/, '')}; use --force`, 1);
+}
+
 export const stopCommand: Command = {
-  usage: 'stop <runner>',
-  summary: 'Stop the runner\'s container (it stays stopped until you start it).',
-  options: {},
+  usage: 'stop <runner> [--force]',
+  summary: "Stop the runner's container (it stays stopped until you start it) and remove its step containers; --force stops it mid-step.",
+  options: { force: { type: 'boolean' } },
   maxPositionals: 1,
   async run(args, io) {
     const runner = runnerArg(args, 'stop');
-    const status = await withContext(io, async (ctx) => (await ctx.lifecycle()).stop(runner));
-    io.out(`${status.name} ${status.containerState}\n`);
+    const force = Boolean(args.values.force);
+    const status = await withContext(io, async (ctx) => (await ctx.lifecycle()).stop(runner, { force })).catch((e: unknown) => {
+      throw withForceHint(e);
+    });
+    io.out(`${status.name} ${status.containerState}\n${cleanupLine(status.removedStepContainers)}`);
     return 0;
   },
 };
 
 export const removeCommand: Command = {
-  usage: 'remove <runner> [--in-bitbucket]',
-  summary: 'Remove the runner: its container, its secret in the vault and its settings; with --in-bitbucket also delete it in Bitbucket (first, so a failure here can be retried).',
-  options: { 'in-bitbucket': { type: 'boolean' } },
+  usage: 'remove <runner> [--force] [--in-bitbucket]',
+  summary:
+    'Remove the runner: its container, its step containers, its secret in the vault and its settings; --force removes it mid-step; --in-bitbucket also deletes it in Bitbucket (first, so a failure here can be retried).',
+  options: { force: { type: 'boolean' }, 'in-bitbucket': { type: 'boolean' } },
   maxPositionals: 1,
   async run(args, io) {
     const runner = runnerArg(args, 'remove');
@@ -62,8 +77,11 @@ export const removeCommand: Command = {
       io.out(`removed ${r.runnerUuid} (${r.bitbucket === 'deleted' ? 'deleted in Bitbucket' : 'Bitbucket no longer had it'})\n`);
       return 0;
     }
-    const { runnerUuid } = await withContext(io, async (ctx) => (await ctx.lifecycle()).remove(runner));
-    io.out(`removed ${runnerUuid}\n`);
+    const force = Boolean(args.values.force);
+    const removed = await withContext(io, async (ctx) => (await ctx.lifecycle()).remove(runner, { force })).catch((e: unknown) => {
+      throw withForceHint(e);
+    });
+    io.out(`removed ${removed.runnerUuid}\n${cleanupLine(removed.removedStepContainers)}`);
     return 0;
   },
 };

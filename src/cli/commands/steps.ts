@@ -10,7 +10,8 @@ import { timeZoneOption } from './time-zone-option.js';
 import type { Command } from '../command.js';
 import type { CliIo } from '../io.js';
 import { withContext } from '../context.js';
-import { CliError } from '../errors.js';
+import { CliError, errorCode } from '../errors.js';
+import { withRateLimitRetry } from './queued-retry.js';
 import { eventLine } from './watch.js';
 
 const NOT_RUNNING: RunnerStepsJson = { runnerState: 'STOPPED', steps: [], diagnostics: [] };
@@ -92,6 +93,73 @@ async function watchQueued(ctx: AppContext, io: CliIo, records: readonly RunnerR
   return source;
 }
 
+type Snapshot = Awaited<ReturnType<typeof snapshotOf>>;
+
+function describeSnapshot(io: CliIo, snap: Snapshot, one: RunnerRecord | undefined): void {
+  if ('runners' in snap) {
+    if (snap.runners.length === 0) io.out('No runners yet. Add one with: runner-tray add < command.txt\n');
+    for (const r of snap.runners) io.out(describe(r, r.runnerUuid));
+  } else io.out(describe(snap, one!.spec.runnerUuid));
+}
+
+/** A source that failed, as `steps --queued --json` reports it next to what the other source gave. */
+interface SourceError {
+  code: string;
+  message: string;
+}
+
+function sourceError(e: unknown): SourceError {
+  return { code: errorCode(e), message: e instanceof Error ? e.message : String(e) };
+}
+
+/** The runners' steps from the engine; Docker being down is reported, not thrown (the queue is still worth showing). */
+async function runnerSteps(ctx: AppContext, records: RunnerRecord[], one: RunnerRecord | undefined): Promise<{ snap: Snapshot } | { dockerError: SourceError }> {
+  let service: RunnerMonitor;
+  try {
+    service = await ctx.monitor();
+  } catch (e) {
+    return { dockerError: sourceError(e) };
+  }
+  try {
+    await service.start();
+    return { snap: await snapshotOf(service, records, one) };
+  } catch (e) {
+    return { dockerError: sourceError(e) };
+  } finally {
+    await service.close();
+  }
+}
+
+/**
+ * `steps --queued`, once: the runners' steps (Docker) and the queue (Bitbucket) are read apart, so
+ * either failing leaves the other shown; the failure is said, and the exit code is 1.
+ */
+async function oneShotQueued(ctx: AppContext, io: CliIo, records: RunnerRecord[], one: RunnerRecord | undefined, json: boolean): Promise<number> {
+  const steps = await runnerSteps(ctx, records, one);
+  let extra: QueuedOutput | undefined;
+  let queuedError: SourceError | undefined;
+  try {
+    extra = await withRateLimitRetry(() => queued(ctx, one ? [one] : records), { say: (line) => io.err(`${line}\n`) });
+  } catch (e) {
+    queuedError = sourceError(e);
+  }
+  if (json) {
+    const out = {
+      ...('snap' in steps ? steps.snap : { docker: { connected: false, error: steps.dockerError } }),
+      ...(extra ?? { queued: { error: queuedError } }),
+    };
+    io.out(JSON.stringify(out) + '\n');
+  } else {
+    if ('snap' in steps) describeSnapshot(io, steps.snap, one);
+    else io.out(`Docker is down: runners' steps cannot be read (${steps.dockerError.message})\n`);
+    if (extra) io.out(describeQueued(extra));
+    else io.out(`Bitbucket: queued steps cannot be read (${queuedError!.message})\n`);
+  }
+  if ('dockerError' in steps) io.err(`runner-tray: Docker is down: ${steps.dockerError.message}\n`);
+  if (queuedError) io.err(`runner-tray: ${queuedError.message}\n`);
+  return 'dockerError' in steps || queuedError ? 1 : 0;
+}
+
 async function snapshotOf(service: RunnerMonitor, records: RunnerRecord[], one: RunnerRecord | undefined) {
   if (one) return service.stepsJson(one.spec.runnerUuid) ?? NOT_RUNNING;
   return {
@@ -122,6 +190,7 @@ export const stepsCommand: Command = {
     return withContext(io, async (ctx) => {
       const records = ctx.settings().runners().list();
       const one = args.positionals[0] === undefined ? undefined : resolveRunner(args.positionals[0], records);
+      if (!args.values.watch && args.values.queued) return oneShotQueued(ctx, io, records, one, json);
       const service = await ctx.monitor();
       try {
         await service.start();
@@ -129,10 +198,7 @@ export const stepsCommand: Command = {
         const extra = args.values.queued ? await queued(ctx, one ? [one] : records) : undefined;
         if (json || args.values.watch) io.out(JSON.stringify({ ...snap, ...(extra ?? {}) }) + '\n');
         else {
-          if ('runners' in snap) {
-            if (snap.runners.length === 0) io.out('No runners yet. Add one with: runner-tray add < command.txt\n');
-            for (const r of snap.runners) io.out(describe(r, r.runnerUuid));
-          } else io.out(describe(snap, one!.spec.runnerUuid));
+          describeSnapshot(io, snap, one);
           if (extra) io.out(describeQueued(extra));
         }
         if (!args.values.watch) return 0;

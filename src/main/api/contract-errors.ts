@@ -11,6 +11,7 @@ const BY_SERVICE_CODE: Record<string, ErrorCode> = {
   RUNNER_EXISTS: 'CONFLICT',
   RUNNER_NOT_FOUND: 'NOT_FOUND',
   CONTAINER_CONFLICT: 'CONFLICT',
+  STEP_RUNNING: 'STEP_RUNNING',
   // The runner is known but its secret is not: the fix is to paste again, a state clash.
   SECRET_MISSING: 'CONFLICT',
   SECRET_INVALID: 'CONFLICT',

@@ -31,7 +31,7 @@ import { notificationListener } from './notifications.js';
 import { allowBasicTextFromEnv, SafeStorageVault } from './safe-storage-vault.js';
 import { denyPermissions, hardenWebContents, registerAppScheme, serveAppScheme } from './security.js';
 import { loadTrayRunners, TrayController } from './tray.js';
-import type { TrayIcon, TrayLanguage } from './tray-menu.js';
+import { stepRunningQuestion, stopFromTray, type TrayIcon, type TrayLanguage } from './tray-menu.js';
 import { createMainWindow } from './window.js';
 import { windowOpener } from './window-opener.js';
 
@@ -109,7 +109,15 @@ async function main(): Promise<void> {
     actions: {
       open: showWindow,
       start: (runnerUuid) => void host.api.dispatch('runners.start', { runnerUuid }).then(report('Runner Tray: could not start the runner')),
-      stop: (runnerUuid) => void host.api.dispatch('runners.stop', { runnerUuid }).then(report('Runner Tray: could not stop the runner')),
+      stop: (runnerUuid) => {
+        const name = trayController.state.runners.find((r) => r.uuid === runnerUuid)?.displayName ?? runnerUuid;
+        const confirm = async () => {
+          const q = stepRunningQuestion(language(), name);
+          const { response } = await dialog.showMessageBox({ type: 'warning', message: q.message, detail: q.detail, buttons: q.buttons, defaultId: 1, cancelId: 1 });
+          return response === 0;
+        };
+        void stopFromTray(runnerUuid, (req) => host.api.dispatch('runners.stop', req), confirm).then((r) => r && report('Runner Tray: could not stop the runner')(r));
+      },
       // The add form, which offers the clipboard's command itself (redacted preview, full text on accept).
       addFromClipboard: () => windows.open('add-from-clipboard'),
       setOpenAtLogin: (enabled) => {

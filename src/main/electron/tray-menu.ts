@@ -47,6 +47,7 @@ const TEXT = {
     quit: 'Quit',
     tooltip: (counts: string) => `Runner Tray — ${counts}`,
     none: 'no runners',
+    stepRunning: { message: (name: string) => `“${name}” is running a step: stopping fails it.`, detail: 'Stop it anyway? The step ends as failed in Bitbucket.', yes: 'Stop and fail the step', no: 'Cancel' },
   },
   pl: {
     states: { STARTING: 'uruchamianie', ONLINE: 'online', BUSY: 'zajęty', UNHEALTHY: 'niesprawny', STOPPED: 'zatrzymany', CRASHED: 'awaria' },
@@ -60,6 +61,7 @@ const TEXT = {
     quit: 'Zakończ',
     tooltip: (counts: string) => `Runner Tray — ${counts}`,
     none: 'brak runnerów',
+    stepRunning: { message: (name: string) => `„${name}” wykonuje krok: zatrzymanie przerwie go niepowodzeniem.`, detail: 'Zatrzymać mimo to? Krok zakończy się w Bitbucket błędem.', yes: 'Zatrzymaj i przerwij krok', no: 'Anuluj' },
   },
 } as const satisfies Record<TrayLanguage, unknown>;
 
@@ -107,4 +109,26 @@ export function trayTooltip(state: Pick<TrayState, 'runners' | 'language'>): str
   for (const r of state.runners) counts.set(r.runnerState, (counts.get(r.runnerState) ?? 0) + 1);
   const parts = [...counts].map(([s, n]) => `${n} ${t.states[s]}`);
   return t.tooltip(parts.length > 0 ? parts.join(', ') : t.none);
+}
+
+/** The question the tray asks before stopping a runner mid-step (a native message box shows it). */
+export function stepRunningQuestion(language: TrayLanguage, displayName: string): { message: string; detail: string; buttons: [string, string] } {
+  const q = TEXT[language].stepRunning;
+  return { message: q.message(displayName), detail: q.detail, buttons: [q.yes, q.no] };
+}
+
+type StopReply = { ok: true } | { ok: false; error: { code: string; message: string } };
+
+/**
+ * The tray's Stop: the service refuses with STEP_RUNNING while a step runs (RunnerLifecycle's
+ * rule); then `confirm` asks the user, and only a yes stops it with `force`. Null: the user said no.
+ */
+export async function stopFromTray(
+  runnerUuid: string,
+  stop: (request: { runnerUuid: string; force: boolean }) => Promise<StopReply>,
+  confirm: () => Promise<boolean>,
+): Promise<StopReply | null> {
+  const first = await stop({ runnerUuid, force: false });
+  if (first.ok || first.error.code !== 'STEP_RUNNING') return first;
+  return (await confirm()) ? stop({ runnerUuid, force: true }) : null;
 }

@@ -68,10 +68,18 @@ export class RunnerLog {
     const id = t.containerId;
     let gotData = false;
     let follower: LogFollower;
+    let done!: () => void;
+    // Set before the first await, so an exit event handled right after a start finds it.
+    const logDone = new Promise<void>((resolve) => (done = resolve));
+    t.logDone = logDone;
+    const settle = () => {
+      if (t.logDone === logDone) t.logDone = null;
+      done();
+    };
     try {
       if (t.envOf !== id) {
         const info = await this.#o.docker.getContainer(id).inspect();
-        if (this.#o.closed() || gen !== t.followGen) return;
+        if (this.#o.closed() || gen !== t.followGen) return settle();
         this.#o.inspected(t, id, info.Config?.Env);
       }
       const onText = (text: string) => {
@@ -81,23 +89,38 @@ export class RunnerLog {
       follower = await followContainerLog(this.#o.docker, id, onText, { timestamps: true, ...(t.lastTs ? { since: sinceAfter(t.lastTs) } : {}) });
     } catch {
       // Container gone or engine away: its events (or the reconnect) bring us back.
+      settle();
       return;
     }
     if (this.#o.closed() || gen !== t.followGen) {
       follower.stop();
+      settle();
       return;
     }
     t.follower = follower;
     void follower.ended.then(() => {
       if (t.follower === follower) t.follower = null;
-      if (gen !== t.followGen || this.#o.closed()) return;
+      if (gen !== t.followGen || this.#o.closed()) return settle();
       t.lines.end();
       this.flush(t);
+      settle();
       t.emptyFollows = gotData ? 0 : t.emptyFollows + 1;
       // Ended while we still believe it runs: a `start` raced the old stream's end, or the
       // engine is going away. Ask once; a dead engine is the event stream's business.
       if (t.running && this.#o.connected() && t.emptyFollows < 3) void this.#refollowIfRunning(t, gen);
     });
+  }
+
+  /**
+   * Resolves once `t`'s followed log has ended (a runner's log stream ends after its container
+   * exits, having delivered its last lines), or after `maxMs`: an exit is judged on the whole run.
+   */
+  async drained(t: Tracked, maxMs: number): Promise<void> {
+    if (!t.logDone) return;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, maxMs)));
+    await Promise.race([t.logDone, late]);
+    clearTimeout(timer);
   }
 
   /** Stops following `t`'s container (it was replaced, or the monitor closes). */
@@ -111,6 +134,8 @@ export class RunnerLog {
   line(t: Tracked, raw: string): void {
     const { time: ts, text } = splitDockerLine(raw);
     if (ts !== null) {
+      // Engine events that happened before this line are folded first (see event-order).
+      if (!t.order.idle) t.order.before(Date.parse(ts));
       const key = comparableTimestamp(ts);
       // Older than what was folded: an overlap after a resume. Equal is kept: Docker may stamp
       // several lines of one read alike, and resumes start 1 ns after the last line anyway.

@@ -53,6 +53,8 @@ export interface RunnerMonitorDeps {
    * Default 8; 0 follows none.
    */
   maxSiblingLogs?: number;
+  /** How long a runner's exit waits for the rest of its log before it is judged. Default 5 s. */
+  exitDrainMs?: number;
 }
 
 interface Effective {
@@ -74,6 +76,7 @@ export class RunnerMonitor {
   readonly #runnerLog: RunnerLog;
   readonly #steps: StepContainers;
   readonly #reconcileHost: ReconcileHost;
+  readonly #drainMs: number;
   #closed = false;
   #started = false;
   #reconciling: Promise<void> = Promise.resolve();
@@ -82,6 +85,7 @@ export class RunnerMonitor {
     this.#docker = deps.engine.docker;
     this.supervisor = deps.supervisor instanceof Supervisor ? deps.supervisor : new Supervisor(deps.supervisor);
     this.#log = deps.log ?? (() => undefined);
+    this.#drainMs = deps.exitDrainMs ?? 5000;
     this.#replayOptions = { ...(deps.replay ?? {}), hostDockerVersion: deps.replay?.hostDockerVersion ?? deps.engine.facts.serverVersion };
     const closed = () => this.#closed;
     const emit = (e: MonitorEvent) => this.events.emit(e);
@@ -211,8 +215,27 @@ export class RunnerMonitor {
     if (sibling && t) this.#steps.onEvent(t, ev.containerId, attrs.name!, sibling, ev.action, ev.time);
   }
 
+  /**
+   * A runner container's event. A `die` waits until the run's log has been read to its end (the
+   * engine may send the exit before the last lines, which hold the diagnosis a crash verdict
+   * names); events after it wait their turn, so the order stays the engine's.
+   */
   #onRunnerEvent(runnerUuid: string, id: string, name: string | null, action: ContainerAction, exitCode: string | undefined, time: string): void {
     const t = this.#track(runnerUuid);
+    const apply = (inLine = false) => {
+      if (!this.#closed) this.#applyRunnerEvent(t, id, name, action, exitCode, time, inLine);
+    };
+    const drain = action === 'die' && t.containerId === id && t.logDone !== null;
+    if (!drain && t.order.idle) return apply();
+    t.order.push({
+      timeMs: Date.parse(time),
+      starts: action === 'start' || action === 'restart',
+      apply,
+      ...(action === 'die' ? { drain: () => (t.containerId === id ? this.#runnerLog.drained(t, this.#drainMs) : Promise.resolve()) } : {}),
+    });
+  }
+
+  #applyRunnerEvent(t: Tracked, id: string, name: string | null, action: ContainerAction, exitCode: string | undefined, time: string, inLine: boolean): void {
     if (t.containerId !== id) {
       // An older container of this runner (being replaced): not the one we show.
       if (STOPS.has(action) && t.containerId !== null) return;
@@ -222,7 +245,8 @@ export class RunnerMonitor {
     if (name) t.containerName = name.replace(/^\//, '');
     const input: ContainerEvent = { kind: 'container', action, time };
     if (action === 'die' && exitCode !== undefined && exitCode !== '') input.exitCode = Number(exitCode);
-    if (action === 'die') t.lines.end();
+    // The run's unfinished last line; not while a later line is being split (that is the next run's).
+    if (action === 'die' && !inLine) t.lines.end();
     t.replay.state = foldRunnerLog(t.replay.state, input);
     this.#emitStepChanges(t, time);
     this.#superviseEvent(t, action);

@@ -7,6 +7,7 @@ import type { Secret } from '../../shared/secret.js';
 import { RunnerLogReplay, type ReplayOptions } from '../../shared/step-log/replay.js';
 import type { Step } from '../../shared/step-log/types.js';
 import type { LogFollower } from '../docker/container-logs.js';
+import { EventOrder } from './event-order.js';
 import type { LogLineView, SiblingView } from './events.js';
 import type { CrashVerdict } from './supervisor.js';
 
@@ -51,6 +52,10 @@ export interface Tracked {
   running: boolean;
   follower: LogFollower | null;
   followGen: number;
+  /** Settles when the current follow of the runner's log has ended (or failed to open). */
+  logDone: Promise<void> | null;
+  /** Runner events waiting behind a `die` whose log is still being drained, in order. */
+  order: EventOrder;
   emptyFollows: number;
   /** The runner log's lines, from whichever read (backlog or follow) is current. */
   lines: LineSplitter;
@@ -90,6 +95,8 @@ export function newTracked(runnerUuid: string, replayOptions: ReplayOptions, onL
     running: false,
     follower: null,
     followGen: 0,
+    logDone: null,
+    order: new EventOrder(),
     emptyFollows: 0,
     lines: new LineSplitter((line) => onLine(t, line), MAX_PARTIAL),
     lineNumber: 0,

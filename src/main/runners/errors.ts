@@ -9,7 +9,9 @@ export type RunnerErrorCode =
   | 'WORK_DIR_FAILED'
   | 'ENGINE_ERROR'
   /** The runner runs on a cluster (`k8s apply`): a second process on its UUID would clash (409). */
-  | 'PLACED_ON_CLUSTER';
+  | 'PLACED_ON_CLUSTER'
+  /** Stopping or removing it would fail the step it is running: ask, then pass `force`. */
+  | 'STEP_RUNNING';
 
 /** A runner operation that failed for a reason the user can act on; the message says how. */
 export class RunnerError extends Error {

@@ -5,6 +5,7 @@
  * the runner's history starts over. The API handlers used to know these rules alone.
  */
 import type { ParseResult } from '../../shared/runner-command/index.js';
+import { RunnerError } from './errors.js';
 import type { AddOptions, AddResult, RunnerService, RunnerStatus, StartOptions, StartResult } from './runner-service.js';
 
 export interface RunnerLifecycleDeps {
@@ -14,7 +15,22 @@ export interface RunnerLifecycleDeps {
    * composition root points it at the monitor when one runs in this process, else it is a no-op.
    */
   resetSupervision: (runnerUuid: string) => void;
+  /** The monitor's live view, when one runs here: true while the runner's log shows a step running. */
+  stepRunning?: (runnerUuid: string) => boolean;
 }
+
+export interface StopOptions {
+  /** Stop (or remove) it even while it runs a step, which then fails. */
+  force?: boolean;
+}
+
+/** What a stop or remove also cleaned up: the runner's step containers nobody else would remove. */
+export interface StepCleanup {
+  removedStepContainers: number;
+}
+
+/** The words every front end shows (the CLI adds how to force it). */
+export const STEP_RUNNING_MESSAGE = 'a step is running: stopping fails it';
 
 export interface AddAndStartOptions extends AddOptions {
   /** Start the runner once saved (the dashboard's default; `runner-tray add --start`). */
@@ -34,10 +50,12 @@ export interface AddOutcome extends AddResult {
 export class RunnerLifecycle {
   readonly runners: RunnerService;
   readonly #reset: (runnerUuid: string) => void;
+  readonly #stepRunning: (runnerUuid: string) => boolean;
 
   constructor(deps: RunnerLifecycleDeps) {
     this.runners = deps.runners;
     this.#reset = deps.resetSupervision;
+    this.#stepRunning = deps.stepRunning ?? (() => false);
   }
 
   /**
@@ -68,15 +86,31 @@ export class RunnerLifecycle {
     return started;
   }
 
-  async stop(runner: string): Promise<RunnerStatus> {
-    const stopped = await this.runners.stop(runner);
+  /**
+   * Stops the runner; refused with STEP_RUNNING while it runs a step, unless `force`. Its step
+   * containers are removed afterwards: the runner no longer can, and they would run on for minutes.
+   */
+  async stop(runner: string, options: StopOptions = {}): Promise<RunnerStatus & StepCleanup> {
+    const uuid = this.runners.resolve(runner).spec.runnerUuid;
+    if (!options.force) await this.#refuseDuringStep(uuid);
+    const stopped = await this.runners.stop(uuid);
     this.#reset(stopped.runnerUuid);
-    return stopped;
+    return { ...stopped, removedStepContainers: await this.runners.removeStepContainers(uuid) };
   }
 
-  async remove(runner: string): Promise<{ runnerUuid: string }> {
-    const removed = await this.runners.remove(runner);
+  async remove(runner: string, options: StopOptions = {}): Promise<{ runnerUuid: string } & StepCleanup> {
+    const uuid = this.runners.resolve(runner).spec.runnerUuid;
+    if (!options.force) await this.#refuseDuringStep(uuid);
+    const removed = await this.runners.remove(uuid);
     this.#reset(removed.runnerUuid);
-    return removed;
+    return { ...removed, removedStepContainers: await this.runners.removeStepContainers(uuid) };
+  }
+
+  /** A step runs when the monitor's log says so, or when a step container of the runner runs. */
+  async #refuseDuringStep(runnerUuid: string): Promise<void> {
+    let running = this.#stepRunning(runnerUuid);
+    // A stopped engine runs no step; the stop itself then says what is wrong.
+    if (!running) running = (await this.runners.stepContainers(runnerUuid).catch(() => [])).some((c) => c.running);
+    if (running) throw new RunnerError('STEP_RUNNING', `Runner ${runnerUuid}: ${STEP_RUNNING_MESSAGE}.`, runnerUuid);
   }
 }

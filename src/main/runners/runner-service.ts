@@ -12,6 +12,7 @@ import { startContainer, removeContainer } from '../docker/container-ops.js';
 import type { Engine } from '../docker/engine.js';
 import { statusCodeOf } from '../docker/engine-errors.js';
 import { byRunner, listRunnerContainers } from '../docker/runner-containers.js';
+import { removeStepContainersOf, stepContainersOf, type RunnerStepContainer } from '../docker/step-container-cleanup.js';
 import type { RunnerRecord, RunnerStore } from '../settings/types.js';
 import type { SecretVault } from '../vault/types.js';
 import { createOrJoin, settleContainers, swapContainer } from './container-swap.js';
@@ -252,6 +253,16 @@ export class RunnerService {
       this.events.emit({ type: 'state', runnerUuid: uuid, action: 'removed', containerState: 'missing' });
       return { runnerUuid: uuid };
     });
+  }
+
+  /** The runner's step containers (found by name: the runner starts them unlabelled). */
+  async stepContainers(runnerUuid: string): Promise<RunnerStepContainer[]> {
+    return this.#engine.call((docker) => stepContainersOf(docker, runnerUuid), runnerUuid);
+  }
+
+  /** Removes the runner's step containers (those created before `createdBefore`, Unix s, if given); how many. */
+  async removeStepContainers(runnerUuid: string, createdBefore?: number): Promise<number> {
+    return this.#engine.call((docker) => removeStepContainersOf(docker, runnerUuid, createdBefore), runnerUuid);
   }
 
   async status(runner: string): Promise<RunnerStatus> {

@@ -140,20 +140,26 @@ function RunnerItem({ runner, startError, pendingRestart, onChanged, onRemoved, 
   const now = useNow(1000);
   const [busy, setBusy] = useState(false);
   const [confirmRemove, setConfirmRemove] = useState(false);
+  const [confirmStep, setConfirmStep] = useState<{ channel: 'runners.stop' | 'runners.remove'; done: string } | null>(null);
   const [error, setError] = useState<ContractError | undefined>(startError);
   useEffect(() => setError(startError), [startError]);
   const running = runner.containerState === 'running' || runner.containerState === 'restarting';
 
-  async function act(channel: 'runners.start' | 'runners.stop' | 'runners.remove', done: string) {
+  async function act(channel: 'runners.start' | 'runners.stop' | 'runners.remove', done: string, force = false) {
     setBusy(true);
     setError(undefined);
-    const result = await client.invoke(channel, { runnerUuid: runner.uuid });
+    setConfirmStep(null);
+    const result = channel === 'runners.start' ? await client.invoke(channel, { runnerUuid: runner.uuid }) : await client.invoke(channel, { runnerUuid: runner.uuid, force });
     setBusy(false);
     setConfirmRemove(false);
     if (result.ok) {
-      announce(done);
+      const removed = 'removedStepContainers' in result.value ? result.value.removedStepContainers : 0;
+      announce(removed > 0 ? `${done} ${t('runners.stepContainersRemoved', { count: removed })}` : done);
       if ('removed' in result.value) onRemoved(result.value.runnerUuid);
       else onChanged(result.value);
+    } else if (result.error.code === 'STEP_RUNNING' && channel !== 'runners.start') {
+      // The service refused because a step runs: the user's word decides, then it is forced.
+      setConfirmStep({ channel, done });
     } else setError(result.error);
   }
 
@@ -213,7 +219,17 @@ function RunnerItem({ runner, startError, pendingRestart, onChanged, onRemoved, 
           <button type="button" disabled={busy} onClick={() => void restart()}>{t('runners.restartNow')}</button>
         </div>
       )}
-      {confirmRemove ? (
+      {confirmStep ? (
+        <div className="confirm" role="group" aria-label={t('runners.stepRunningLabel')}>
+          <p>{t('runners.stepRunningConfirm', { name: runner.displayName })}</p>
+          <button type="button" className="danger" disabled={busy} onClick={() => act(confirmStep.channel, confirmStep.done, true)}>
+            {confirmStep.channel === 'runners.stop' ? t('runners.stepRunningStop') : t('runners.stepRunningRemove')}
+          </button>
+          <button type="button" className="secondary" autoFocus onClick={() => setConfirmStep(null)}>
+            {t('common.cancel')}
+          </button>
+        </div>
+      ) : confirmRemove ? (
         <div className="confirm" role="group" aria-label={t('runners.removeConfirmLabel')}>
           <p>{t('runners.removeConfirm', { name: runner.displayName })}</p>
           <button type="button" className="danger" disabled={busy} onClick={() => void act('runners.remove', t('runners.removed', { name: runner.displayName }))}>

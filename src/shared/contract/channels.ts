@@ -28,6 +28,8 @@ export const runnerUuidSchema = z.string().regex(BRACED_UUID, 'must be a runner 
 
 const noFields = z.strictObject({});
 const byRunner = z.strictObject({ runnerUuid: runnerUuidSchema });
+/** `force`: go ahead while the runner runs a step (refused with STEP_RUNNING otherwise, for the UI to ask). */
+const byRunnerForced = z.strictObject({ runnerUuid: runnerUuidSchema, force: z.boolean().default(false) });
 
 /** Longest paste we accept: a real runner command is ~700 characters. */
 const MAX_COMMAND_LENGTH = 20_000;
@@ -71,8 +73,8 @@ export const channels = {
       path: ['command'],
     }),
   'runners.start': byRunner,
-  'runners.stop': byRunner,
-  'runners.remove': byRunner,
+  'runners.stop': byRunnerForced,
+  'runners.remove': byRunnerForced,
   'runners.logs.subscribe': z.strictObject({
     runnerUuid: runnerUuidSchema,
     /** How many earlier lines to send back at once. */
@@ -120,8 +122,9 @@ export interface ChannelResponses {
   'runners.parseCommand': ParsedCommandView;
   'runners.add': AddedRunnerView;
   'runners.start': StartedRunnerView;
-  'runners.stop': RunnerView;
-  'runners.remove': { runnerUuid: string; removed: true };
+  /** `removedStepContainers`: the runner's step containers removed after it stopped. */
+  'runners.stop': RunnerView & { removedStepContainers: number };
+  'runners.remove': { runnerUuid: string; removed: true; removedStepContainers: number };
   'runners.logs.subscribe': LogSubscriptionView;
   'runners.logs.unsubscribe': { subscriptionId: string; unsubscribed: true };
   'steps.list': StepView[];

@@ -11,6 +11,8 @@ export const ERROR_CODES = [
   'NOT_FOUND',
   /** The runner is already known (re-paste without `replaceExisting`), or the action clashes with its state. */
   'CONFLICT',
+  /** The runner is running a step: stopping or removing it fails the step. Ask, then send `force: true`. */
+  'STEP_RUNNING',
   /** The Docker engine cannot be reached. */
   'DOCKER_UNAVAILABLE',
   /** The Docker engine answered but refused the request (the message has its words, secrets masked). */
@@ -66,6 +68,7 @@ export function httpStatusFor(result: Result<unknown>): number {
     case 'NOT_FOUND':
       return 404;
     case 'CONFLICT':
+    case 'STEP_RUNNING':
       return 409;
     case 'DOCKER_UNAVAILABLE':
     case 'VAULT_UNAVAILABLE':

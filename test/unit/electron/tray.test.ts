@@ -217,3 +217,31 @@ describe('tray icon files', () => {
     expect(size(`${state}Template@2x.png`)).toEqual([32, 32]);
   });
 });
+
+const { stopFromTray, stepRunningQuestion } = await import('../../../src/main/electron/tray-menu.js');
+
+describe("the tray's Stop while a step runs", () => {
+  const refusal = { ok: false as const, error: { code: 'STEP_RUNNING', message: 'a step is running: stopping fails it.' } };
+
+  it('asks, and stops with force only on a yes', async () => {
+    const asked: Array<{ runnerUuid: string; force: boolean }> = [];
+    const stop = async (req: { runnerUuid: string; force: boolean }) => (asked.push(req), req.force ? { ok: true as const } : refusal);
+    expect(await stopFromTray(A, stop, async () => true)).toEqual({ ok: true });
+    expect(asked).toEqual([{ runnerUuid: A, force: false }, { runnerUuid: A, force: true }]);
+    asked.length = 0;
+    expect(await stopFromTray(A, stop, async () => false)).toBeNull();
+    expect(asked).toEqual([{ runnerUuid: A, force: false }]);
+  });
+
+  it('does not ask when nothing runs, and passes other errors on', async () => {
+    let confirmed = 0;
+    const down = { ok: false as const, error: { code: 'DOCKER_UNAVAILABLE', message: 'Docker cannot be reached.' } };
+    expect(await stopFromTray(A, async () => down, async () => (confirmed++, true))).toEqual(down);
+    expect(confirmed).toBe(0);
+  });
+
+  it('words the question in both languages', () => {
+    expect(stepRunningQuestion('en', 'build box').message).toBe('“build box” is running a step: stopping fails it.');
+    expect(stepRunningQuestion('pl', 'build box').buttons).toEqual(['Zatrzymaj i przerwij krok', 'Anuluj']);
+  });
+});

@@ -79,14 +79,14 @@ export function runnerHandlers(deps: HandlerDeps): HandlersOf<'runners'> {
       return withPendingRestart(await runnerView(runnerUuid), started);
     },
 
-    async 'runners.stop'({ runnerUuid }) {
-      await deps.lifecycle.stop(runnerUuid);
-      return runnerView(runnerUuid);
+    async 'runners.stop'({ runnerUuid, force }) {
+      const { removedStepContainers } = await deps.lifecycle.stop(runnerUuid, { force });
+      return { ...(await runnerView(runnerUuid)), removedStepContainers };
     },
 
-    async 'runners.remove'({ runnerUuid }) {
-      const { runnerUuid: removed } = await deps.lifecycle.remove(runnerUuid);
-      return { runnerUuid: removed, removed: true as const };
+    async 'runners.remove'({ runnerUuid, force }) {
+      const { runnerUuid: removed, removedStepContainers } = await deps.lifecycle.remove(runnerUuid, { force });
+      return { runnerUuid: removed, removed: true as const, removedStepContainers };
     },
 
     async 'runners.logs.subscribe'({ runnerUuid, tail }) {

@@ -51,7 +51,6 @@ beforeAll(async () => {
   process.env.DOCKER_HOST = `unix://${inject('dockerSocket')}`;
   engine = await connectEngine();
   docker = engine.docker;
-  execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
 });
 
 beforeEach(async () => {

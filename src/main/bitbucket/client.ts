@@ -1,4 +1,4 @@
-import { Secret, redactText } from '../../shared/secret.js';
+import { type Secret, redactText } from '../../shared/secret.js';
 import type { ApiErrorBody, ApiPage } from './api-types.js';
 
 export const DEFAULT_BITBUCKET_API = 'https://api.bitbucket.org/2.0';

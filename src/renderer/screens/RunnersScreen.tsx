@@ -222,7 +222,7 @@ function RunnerItem({ runner, startError, pendingRestart, onChanged, onRemoved, 
       {confirmStep ? (
         <div className="confirm" role="group" aria-label={t('runners.stepRunningLabel')}>
           <p>{t('runners.stepRunningConfirm', { name: runner.displayName })}</p>
-          <button type="button" className="danger" disabled={busy} onClick={() => act(confirmStep.channel, confirmStep.done, true)}>
+          <button type="button" className="danger" disabled={busy} onClick={() => void act(confirmStep.channel, confirmStep.done, true)}>
             {confirmStep.channel === 'runners.stop' ? t('runners.stepRunningStop') : t('runners.stepRunningRemove')}
           </button>
           <button type="button" className="secondary" autoFocus onClick={() => setConfirmStep(null)}>

@@ -8,6 +8,7 @@ import { parseCommand } from './parse-command.js';
 import { serveCommand } from './serve.js';
 import { listCommand, statusCommand } from './status.js';
 import { stepsCommand } from './steps.js';
+import { vaultCommand } from './vault.js';
 import { watchCommand } from './watch.js';
 
 /** Every CLI command, in the order `--help` lists them. */
@@ -25,4 +26,5 @@ export const commands: Record<string, Command> = {
   doctor: doctorCommand,
   bitbucket: bitbucketCommand,
   serve: serveCommand,
+  vault: vaultCommand,
 };

@@ -20,7 +20,7 @@ export function engineProblem(e: unknown): { problem: string; fix: string } {
   if (!(e instanceof EngineUnreachableError)) return { problem: message, fix: ENGINE_WAIT };
   const lines = message.split('\n');
   const fix = lines.length > 1 ? lines.pop()! : '';
-  return { problem: lines.join('\n'), fix: `${fix} ${ENGINE_WAIT}`.trim() };
+  return { problem: lines.join('\n'), fix: fix || ENGINE_WAIT };
 }
 
 export class HostStatus {
@@ -41,7 +41,7 @@ export class HostStatus {
   problemLines(): string[] {
     const { engine, vault } = this.#status;
     const lines: string[] = [];
-    if (!engine.connected) lines.push(`Docker: ${engine.problem ?? 'not connected'}`, `  Fix: ${engine.fix ?? ENGINE_WAIT}`);
+    if (!engine.connected) lines.push(`Docker: ${engine.problem ?? 'not connected'}`, `  Fix: ${engine.fix ?? ENGINE_WAIT}`, `  ${ENGINE_WAIT}`);
     if (!vault.usable) lines.push(`Secrets vault (${vault.backend}): ${vault.problem ?? 'not usable'}`, `  Fix: ${vault.fix ?? VAULT_FIX}`);
     return lines;
   }

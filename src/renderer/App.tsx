@@ -10,6 +10,7 @@ import { LogsScreen } from './screens/LogsScreen.js';
 import { DoctorScreen } from './screens/DoctorScreen.js';
 import { SnippetScreen } from './screens/SnippetScreen.js';
 import { SettingsScreen } from './screens/SettingsScreen.js';
+import { HostProblems, useHostStatus } from './components/HostProblems.js';
 
 export const SCREENS = ['runners', 'steps', 'logs', 'doctor', 'snippet', 'settings'] as const;
 export type Screen = (typeof SCREENS)[number];
@@ -24,6 +25,7 @@ export function App() {
   const shownScreen = useRef<Screen>(screen);
   const settingsQuery = useChannel('settings.get', {}, []);
   const [settings, setSettings] = useState<SettingsView>();
+  const hostStatus = useHostStatus();
 
   useEffect(() => {
     if (settingsQuery.value) setSettings(settingsQuery.value);
@@ -80,10 +82,11 @@ export function App() {
           <span className="logo" aria-hidden="true">▶</span>
           <span>{t('app.name')}</span>
         </div>
-        {engine && !engine.connected && (
+        {engine && !engine.connected && hostStatus?.engine.connected !== false && (
           <p className="engine-down" role="status">{t('app.engineDown')}{engine.message ? ` ${engine.message}` : ''}</p>
         )}
       </header>
+      <HostProblems status={hostStatus} place="banner" />
       <nav className="app-nav" aria-label={t('nav.label')}>
         <ul>
           {SCREENS.map((s) => (

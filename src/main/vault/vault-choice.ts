@@ -42,7 +42,7 @@ export async function chooseVault(ctx: AppContext, backend: ChosenVault): Promis
     if (holders.length > 0) {
       throw new VaultError(
         'VAULT_CONFIG',
-        `Not switching to ${describe(backend)}: ${holders.join(', ')} keep their secrets in ${describe(current)}, and Runner Tray does not move secrets between vaults. ` +
+        `Not switching to ${describe(backend)}: ${holders.join(', ')} ${holders.length === 1 ? 'keeps its' : 'keep their'} secrets in ${describe(current)}, and Runner Tray does not move secrets between vaults. ` +
           'Remove them first (runner-tray remove <name>, runner-tray bitbucket disconnect), choose the vault, then add them again.',
       );
     }

@@ -86,7 +86,6 @@ export function App() {
           <p className="engine-down" role="status">{t('app.engineDown')}{engine.message ? ` ${engine.message}` : ''}</p>
         )}
       </header>
-      <HostProblems status={hostStatus} place="banner" />
       <nav className="app-nav" aria-label={t('nav.label')}>
         <ul>
           {SCREENS.map((s) => (
@@ -99,6 +98,8 @@ export function App() {
         </ul>
       </nav>
       <main id="main" className="app-main">
+        {/* On every screen but Doctor, which shows the same cards itself. */}
+        {screen !== 'doctor' && <HostProblems status={hostStatus} place="banner" />}
         <h1 ref={heading} tabIndex={-1}>{t(`nav.${screen}`)}</h1>
         {screen === 'runners' && <RunnersScreen announce={announce} />}
         {screen === 'steps' && <StepsScreen />}

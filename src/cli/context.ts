@@ -7,6 +7,8 @@ export interface ContextOptions {
    * running (`serve`, `watch`): a one-shot command would have to wait for it, or leave it behind.
    */
   checkForImageUpdates?: boolean;
+  /** `serve`: come up without Docker and follow the engine once it answers. */
+  waitForEngine?: boolean;
 }
 
 /** One AppContext per invocation; closed so background work (monitor streams, image checks) ends before exit. */
@@ -14,6 +16,7 @@ export async function withContext<T>(io: CliIo, fn: (ctx: AppContext) => Promise
   const ctx = new AppContext({
     env: io.env,
     checkForImageUpdates: options.checkForImageUpdates ?? false,
+    ...(options.waitForEngine ? { waitForEngine: true } : {}),
     log: (line) => io.err(`runner-tray: ${line}\n`),
   });
   try {

@@ -9,7 +9,8 @@ import type { HostFacts } from '../shared/preflight/types.js';
 import { BitbucketAccess } from './bitbucket/access.js';
 import { bitbucketApiBase } from './bitbucket/client.js';
 import { dataDir as resolveDataDir } from './data-dir.js';
-import { connectEngine, type Engine } from './docker/engine.js';
+import { connectEngine, EngineUnreachableError, type Engine } from './docker/engine.js';
+import { pendingEngine } from './docker/pending-engine.js';
 import { gatherHostFacts } from './host-facts.js';
 import { RunnerImport } from './runners/import.js';
 import { RunnerLifecycle } from './runners/lifecycle.js';
@@ -18,8 +19,9 @@ import { RunnerService } from './runners/runner-service.js';
 import { SettingsStore } from './settings/settings-store.js';
 // The one place that builds the monitor; the rest of the app is handed it by the context.
 import { RunnerMonitor } from './monitor/runner-monitor.js';
-import { openVault } from './vault/select-vault.js';
-import type { SecretVault } from './vault/types.js';
+import { DeferredVault } from './vault/deferred-vault.js';
+import { openVault, vaultBackendFromEnv } from './vault/select-vault.js';
+import type { SecretVault, VaultBackendName } from './vault/types.js';
 
 export type { RunnerMonitor };
 
@@ -35,6 +37,11 @@ export interface AppContextOptions {
   openVault?: () => Promise<SecretVault>;
   /** One line per problem worth a user's attention (stream errors, orphans, Bitbucket); never a payload. */
   log?: (line: string) => void;
+  /**
+   * Long-running hosts (`serve`, the desktop app): the monitor and the API come up without an
+   * engine and follow it once it answers, instead of failing at start-up.
+   */
+  waitForEngine?: boolean;
 }
 
 export class AppContext {
@@ -52,6 +59,9 @@ export class AppContext {
   #monitorBuilt: RunnerMonitor | undefined;
   #bitbucket: BitbucketAccess | undefined;
   #imports: Promise<RunnerImport> | undefined;
+  #hostEngine: Promise<Engine> | undefined;
+  /** What the runners service and Bitbucket hold: opens the vault on each use until one opens. */
+  readonly #deferredVault = new DeferredVault(() => this.vault(), () => this.vaultBackend());
 
   constructor(options: AppContextOptions = {}) {
     this.#options = options;
@@ -64,8 +74,35 @@ export class AppContext {
     return (this.#settings ??= SettingsStore.open(this.dataDir));
   }
 
+  /**
+   * The vault chosen by RUNNER_TRAY_VAULT, else by settings (`vault use`, the window), else the
+   * host's default (desktop: safeStorage) or the keyring. A failure is not remembered: the user
+   * may unlock the keyring or choose another vault, and the next call opens that one.
+   */
   vault(): Promise<SecretVault> {
-    return (this.#vault ??= this.#options.openVault ? this.#options.openVault() : openVault({ env: this.env, dataDir: this.dataDir }));
+    return (this.#vault ??= this.#openVault().catch((e: unknown) => {
+      this.#vault = undefined;
+      throw e;
+    }));
+  }
+
+  #openVault(): Promise<SecretVault> {
+    const backend = this.vaultBackend();
+    if (backend === 'safe-storage' && this.#options.openVault) return this.#options.openVault();
+    return openVault({ env: this.env, dataDir: this.dataDir, chosen: backend === 'file' ? 'file' : 'keyring' });
+  }
+
+  /** Which backend `vault()` opens; throws VAULT_CONFIG for a bad RUNNER_TRAY_VAULT. */
+  vaultBackend(): VaultBackendName {
+    if (this.env.RUNNER_TRAY_VAULT?.trim()) return vaultBackendFromEnv(this.env);
+    const chosen = this.settings().get().vault;
+    if (chosen) return chosen;
+    return this.#options.openVault ? 'safe-storage' : 'keyring';
+  }
+
+  /** After the user chose another vault: the next use opens it. */
+  forgetVault(): void {
+    this.#vault = undefined;
   }
 
   /** A failed connection is not remembered: the next call looks again (Docker may have started since). */
@@ -81,7 +118,7 @@ export class AppContext {
       // The engine is connected on first use: `add` works while Docker is down.
       return new RunnerService({
         engine: () => this.engine(),
-        vault: await this.vault(),
+        vault: this.#deferredVault,
         store: this.settings().runners(),
         ...(this.#options.checkForImageUpdates === undefined ? {} : { checkForImageUpdates: this.#options.checkForImageUpdates }),
       });
@@ -108,7 +145,7 @@ export class AppContext {
 
   /** The runner monitor (engine events, followed logs, steps, crash supervision); the caller starts it. */
   monitor(): Promise<RunnerMonitor> {
-    return (this.#monitor ??= this.engine().then(
+    return (this.#monitor ??= this.hostEngine().then(
       (engine) => (this.#monitorBuilt = new RunnerMonitor({ engine, log: this.log })),
       (e: unknown) => {
         this.#monitor = undefined;
@@ -117,9 +154,23 @@ export class AppContext {
     ));
   }
 
+  /**
+   * The engine as a long-running host follows it: connected now, or (with `waitForEngine`) a
+   * client for where it should be, which the monitor's reconnect loop watches until it answers.
+   * Without `waitForEngine` this is `engine()`.
+   */
+  hostEngine(): Promise<Engine> {
+    if (!this.#options.waitForEngine) return this.engine();
+    return (this.#hostEngine ??= this.engine().catch((e: unknown) => {
+      if (e instanceof EngineUnreachableError) return pendingEngine({ env: this.env });
+      this.#hostEngine = undefined;
+      throw e;
+    }));
+  }
+
   /** Bitbucket Cloud through the stored connection, at the one API base this environment names. */
   bitbucket(): BitbucketAccess {
-    return (this.#bitbucket ??= new BitbucketAccess({ vault: () => this.vault(), store: this.settings().bitbucket(), baseUrl: bitbucketApiBase(this.env) }));
+    return (this.#bitbucket ??= new BitbucketAccess({ vault: async () => this.#deferredVault, store: this.settings().bitbucket(), baseUrl: bitbucketApiBase(this.env) }));
   }
 
   /**

@@ -4,14 +4,19 @@
  * API over them, all taken from the one AppContext. Each host adds only its transport (loopback
  * HTTP or Electron IPC) on top, so the two cannot drift apart in what they start, in which order,
  * or what they close.
+ *
+ * It comes up without Docker and without a usable vault (`status` says what is missing and the
+ * fix): the monitor waits for the engine on its reconnect backoff, and once the engine answers the
+ * runners are reconciled and everything carries on, with no restart.
  */
 import { createApi, type Api } from './api/index.js';
 import type { AppContext, RunnerMonitor } from './app-context.js';
 import { handMadeNotice } from './runners/import-notice.js';
+import { HostStatus } from './host-status.js';
 import type { RunnerService } from './runners/runner-service.js';
 
 export interface HostOptions {
-  /** Its `log` gets one line per request, per orphan container, per stream problem; never a payload. */
+  /** Its `log` gets one line per request, per orphan container, per stream problem; never a payload. Build it with `waitForEngine`. */
   ctx: AppContext;
   /** Desktop only: the system clipboard, for `clipboard.peek` / `clipboard.read`. */
   clipboard?: { readText(): Promise<string> };
@@ -21,30 +26,47 @@ export interface Host {
   api: Api;
   monitor: RunnerMonitor;
   runners: RunnerService;
+  /** No engine yet, no usable vault: what the host lacks, kept current. */
+  status: HostStatus;
   /** Stops following and pushing; runner containers keep running (Docker's restart policy owns them). */
   close(): Promise<void>;
 }
 
 export async function startHost(options: HostOptions): Promise<Host> {
   const { ctx } = options;
+  const status = new HostStatus(ctx);
   const [monitor, runners] = await Promise.all([ctx.monitor(), ctx.runners()]);
-  const api = await createApi(ctx, options.clipboard ? { clipboard: options.clipboard } : {});
-  const close = async () => {
-    api.close();
-    await monitor.close();
-  };
-  try {
-    await monitor.start();
+  const api = await createApi(ctx, { hostStatus: status, ...(options.clipboard ? { clipboard: options.clipboard } : {}) });
+  let handMadeNoticed = false;
+  const reconcileRunners = async () => {
     const { orphans } = await runners.reconcile();
     for (const o of orphans) {
       ctx.log(`container ${o.name} carries Runner Tray labels for runner ${o.runnerUuid}, which is not in settings; left alone (remove it with docker rm -f ${o.name}, or add the runner again).`);
     }
+    // Once per host, not on every reconnect: runners started by hand that `import` can take over.
+    if (handMadeNoticed) return;
+    handMadeNoticed = true;
     const notice = handMadeNotice(await (await ctx.imports()).candidates().catch(() => []));
     if (notice) ctx.log(notice);
+  };
+  // The monitor reconciles its own view after a reconnect; the runner views follow it here.
+  const offConnection = monitor.events.on('connection', (e) => {
+    status.engineConnected(e.connected);
+    if (e.connected) reconcileRunners().catch((err: unknown) => ctx.log(`reconciling runners after Docker came back: ${err instanceof Error ? err.message : String(err)}`));
+  });
+  const close = async () => {
+    offConnection();
+    api.close();
+    await monitor.close();
+  };
+  try {
+    await monitor.start({ waitForEngine: true });
+    await status.refresh();
+    if (monitor.connected) await reconcileRunners();
     await api.start();
   } catch (e) {
     await close();
     throw e;
   }
-  return { api, monitor, runners, close };
+  return { api, monitor, runners, status, close };
 }

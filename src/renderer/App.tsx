@@ -11,6 +11,7 @@ import { DoctorScreen } from './screens/DoctorScreen.js';
 import { SnippetScreen } from './screens/SnippetScreen.js';
 import { SettingsScreen } from './screens/SettingsScreen.js';
 import { useWindowRoute } from './window-route.js';
+import { HostProblems, useHostStatus } from './components/HostProblems.js';
 
 export const SCREENS = ['runners', 'steps', 'logs', 'doctor', 'snippet', 'settings'] as const;
 export type Screen = (typeof SCREENS)[number];
@@ -32,6 +33,7 @@ export function App() {
     setScreen('runners');
     setClipboardRequest(Date.now());
   });
+  const hostStatus = useHostStatus();
 
   useEffect(() => {
     if (settingsQuery.value) setSettings(settingsQuery.value);
@@ -88,7 +90,7 @@ export function App() {
           <span className="logo" aria-hidden="true">▶</span>
           <span>{t('app.name')}</span>
         </div>
-        {engine && !engine.connected && (
+        {engine && !engine.connected && hostStatus?.engine.connected !== false && (
           <p className="engine-down" role="status">{t('app.engineDown')}{engine.message ? ` ${engine.message}` : ''}</p>
         )}
       </header>
@@ -104,6 +106,8 @@ export function App() {
         </ul>
       </nav>
       <main id="main" className="app-main">
+        {/* On every screen but Doctor, which shows the same cards itself. */}
+        {screen !== 'doctor' && <HostProblems status={hostStatus} place="banner" />}
         <h1 ref={heading} tabIndex={-1}>{t(`nav.${screen}`)}</h1>
         {screen === 'runners' && <RunnersScreen announce={announce} clipboardRequest={clipboardRequest} onClipboardRequestTaken={() => setClipboardRequest(null)} />}
         {screen === 'steps' && <StepsScreen />}

@@ -111,7 +111,8 @@ export function useChannel<C extends Channel>(channel: C, payload: RequestOf<C>,
  * the engine, and usage figures arrive every 2 s per runner. Refetched only on `resync`.
  */
 export function useRunnerList(): ChannelState<'runners.list'> {
-  const list = useChannel('runners.list', {}, []);
+  // Also when the engine comes or goes: a list read while Docker was down failed, and events patch nothing into it.
+  const list = useChannel('runners.list', {}, ['engine.connection']);
   const { patch } = list;
   useEvent('runner.changed', (e) => {
     patch((runners) => {

@@ -217,3 +217,32 @@ export class StandInBrowserWindow extends EventEmitter {
     this.emit('closed');
   }
 }
+
+/** `Tray`: `setContextMenu`, `setImage`, `setToolTip`, events (`click`, `mouse-enter`), `destroy`; keeps what it was given. */
+export class StandInTray extends EventEmitter {
+  image: unknown;
+  toolTip = '';
+  menu: unknown = null;
+  destroyed = false;
+
+  constructor(image: unknown) {
+    super();
+    this.image = image;
+  }
+
+  setContextMenu(menu: unknown): void {
+    this.menu = menu;
+  }
+
+  setImage(image: unknown): void {
+    this.image = image;
+  }
+
+  setToolTip(toolTip: string): void {
+    this.toolTip = toolTip;
+  }
+
+  destroy(): void {
+    this.destroyed = true;
+  }
+}

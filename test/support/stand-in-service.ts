@@ -177,6 +177,12 @@ export function createStandInService(): StandInService {
       async 'host.preflight'() {
         return service.preflight;
       },
+      async 'host.status'() {
+        return { engine: { connected: true }, vault: { backend: 'file' as const, usable: true, fixedByEnvironment: true } };
+      },
+      async 'host.useVault'() {
+        throw Object.assign(new Error('RUNNER_TRAY_VAULT=file is set for the stand-in service.'), { code: 'VAULT_CONFIG' });
+      },
       async 'settings.get'() {
         return service.settings;
       },

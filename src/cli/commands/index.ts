@@ -11,6 +11,7 @@ import { parseCommand } from './parse-command.js';
 import { serveCommand } from './serve.js';
 import { listCommand, statusCommand } from './status.js';
 import { stepsCommand } from './steps.js';
+import { vaultCommand } from './vault.js';
 import { watchCommand } from './watch.js';
 
 /** Every CLI command, in the order `--help` lists them. */
@@ -31,4 +32,5 @@ export const commands: Record<string, Command> = {
   bitbucket: bitbucketCommand,
   k8s: k8sCommand,
   serve: serveCommand,
+  vault: vaultCommand,
 };

@@ -39,7 +39,12 @@ export function systemdUnit(port: number, execPath: string = process.execPath, b
     '',
     '[Unit]',
     'Description=Runner Tray (self-hosted Bitbucket Pipelines runners) headless dashboard',
-    'After=network-online.target docker.service',
+    // After=docker.service would do nothing here: a user unit cannot order itself after a unit of
+    // the system manager. None is needed: serve starts without Docker and follows it when it answers.
+    "# No After=docker.service: a user unit cannot be ordered after the system manager's docker.service",
+    '# (After= does not work across the two managers). None is needed: serve comes up without Docker,',
+    '# shows "Docker: not connected" on the dashboard, and carries on by itself once the engine answers.',
+    'After=network-online.target',
     'Wants=network-online.target',
     '',
     '[Service]',
@@ -86,7 +91,13 @@ export const serveCommand: Command = {
         await instance.release();
         throw e;
       }
-      const { api, runners } = host;
+      const { api } = host;
+      // First lines on stderr: what keeps this host from working, and each fix, before the link.
+      for (const line of host.status.problemLines()) io.err(`runner-tray: ${line}\n`);
+      const offStatus = host.status.on(() => {
+        const lines = host.status.problemLines();
+        log(lines.length === 0 ? 'all set: Docker answers and the vault is usable.' : `still missing:\n${lines.join('\n')}`);
+      });
       let bridge: Awaited<ReturnType<typeof startHttpBridge>> | undefined;
       try {
         try {
@@ -99,16 +110,17 @@ export const serveCommand: Command = {
         }
         await instance.announce({ url: `http://127.0.0.1:${bridge.port}/`, port: bridge.port });
         io.out(`Runner Tray dashboard: ${bridge.pageUrl}\n`);
-        log(`serving ${(await runners.list()).length} runner(s) on 127.0.0.1:${bridge.port}; tunnel with: ssh -N -L ${bridge.port}:127.0.0.1:${bridge.port} <this host>. Ctrl-C stops.`);
+        log(`serving ${ctx.settings().runners().list().length} runner(s) on 127.0.0.1:${bridge.port}; tunnel with: ssh -N -L ${bridge.port}:127.0.0.1:${bridge.port} <this host>. Ctrl-C stops.`);
         const signal = await io.untilSignal();
         log(`${signal}: stopping (runner containers keep running)`);
         return 0;
       } finally {
+        offStatus();
         await bridge?.close();
         await host.close();
         await instance.release();
       }
       // Long-running: it may look for a newer runner image after a start (one-shot commands do not).
-    }, { checkForImageUpdates: true });
+    }, { checkForImageUpdates: true, waitForEngine: true });
   },
 };

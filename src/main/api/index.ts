@@ -7,6 +7,8 @@
  */
 import type { ContractHandlers } from '../../shared/contract/channels.js';
 import type { AppContext } from '../app-context.js';
+import { HostStatus } from '../host-status.js';
+import { chooseVault } from '../vault/vault-choice.js';
 import { StepDetailsResolver } from '../bitbucket/step-details.js';
 import type { RunnerStatus } from '../runners/runner-service.js';
 import { ApiEvents } from './api-events.js';
@@ -29,6 +31,8 @@ export interface ApiOptions {
   runnerDebounceMs?: number;
   /** At most one CPU/memory update per runner within this window (default 2000 ms). */
   usageThrottleMs?: number;
+  /** The host's start-up problems; the host passes the one it keeps current (default: a fresh one). */
+  hostStatus?: HostStatus;
 }
 
 export interface Api {
@@ -42,7 +46,7 @@ export interface Api {
 
 /** Connects the engine and opens the vault (through the context) if nothing has yet. */
 export async function createApi(ctx: AppContext, options: ApiOptions = {}): Promise<Api> {
-  const [engine, runners, lifecycle, monitor, imports] = await Promise.all([ctx.engine(), ctx.runners(), ctx.lifecycle(), ctx.monitor(), ctx.imports()]);
+  const [engine, runners, lifecycle, monitor, imports] = await Promise.all([ctx.hostEngine(), ctx.runners(), ctx.lifecycle(), ctx.monitor(), ctx.imports()]);
   const bitbucket = ctx.bitbucket();
   const { log } = ctx;
   // Set right below; the closures run only once events flow, after all three exist (so not const).
@@ -97,6 +101,8 @@ export async function createApi(ctx: AppContext, options: ApiOptions = {}): Prom
   });
   const emit = events.emit.bind(events);
   queued = new QueuedSource({ ...(await bitbucket.deps()), emit, runners: () => ctx.settings().runners().list(), log });
+  const hostStatus = options.hostStatus ?? new HostStatus(ctx);
+  const offStatus = hostStatus.on((status) => events.emit({ type: 'host.status', status }));
   const logs = new LogSubscriptions({ docker: engine.docker, runners, steps: monitor, emit });
   const handlers = createHandlers({
     runners,
@@ -106,6 +112,8 @@ export async function createApi(ctx: AppContext, options: ApiOptions = {}): Prom
     settings: ctx.settings(),
     bitbucket,
     hostFacts: () => ctx.hostFacts(),
+    hostStatus,
+    chooseVault: (backend) => chooseVault(ctx, backend),
     events,
     logs,
     queued,
@@ -114,7 +122,8 @@ export async function createApi(ctx: AppContext, options: ApiOptions = {}): Prom
     toRunnerView: runnerViewOf,
     toStepView: (runnerUuid, step) => details!.view(runnerUuid, step),
   });
-  return assemble({ handlers, events, logs, queued, usage, log });
+  const api = assemble({ handlers, events, logs, queued, usage, log });
+  return { ...api, close: () => (offStatus(), api.close()) };
 }
 
 function assemble(parts: { handlers: ContractHandlers; events: ApiEvents; logs: LogSubscriptions; queued: QueuedSource; usage: RunnerUsage; log: (line: string) => void }): Api {

@@ -41,7 +41,7 @@ function readText(path: string): string | undefined {
   }
 }
 
-function dockerOptions(c: EngineCandidate): Docker.DockerOptions {
+export function dockerOptions(c: EngineCandidate): Docker.DockerOptions {
   const socketPath = socketPathOf(c.host);
   if (socketPath !== null) return { socketPath };
   const url = new URL(c.host);

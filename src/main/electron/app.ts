@@ -68,6 +68,8 @@ async function main(): Promise<void> {
   const ctx: AppContext = new AppContext({
     env,
     log,
+    // At login the app races Docker Desktop: come up, say so in the tray and the window, and follow it.
+    waitForEngine: true,
     ...(chosen ? {} : { openVault: () => SafeStorageVault.open({ dataDir: ctx.dataDir, safeStorage, allowBasicText: allowBasicTextFromEnv(env) }) }),
   });
   const host: Host = await startHost({ ctx, clipboard: clipboardSource(clipboard) });
@@ -105,7 +107,7 @@ async function main(): Promise<void> {
     tray,
     buildMenu: (template) => Menu.buildFromTemplate(template),
     icon: trayIcon,
-    initial: { engineConnected: true, clipboardHasCommand: clipboardHasRunnerCommand(clipboard), openAtLogin: openAtLogin(loginDeps), language: language() },
+    initial: { engineConnected: host.status.current.engine.connected, hostStatus: host.status.current, clipboardHasCommand: clipboardHasRunnerCommand(clipboard), openAtLogin: openAtLogin(loginDeps), language: language() },
     actions: {
       open: showWindow,
       start: (runnerUuid) => void host.api.dispatch('runners.start', { runnerUuid }).then(report('Runner Tray: could not start the runner')),

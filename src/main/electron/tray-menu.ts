@@ -3,7 +3,8 @@
  * tooltip. The controller (tray.ts) rebuilds all three from scratch on every change.
  */
 import type { MenuItemConstructorOptions } from 'electron';
-import type { ContainerState, RunnerState } from '../../shared/contract/views.js';
+import type { ContainerState, HostStatusView, RunnerState } from '../../shared/contract/views.js';
+import { trayProblems } from './tray-problems.js';
 
 export type TrayLanguage = 'en' | 'pl';
 export type TrayIcon = 'idle' | 'busy' | 'error' | 'stopped';
@@ -23,6 +24,8 @@ export interface TrayState {
   clipboardHasCommand: boolean;
   openAtLogin: boolean;
   language: TrayLanguage;
+  /** What keeps the host from working (no Docker yet, no usable vault): error icon, tooltip and menu say why. */
+  hostStatus?: HostStatusView;
 }
 
 export interface TrayActions {
@@ -73,7 +76,9 @@ function isUp(r: TrayRunner): boolean {
 export function trayMenu(state: TrayState, actions: TrayActions): MenuItemConstructorOptions[] {
   const t = TEXT[state.language];
   const items: MenuItemConstructorOptions[] = [];
-  if (!state.engineConnected) items.push({ label: t.engineDown, enabled: false }, { type: 'separator' });
+  const problems = trayProblems(state.hostStatus, state.language);
+  if (problems.length > 0) items.push(...problems.map((label) => ({ label, enabled: false })), { type: 'separator' });
+  else if (!state.engineConnected) items.push({ label: t.engineDown, enabled: false }, { type: 'separator' });
   if (state.runners.length === 0) items.push({ label: t.noRunners, enabled: false });
   for (const r of state.runners) {
     items.push({
@@ -96,15 +101,17 @@ export function trayMenu(state: TrayState, actions: TrayActions): MenuItemConstr
 }
 
 /** The worst news wins: trouble before work before idle before nothing running. */
-export function trayIconFor(state: Pick<TrayState, 'runners' | 'engineConnected'>): TrayIcon {
-  if (!state.engineConnected || state.runners.some((r) => r.runnerState === 'CRASHED' || r.runnerState === 'UNHEALTHY')) return 'error';
+export function trayIconFor(state: Pick<TrayState, 'runners' | 'engineConnected'> & Partial<Pick<TrayState, 'hostStatus' | 'language'>>): TrayIcon {
+  if (!state.engineConnected || trayProblems(state.hostStatus, state.language ?? 'en').length > 0 || state.runners.some((r) => r.runnerState === 'CRASHED' || r.runnerState === 'UNHEALTHY')) return 'error';
   if (state.runners.some((r) => r.runnerState === 'BUSY')) return 'busy';
   if (state.runners.some((r) => r.runnerState === 'ONLINE' || r.runnerState === 'STARTING')) return 'idle';
   return 'stopped';
 }
 
-export function trayTooltip(state: Pick<TrayState, 'runners' | 'language'>): string {
+export function trayTooltip(state: Pick<TrayState, 'runners' | 'language'> & Partial<Pick<TrayState, 'hostStatus'>>): string {
   const t = TEXT[state.language];
+  const problems = trayProblems(state.hostStatus, state.language);
+  if (problems.length > 0) return t.tooltip(problems.join('; '));
   const counts = new Map<RunnerState, number>();
   for (const r of state.runners) counts.set(r.runnerState, (counts.get(r.runnerState) ?? 0) + 1);
   const parts = [...counts].map(([s, n]) => `${n} ${t.states[s]}`);

@@ -62,6 +62,9 @@ export class TrayController {
       case 'engine.connection':
         this.update({ engineConnected: event.connected });
         return;
+      case 'host.status':
+        this.update({ engineConnected: event.status.engine.connected, hostStatus: event.status });
+        return;
       default:
         return;
     }

@@ -84,6 +84,21 @@ export class EngineEvents {
     this.#connected = !this.#closed;
   }
 
+  /**
+   * Opens the stream, or, when the engine is not there yet (a host started before Docker), keeps
+   * trying on the same capped backoff as after a break; `onBack` then runs as after an outage.
+   * Resolves with the reason it is not connected yet, or null when it is.
+   */
+  async openOrRetry(): Promise<string | null> {
+    try {
+      await this.open();
+      return null;
+    } catch (e) {
+      this.#schedule();
+      return e instanceof Error ? e.message : String(e);
+    }
+  }
+
   close(): void {
     this.#closed = true;
     if (this.#timer) clearTimeout(this.#timer);

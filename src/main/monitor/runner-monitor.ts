@@ -126,12 +126,23 @@ export class RunnerMonitor {
     return this.#engineEvents.connected;
   }
 
-  /** Subscribe to the engine, then rebuild every runner from its existing log. */
-  async start(): Promise<void> {
+  /**
+   * Subscribe to the engine, then rebuild every runner from its existing log. With
+   * `waitForEngine` (the long-running hosts), an engine that is not there yet is not an error:
+   * the monitor announces it as a lost connection and follows once Docker answers.
+   */
+  async start(options: { waitForEngine?: boolean } = {}): Promise<void> {
     if (this.#started) return;
     this.#started = true;
     // Events first: anything that happens while we read backlogs is then queued, not lost.
-    await this.#engineEvents.open();
+    if (!options.waitForEngine) await this.#engineEvents.open();
+    else {
+      const notYet = await this.#engineEvents.openOrRetry();
+      if (notYet !== null) {
+        this.#announceConnection(false, `No Docker engine answered (${notYet}); waiting for it.`);
+        return;
+      }
+    }
     await this.reconcile();
   }
 

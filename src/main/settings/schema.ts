@@ -72,6 +72,8 @@ export const settingsSchema = z
     runners: z.array(runnerRecordSchema),
     bitbucket: bitbucketSchema.optional(),
     ui: uiSchema.optional(),
+    /** The vault the user chose (window or `runner-tray vault use`); RUNNER_TRAY_VAULT still wins. */
+    vault: z.enum(['keyring', 'file']).optional(),
   })
   .superRefine((s, ctx) => {
     const seen = new Set<string>();

@@ -139,6 +139,7 @@ function writeFileAtomicSync(filePath: string, data: string): void {
 export interface SettingsPatch {
   bitbucket?: BitbucketSettings | null;
   ui?: UiSettings | null;
+  vault?: 'keyring' | 'file' | null;
 }
 
 /** Conf's surface we use; electron-store instances fit it too. */
@@ -215,6 +216,8 @@ export class SettingsStore {
     else if (patch.bitbucket !== undefined) next.bitbucket = patch.bitbucket;
     if (patch.ui === null) delete next.ui;
     else if (patch.ui !== undefined) next.ui = { ...current.ui, ...patch.ui };
+    if (patch.vault === null) delete next.vault;
+    else if (patch.vault !== undefined) next.vault = patch.vault;
     return this.#write(next);
   }
 

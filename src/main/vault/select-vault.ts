@@ -6,6 +6,8 @@ export const VAULT_BACKENDS: readonly VaultBackendName[] = ['keyring', 'file'];
 
 export interface OpenVaultOptions {
   env: Readonly<Record<string, string | undefined>>;
+  /** The backend remembered in settings (`vault use`, the window's choice); RUNNER_TRAY_VAULT wins over it. */
+  chosen?: 'keyring' | 'file' | undefined;
   dataDir: string;
   platform?: NodeJS.Platform;
   /** Per keyring call; see KeyringVaultOptions. */
@@ -32,7 +34,8 @@ export function vaultBackendFromEnv(env: Readonly<Record<string, string | undefi
  */
 export async function openVault(options: OpenVaultOptions): Promise<SecretVault> {
   const platform = options.platform ?? process.platform;
-  if (vaultBackendFromEnv(options.env) === 'file') return FileVault.open(options.dataDir, { platform });
+  const backend = options.env.RUNNER_TRAY_VAULT?.trim() ? vaultBackendFromEnv(options.env) : (options.chosen ?? 'keyring');
+  if (backend === 'file') return FileVault.open(options.dataDir, { platform });
   return KeyringVault.open({
     platform,
     dataDir: options.dataDir,

@@ -8,6 +8,18 @@ export const en: Dictionary = {
     skip: 'Skip to content',
     engineDown: 'Docker is not reachable; runners cannot start or report until it is back.',
   },
+  hostProblems: {
+    label: 'What Runner Tray needs',
+    engineTitle: 'Docker is not running (or not reachable)',
+    engineWaiting: 'Runner Tray keeps trying and carries on by itself when Docker starts; no restart needed.',
+    fix: 'Fix:',
+    why: 'Why',
+    vaultTitle: 'No usable keyring for runner secrets',
+    vaultChoice: 'You can keep runner secrets in a file in the data directory instead. The file is readable only by your user (mode 0600), but it is not encrypted.',
+    fileWarning: 'Anyone with root, anyone who gets into your account, and your backups can read those secrets.',
+    useFile: 'Keep secrets in a file (not encrypted)',
+    keyringLater: 'Or set up a keyring and run the command below; Runner Tray never picks a vault by itself.',
+  },
   nav: {
     label: 'Sections',
     runners: 'Runners',

@@ -6,6 +6,18 @@ export const pl: Dictionary = {
     skip: 'Przejdź do treści',
     engineDown: 'Docker jest nieosiągalny; runnery nie wystartują ani nie zgłoszą stanu, dopóki nie wróci.',
   },
+  hostProblems: {
+    label: 'Czego potrzebuje Runner Tray',
+    engineTitle: 'Docker nie działa (albo jest nieosiągalny)',
+    engineWaiting: 'Runner Tray próbuje dalej i sam wznowi pracę, gdy Docker wystartuje; restart nie jest potrzebny.',
+    fix: 'Jak naprawić:',
+    why: 'Dlaczego',
+    vaultTitle: 'Brak działającego pęku kluczy (keyring) na sekrety runnerów',
+    vaultChoice: 'Sekrety runnerów możesz zamiast tego trzymać w pliku w katalogu danych. Plik może czytać tylko Twój użytkownik (tryb 0600), ale nie jest zaszyfrowany.',
+    fileWarning: 'Te sekrety przeczyta każdy z uprawnieniami roota, każdy, kto dostanie się na Twoje konto, oraz Twoje kopie zapasowe.',
+    useFile: 'Trzymaj sekrety w pliku (bez szyfrowania)',
+    keyringLater: 'Albo skonfiguruj keyring i uruchom poniższe polecenie; Runner Tray nigdy sam nie wybiera magazynu sekretów.',
+  },
   nav: {
     label: 'Sekcje',
     runners: 'Runnery',

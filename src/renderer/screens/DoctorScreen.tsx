@@ -1,6 +1,7 @@
 import { useTranslation } from 'react-i18next';
 import { useChannel } from '../contract-hooks.js';
 import { CopyButton } from '../components/CopyButton.js';
+import { HostProblems, useHostStatus } from '../components/HostProblems.js';
 
 const ORDER = { fail: 0, warn: 1, ok: 2 } as const;
 
@@ -9,12 +10,14 @@ export function DoctorScreen() {
   const preflight = useChannel('host.preflight', {}, ['engine.connection']);
   const findings = [...(preflight.value?.findings ?? [])].sort((a, b) => ORDER[a.status] - ORDER[b.status]);
   const problems = findings.filter((f) => f.status !== 'ok').length;
+  const hostStatus = useHostStatus();
 
   return (
     <>
       <div className="screen-actions">
         <button type="button" onClick={preflight.refetch}>{t('doctor.rerun')}</button>
       </div>
+      <HostProblems status={hostStatus} place="doctor" />
       {preflight.error && <p role="alert" className="error-text">{preflight.error.message}</p>}
       {preflight.value && (
         <p className={problems === 0 ? 'ok-text' : 'muted'} role="status">

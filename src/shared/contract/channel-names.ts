@@ -18,6 +18,8 @@ export const CHANNEL_NAMES = [
   'steps.list',
   'steps.queued',
   'host.preflight',
+  'host.status',
+  'host.useVault',
   'settings.get',
   'settings.update',
   'bitbucket.connect',

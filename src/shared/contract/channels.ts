@@ -11,6 +11,7 @@ import type {
   BitbucketStatusView,
   ClipboardDraftView,
   ClipboardOfferView,
+  HostStatusView,
   LogSubscriptionView,
   ParsedCommandView,
   PreflightView,
@@ -84,6 +85,9 @@ export const channels = {
   'steps.list': z.strictObject({ runnerUuid: runnerUuidSchema.optional() }),
   'steps.queued': noFields,
   'host.preflight': noFields,
+  'host.status': noFields,
+  /** The user's explicit vault choice (never automatic); remembered in settings. */
+  'host.useVault': z.strictObject({ backend: z.enum(['file', 'keyring']) }),
   'settings.get': noFields,
   'settings.update': z.strictObject({
     language: z.enum(['auto', 'en', 'pl']).optional(),
@@ -130,6 +134,8 @@ export interface ChannelResponses {
   'steps.list': StepView[];
   'steps.queued': QueuedView;
   'host.preflight': PreflightView;
+  'host.status': HostStatusView;
+  'host.useVault': HostStatusView;
   'settings.get': SettingsView;
   'settings.update': SettingsView;
   'bitbucket.connect': BitbucketStatusView;

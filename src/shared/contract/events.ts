@@ -1,5 +1,5 @@
 /** Everything the services push to the UI, one union. The UI refetches or patches on these; it never polls. */
-import type { BitbucketRunnersView, DiagnosisView, LogLine, QueuedStepView, RunnerView, SettingsView, StepView } from './views.js';
+import type { BitbucketRunnersView, HostStatusView, DiagnosisView, LogLine, QueuedStepView, RunnerView, SettingsView, StepView } from './views.js';
 
 export type NotificationKind = 'stepFailed' | 'runnerCrashed' | 'runnerOnline';
 
@@ -23,6 +23,8 @@ export type ContractEvent =
   | { type: 'queued.changed'; connected: boolean; steps: QueuedStepView[]; runners?: BitbucketRunnersView }
   | { type: 'settings.changed'; settings: SettingsView }
   | { type: 'engine.connection'; connected: boolean; message?: string }
+  /** What keeps this host from working fully (no engine yet, no usable vault), whenever it changes. */
+  | { type: 'host.status'; status: HostStatusView }
   /**
    * A desktop notification the host shows in its own words; the payload carries
    * the facts, so each host (Electron, browser) can phrase and localise it.
@@ -55,6 +57,7 @@ export const EVENT_TYPES: readonly EventType[] = [
   'queued.changed',
   'settings.changed',
   'engine.connection',
+  'host.status',
   'notification',
   'resync',
 ];

@@ -231,3 +231,25 @@ export interface LogSubscriptionView {
   backlog: LogLine[];
   diagnoses: DiagnosisView[];
 }
+
+/**
+ * The host's start-up problems, for the banner, the Doctor screen and the tray: each says what is
+ * wrong and the fix. Messages are ours (socket paths, keyring errors), never a secret.
+ */
+export interface HostStatusView {
+  engine: {
+    connected: boolean;
+    /** Why there is no engine (where we looked); absent when connected. */
+    problem?: string;
+    fix?: string;
+  };
+  vault: {
+    /** The backend secrets go to: the choice in RUNNER_TRAY_VAULT, settings, or the default. */
+    backend: 'keyring' | 'file' | 'safe-storage';
+    usable: boolean;
+    problem?: string;
+    fix?: string;
+    /** RUNNER_TRAY_VAULT decides; the window cannot change it. */
+    fixedByEnvironment: boolean;
+  };
+}

@@ -1,7 +1,7 @@
 /**
  * The entry's order of things, with a stand-in electron module: the app:// scheme is privileged
- * before ready, a second instance quits at once, and a start that cannot reach Docker says why
- * in a dialog and exits (after hardening the session and serving app://).
+ * before ready, a second instance quits at once, and a start that cannot reach Docker (at login
+ * the app races Docker Desktop) comes up anyway: no dialog, no exit, and the tray says why.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,10 +13,13 @@ const stand = vi.hoisted(() => ({
   lock: true,
   errorBox: [] as Array<[string, string]>,
   exited: null as null | ((code: number) => void),
+  openedAtLogin: false,
+  app: null as null | import('node:events').EventEmitter,
+  trays: [] as Array<import('../../support/electron-standin.js').StandInTray>,
 }));
 
 vi.mock('electron', async () => {
-  const { StandInSafeStorage } = await import('../../support/electron-standin.js');
+  const { StandInSafeStorage, StandInTray } = await import('../../support/electron-standin.js');
   const { EventEmitter } = await import('node:events');
   const app = Object.assign(new EventEmitter(), {
     isPackaged: false,
@@ -28,11 +31,12 @@ vi.mock('electron', async () => {
     },
     whenReady: async () => void stand.calls.push('whenReady'),
     getLocale: () => 'en-US',
-    getLoginItemSettings: () => ({ openAtLogin: false, wasOpenedAtLogin: false }),
+    getLoginItemSettings: () => ({ openAtLogin: false, wasOpenedAtLogin: stand.openedAtLogin }),
     setLoginItemSettings: () => undefined,
     getAppPath: () => '/app',
   });
   const noop = () => undefined;
+  stand.app = app;
   return {
     app,
     protocol: {
@@ -53,9 +57,14 @@ vi.mock('electron', async () => {
     ipcMain: { handle: noop, removeHandler: noop },
     BrowserWindow: class {},
     Menu: { buildFromTemplate: (t: unknown) => t },
-    Tray: class {},
+    Tray: class extends StandInTray {
+      constructor(image: unknown) {
+        super(image);
+        stand.trays.push(this);
+      }
+    },
     Notification: Object.assign(class {}, { isSupported: () => false }),
-    nativeImage: { createFromPath: () => ({ setTemplateImage: noop }) },
+    nativeImage: { createFromPath: (path: string) => ({ path, setTemplateImage: noop }) },
   };
 });
 
@@ -65,6 +74,7 @@ afterEach(() => {
   vi.unstubAllEnvs();
   stand.calls.length = 0;
   stand.errorBox.length = 0;
+  stand.trays.length = 0;
 });
 process.on('exit', () => rmSync(home, { recursive: true, force: true }));
 
@@ -75,18 +85,30 @@ describe('desktop entry (with a stand-in electron module)', () => {
     expect(stand.calls).toEqual(['registerSchemesAsPrivileged', 'requestSingleInstanceLock', 'quit']);
   });
 
-  it('with no Docker engine: hardens the session, serves app://, then shows why in a dialog and exits 1', { timeout: 60_000 }, async () => {
+  it('with no Docker engine: hardens the session, serves app://, comes up without a dialog or exit, and the tray shows the error with its reason', { timeout: 60_000 }, async () => {
     stand.lock = true;
+    // Started at login, as when it races Docker Desktop: no window, only the tray.
+    stand.openedAtLogin = true;
     vi.stubEnv('RUNNER_TRAY_HOME', home);
     vi.stubEnv('RUNNER_TRAY_VAULT', '');
     vi.stubEnv('DOCKER_HOST', `unix://${join(home, 'no-docker.sock')}`);
-    const exited = new Promise<number>((resolve) => (stand.exited = resolve));
     await import('../../../src/main/electron/app.js');
-    expect(await exited).toBe(1);
+    await vi.waitFor(() => expect(stand.trays[0]?.toolTip).toMatch(/Docker is not reachable/), { timeout: 30_000, interval: 50 });
     expect(stand.calls.slice(0, 5)).toEqual(['registerSchemesAsPrivileged', 'requestSingleInstanceLock', 'whenReady', 'setPermissionRequestHandler', 'protocol.handle app']);
-    expect(stand.errorBox).toHaveLength(1);
-    expect(stand.errorBox[0]![0]).toBe('Runner Tray could not start');
-    expect(stand.errorBox[0]![1]).toMatch(/No Docker engine answered/);
-    expect(stand.errorBox[0]![1]).toContain('no-docker.sock');
+    const tray = stand.trays[0]!;
+    expect(tray.toolTip).toContain('no-docker.sock');
+    expect(tray.toolTip).toContain('no such socket');
+    expect((tray.image as { path: string }).path).toMatch(/[\\/]error(Template)?\.png$/);
+    const menu = tray.menu as Array<{ label?: string; enabled?: boolean }>;
+    expect(menu[0]).toMatchObject({ enabled: false });
+    expect(menu[0]!.label).toMatch(/^Docker is not reachable: .*no-docker\.sock/);
+    // Still running: nothing said "could not start", nothing quit.
+    expect(stand.errorBox).toEqual([]);
+    expect(stand.calls.filter((c) => c === 'quit' || c.startsWith('exit'))).toEqual([]);
+
+    // A user's Quit closes the host (the engine wait included) and then quits.
+    stand.app!.emit('before-quit', { preventDefault: () => undefined });
+    await vi.waitFor(() => expect(stand.calls).toContain('quit'), { timeout: 30_000, interval: 50 });
+    expect(tray.destroyed).toBe(true);
   });
 });

@@ -10,6 +10,7 @@ import type { Step } from '../../../shared/step-log/types.js';
 import type { RunnerMonitor } from '../../app-context.js';
 import type { BitbucketAccess } from '../../bitbucket/access.js';
 import type { RunnerImport } from '../../runners/import.js';
+import type { HostStatus } from '../../host-status.js';
 import type { RunnerLifecycle } from '../../runners/lifecycle.js';
 import type { RunnerService, RunnerStatus } from '../../runners/runner-service.js';
 import type { SettingsStore } from '../../settings/settings-store.js';
@@ -35,6 +36,9 @@ export interface HandlerDeps {
   bitbucket: BitbucketAccess;
   /** What `host.preflight` judges (the context's `hostFacts`, as `doctor` asks). */
   hostFacts: () => Promise<HostFacts>;
+  /** Start-up problems (no engine yet, no usable vault), and the user's vault choice. */
+  hostStatus: HostStatus;
+  chooseVault: (backend: 'file' | 'keyring') => Promise<unknown>;
   events: ApiEvents;
   logs: LogSubscriptions;
   queued: QueuedSource;

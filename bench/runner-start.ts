@@ -36,16 +36,26 @@ function uuid(i: number): string {
 function pasteArgs(runner: string, socketPath: string, dataRoot: string): string[] {
   const bare = runner.slice(1, -1);
   return [
-    '-v', '/tmp:/tmp',
-    '-v', `${socketPath}:/var/run/docker.sock`,
-    '-v', `${dataRoot}/containers:/var/lib/docker/containers:ro`,
-    '-e', 'ACCOUNT_UUID={be0c4a11-aaaa-4aaa-8aaa-aaaaaaaaaaaa}',
-    '-e', `RUNNER_UUID=${runner}`,
-    '-e', 'RUNTIME_PREREQUISITES_ENABLED=true',
-    '-e', 'OAUTH_CLIENT_ID=BenchClientId0000000000000000000',
-    '-e', 'OAUTH_CLIENT_SECRET=bench-made-up-secret-0000000000000000000000000000000000000000000',
-    '-e', 'WORKING_DIRECTORY=/tmp',
-    '--name', `runner-${bare}`,
+    '-v',
+    '/tmp:/tmp',
+    '-v',
+    `${socketPath}:/var/run/docker.sock`,
+    '-v',
+    `${dataRoot}/containers:/var/lib/docker/containers:ro`,
+    '-e',
+    'ACCOUNT_UUID={be0c4a11-aaaa-4aaa-8aaa-aaaaaaaaaaaa}',
+    '-e',
+    `RUNNER_UUID=${runner}`,
+    '-e',
+    'RUNTIME_PREREQUISITES_ENABLED=true',
+    '-e',
+    'OAUTH_CLIENT_ID=BenchClientId0000000000000000000',
+    '-e',
+    'OAUTH_CLIENT_SECRET=bench-made-up-secret-0000000000000000000000000000000000000000000',
+    '-e',
+    'WORKING_DIRECTORY=/tmp',
+    '--name',
+    `runner-${bare}`,
   ];
 }
 

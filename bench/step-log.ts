@@ -106,10 +106,16 @@ export async function benchStepLog(): Promise<void> {
   const rate = (ms: number) => Math.round(LINES / (ms / 1000));
 
   console.log(`step-log: ${LINES.toLocaleString('en')} lines, ${mb(inputBytes)} of log text`);
-  console.log(`  parseLogLine (pre-split lines)      ${rate(parseMs).toLocaleString('en')} lines/s  (${parseMs.toFixed(0)} ms, ${events} events)  target ≥ 1,000,000; ${rate(parseCpuMs).toLocaleString('en')} lines per CPU-second`);
+  console.log(
+    `  parseLogLine (pre-split lines)      ${rate(parseMs).toLocaleString('en')} lines/s  (${parseMs.toFixed(0)} ms, ${events} events)  target ≥ 1,000,000; ${rate(parseCpuMs).toLocaleString('en')} lines per CPU-second`,
+  );
   console.log(`  LogReader (64 KiB chunks, numbered) ${rate(readerMs).toLocaleString('en')} lines/s  (${readerMs.toFixed(0)} ms, ${readerEvents} events)`);
-  console.log(`  parse + diagnose + fold (replay)    ${rate(replayMs).toLocaleString('en')} lines/s  (${replayMs.toFixed(0)} ms, runner ${replay.state.runnerState}, ${replay.state.steps.length} steps kept, ${replay.state.lineCount} lines counted)`);
-  console.log(`  heap growth over the runs ${mb(heapAfter - heapBefore)}${globalThis.gc ? '' : ' (no --expose-gc: includes garbage)'}; peak RSS ${mb(maxRss)} (includes the ${mb(inputBytes / 10)} input and its split lines)`);
+  console.log(
+    `  parse + diagnose + fold (replay)    ${rate(replayMs).toLocaleString('en')} lines/s  (${replayMs.toFixed(0)} ms, runner ${replay.state.runnerState}, ${replay.state.steps.length} steps kept, ${replay.state.lineCount} lines counted)`,
+  );
+  console.log(
+    `  heap growth over the runs ${mb(heapAfter - heapBefore)}${globalThis.gc ? '' : ' (no --expose-gc: includes garbage)'}; peak RSS ${mb(maxRss)} (includes the ${mb(inputBytes / 10)} input and its split lines)`,
+  );
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await benchStepLog();

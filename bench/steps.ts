@@ -70,7 +70,9 @@ export async function benchSteps(): Promise<void> {
     await c.remove({ force: true });
     const p50 = percentile(latencies, 50);
     const p95 = percentile(latencies, 95);
-    console.log(`  log line -> step event: ${latencies.length} steps, p50 ${p50.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms, max ${Math.max(...latencies).toFixed(1)} ms`);
+    console.log(
+      `  log line -> step event: ${latencies.length} steps, p50 ${p50.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms, max ${Math.max(...latencies).toFixed(1)} ms`,
+    );
     console.log(`  target p95 < ${TARGET_P95_MS} ms: ${p95 < TARGET_P95_MS ? 'OK' : 'ABOVE TARGET'}`);
 
     // 2. Idle CPU of `watch` with 3 idle runners
@@ -78,10 +80,14 @@ export async function benchSteps(): Promise<void> {
     const home = await runnerHome(engine);
     try {
       for (let i = 1; i <= 3; i++) await home.startRunner(runnerUuid(9000 + i), 'idle');
-      const child = spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), join(root, 'dist', 'cli', 'bin.js'), 'watch'], {
-        env: { ...process.env, RUNNER_TRAY_HOME: home.dataDir, RUNNER_TRAY_VAULT: 'file', DOCKER_HOST: daemon.dockerHost },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
+      const child = spawn(
+        process.execPath,
+        [...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), join(root, 'dist', 'cli', 'bin.js'), 'watch'],
+        {
+          env: { ...process.env, RUNNER_TRAY_HOME: home.dataDir, RUNNER_TRAY_VAULT: 'file', DOCKER_HOST: daemon.dockerHost },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
       let online = 0;
       let buf = '';
       child.stdout.setEncoding('utf8').on('data', (d: string) => {
@@ -105,7 +111,9 @@ export async function benchSteps(): Promise<void> {
       const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
       child.kill('SIGTERM');
       const code = await exited;
-      console.log(`  watch, 3 idle runners, ${IDLE_SECONDS} s: ${used.toFixed(0)} ms CPU (${((used / (IDLE_SECONDS * 1000)) * 100).toFixed(3)} % of a core); exit ${code} on SIGTERM`);
+      console.log(
+        `  watch, 3 idle runners, ${IDLE_SECONDS} s: ${used.toFixed(0)} ms CPU (${((used / (IDLE_SECONDS * 1000)) * 100).toFixed(3)} % of a core); exit ${code} on SIGTERM`,
+      );
       console.log(`  bare idle node process, same window: ${bareUsed.toFixed(0)} ms CPU`);
       console.log(`  target < ${TARGET_IDLE_CPU_MS.toFixed(0)} ms (effectively zero, no polling): ${used < TARGET_IDLE_CPU_MS ? 'OK' : 'ABOVE TARGET'}`);
     } finally {

@@ -50,7 +50,10 @@ export async function benchUi(): Promise<void> {
   const daemon = await startDockerd();
   const home = mkdtempSync(join(tmpdir(), 'rt-bench-ui-'));
   const { browser, close: closeBrowser } = await launchChromium();
-  const ctx = new AppContext({ env: { ...process.env, RUNNER_TRAY_HOME: home, RUNNER_TRAY_VAULT: 'file', DOCKER_HOST: daemon.dockerHost }, checkForImageUpdates: false });
+  const ctx = new AppContext({
+    env: { ...process.env, RUNNER_TRAY_HOME: home, RUNNER_TRAY_VAULT: 'file', DOCKER_HOST: daemon.dockerHost },
+    checkForImageUpdates: false,
+  });
   let cleanup: Array<() => Promise<void> | void> = [];
   try {
     buildStandinImage(daemon.dockerHost);
@@ -155,7 +158,11 @@ export async function benchUi(): Promise<void> {
     clearInterval(timer);
     const rate = Math.round((n / (Date.now() - started)) * 1000);
     // The view must actually be showing the stream, or the frame times mean nothing.
-    const newest = await page.getByText(/bench line \d+ /).last().textContent({ timeout: 5_000 }).catch(() => null);
+    const newest = await page
+      .getByText(/bench line \d+ /)
+      .last()
+      .textContent({ timeout: 5_000 })
+      .catch(() => null);
     if (!newest) throw new Error('The Logs screen showed none of the streamed lines; the frame times would not measure the log view.');
     const long = deltas.filter((d) => d > 50).length;
     console.log(

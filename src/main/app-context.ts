@@ -61,7 +61,10 @@ export class AppContext {
   #imports: Promise<RunnerImport> | undefined;
   #hostEngine: Promise<Engine> | undefined;
   /** What the runners service and Bitbucket hold: opens the vault on each use until one opens. */
-  readonly #deferredVault = new DeferredVault(() => this.vault(), () => this.vaultBackend());
+  readonly #deferredVault = new DeferredVault(
+    () => this.vault(),
+    () => this.vaultBackend(),
+  );
 
   constructor(options: AppContextOptions = {}) {
     this.#options = options;
@@ -140,7 +143,9 @@ export class AppContext {
 
   /** Runners started by hand (no labels of ours): listed, and imported through the lifecycle's adopt. */
   imports(): Promise<RunnerImport> {
-    return (this.#imports ??= this.lifecycle().then((lifecycle) => new RunnerImport({ engine: () => this.engine(), lifecycle, store: this.settings().runners() })));
+    return (this.#imports ??= this.lifecycle().then(
+      (lifecycle) => new RunnerImport({ engine: () => this.engine(), lifecycle, store: this.settings().runners() }),
+    ));
   }
 
   /** The runner monitor (engine events, followed logs, steps, crash supervision); the caller starts it. */
@@ -170,7 +175,11 @@ export class AppContext {
 
   /** Bitbucket Cloud through the stored connection, at the one API base this environment names. */
   bitbucket(): BitbucketAccess {
-    return (this.#bitbucket ??= new BitbucketAccess({ vault: async () => this.#deferredVault, store: this.settings().bitbucket(), baseUrl: bitbucketApiBase(this.env) }));
+    return (this.#bitbucket ??= new BitbucketAccess({
+      vault: async () => this.#deferredVault,
+      store: this.settings().bitbucket(),
+      baseUrl: bitbucketApiBase(this.env),
+    }));
   }
 
   /**

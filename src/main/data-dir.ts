@@ -61,9 +61,7 @@ export function resolveDataDir({ platform, env, homedir: home }: DataDirInputs):
 
 function requireHome(home: string): string {
   if (home.trim() === '') {
-    throw new DataDirError(
-      'Cannot find your home directory to place Runner Tray\'s data. Set HOME (or RUNNER_TRAY_HOME to an absolute path).',
-    );
+    throw new DataDirError("Cannot find your home directory to place Runner Tray's data. Set HOME (or RUNNER_TRAY_HOME to an absolute path).");
   }
   return home;
 }

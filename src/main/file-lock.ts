@@ -20,7 +20,11 @@ export interface FileLockOptions {
 
 export class FileLockTimeoutError extends Error {
   readonly code = 'FILE_LOCK_TIMEOUT';
-  constructor(readonly lockPath: string, waitedMs: number, holder: string) {
+  constructor(
+    readonly lockPath: string,
+    waitedMs: number,
+    holder: string,
+  ) {
     super(
       `Timed out after ${waitedMs} ms waiting for the lock ${lockPath} (held by ${holder}). ` +
         'Another Runner Tray process is writing the same file; try again. If no Runner Tray process is running, delete the lock file.',

@@ -84,9 +84,7 @@ export async function gatherHostFacts(input: HostFactsInput): Promise<HostFacts>
   const platform = input.platform ?? process.platform;
   const proc = input.procRoot ?? '/proc';
   const linux = platform === 'linux';
-  const [meminfo, swappinessText] = linux
-    ? await Promise.all([readText(`${proc}/meminfo`), readText(`${proc}/sys/vm/swappiness`)])
-    : [null, null];
+  const [meminfo, swappinessText] = linux ? await Promise.all([readText(`${proc}/meminfo`), readText(`${proc}/sys/vm/swappiness`)]) : [null, null];
   const swappiness = swappinessText === null ? null : Number.parseInt(swappinessText.trim(), 10);
   const engine = 'docker' in input.engine ? input.engine : null;
 

@@ -41,7 +41,9 @@ export async function startHost(options: HostOptions): Promise<Host> {
   const reconcileRunners = async () => {
     const { orphans } = await runners.reconcile();
     for (const o of orphans) {
-      ctx.log(`container ${o.name} carries Runner Tray labels for runner ${o.runnerUuid}, which is not in settings; left alone (remove it with docker rm -f ${o.name}, or add the runner again).`);
+      ctx.log(
+        `container ${o.name} carries Runner Tray labels for runner ${o.runnerUuid}, which is not in settings; left alone (remove it with docker rm -f ${o.name}, or add the runner again).`,
+      );
     }
     // Once per host, not on every reconnect: runners started by hand that `import` can take over.
     if (handMadeNoticed) return;
@@ -52,7 +54,8 @@ export async function startHost(options: HostOptions): Promise<Host> {
   // The monitor reconciles its own view after a reconnect; the runner views follow it here.
   const offConnection = monitor.events.on('connection', (e) => {
     status.engineConnected(e.connected);
-    if (e.connected) reconcileRunners().catch((err: unknown) => ctx.log(`reconciling runners after Docker came back: ${err instanceof Error ? err.message : String(err)}`));
+    if (e.connected)
+      reconcileRunners().catch((err: unknown) => ctx.log(`reconciling runners after Docker came back: ${err instanceof Error ? err.message : String(err)}`));
   });
   const close = async () => {
     offConnection();

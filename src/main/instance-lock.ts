@@ -25,7 +25,10 @@ export interface InstanceHolder {
 
 export class InstanceRunningError extends Error {
   readonly code = 'ALREADY_RUNNING';
-  constructor(readonly holder: InstanceHolder, readonly lockPath: string) {
+  constructor(
+    readonly holder: InstanceHolder,
+    readonly lockPath: string,
+  ) {
     const where = holder.url ? `, with its dashboard at ${holder.url}` : ' (still starting, not listening yet)';
     super(
       `Another runner-tray serve (pid ${holder.pid}) is already running on the data directory ${path.dirname(lockPath)}${where}, ` +

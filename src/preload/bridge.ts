@@ -44,19 +44,26 @@ export function expose(ipc: BridgeIpc): ContractClient {
 
   const invoke = async (channel: string, payload: unknown): Promise<Result<unknown>> => {
     if (typeof channel !== 'string' || !KNOWN_CHANNELS.has(channel)) {
-      return { ok: false, error: { code: 'UNKNOWN_CHANNEL', message: `No channel "${String(channel).slice(0, 60)}"; channels are ${CHANNEL_NAMES.join(', ')}.` } };
+      return {
+        ok: false,
+        error: { code: 'UNKNOWN_CHANNEL', message: `No channel "${String(channel).slice(0, 60)}"; channels are ${CHANNEL_NAMES.join(', ')}.` },
+      };
     }
     try {
       return (await ipc.invoke(channel, payload ?? {})) as Result<unknown>;
     } catch (e) {
       // Electron rejects when main has no handler or the payload cannot be cloned; invoke never rejects.
       const message = e instanceof Error ? e.message.replace(/^Error invoking remote method '[^']*': /, '') : String(e);
-      return { ok: false, error: { code: 'INTERNAL', message: `The app could not carry this request (${message.slice(0, 200)}). Restart Runner Tray if it keeps happening.` } };
+      return {
+        ok: false,
+        error: { code: 'INTERNAL', message: `The app could not carry this request (${message.slice(0, 200)}). Restart Runner Tray if it keeps happening.` },
+      };
     }
   };
 
   const on = (type: string, listener: Listener): (() => void) => {
-    if (typeof type !== 'string' || !KNOWN_EVENTS.has(type)) throw new TypeError(`runnerTray.on: unknown event type "${String(type).slice(0, 60)}"; known: ${EVENT_TYPES.join(', ')}.`);
+    if (typeof type !== 'string' || !KNOWN_EVENTS.has(type))
+      throw new TypeError(`runnerTray.on: unknown event type "${String(type).slice(0, 60)}"; known: ${EVENT_TYPES.join(', ')}.`);
     if (typeof listener !== 'function') throw new TypeError('runnerTray.on: the listener must be a function.');
     let set = listeners.get(type);
     if (!set) listeners.set(type, (set = new Set()));

@@ -68,9 +68,10 @@ export function App() {
   const describeDiagnosis = useDiagnosisWords();
   useEvent('notification', (e) => {
     if (settings && !settings.notifications) return;
-    const headline = e.kind === 'stepFailed' && !e.step?.stepName
-      ? t('notify.stepFailedUnnamed', { name: e.runnerDisplayName })
-      : t(`notify.${e.kind}`, { name: e.runnerDisplayName, step: e.step?.stepName ?? '' });
+    const headline =
+      e.kind === 'stepFailed' && !e.step?.stepName
+        ? t('notify.stepFailedUnnamed', { name: e.runnerDisplayName })
+        : t(`notify.${e.kind}`, { name: e.runnerDisplayName, step: e.step?.stepName ?? '' });
     const words = e.diagnosis ? describeDiagnosis(e.diagnosis) : undefined;
     const text = words ? `${headline} ${words.message}${words.where ? ` (${words.where})` : ''}` : headline;
     const id = Date.now() + Math.random();
@@ -84,14 +85,28 @@ export function App() {
 
   return (
     <div className="app">
-      <a href="#main" className="skip-link" onClick={(e) => { e.preventDefault(); heading.current?.focus(); }}>{t('app.skip')}</a>
+      <a
+        href="#main"
+        className="skip-link"
+        onClick={(e) => {
+          e.preventDefault();
+          heading.current?.focus();
+        }}
+      >
+        {t('app.skip')}
+      </a>
       <header className="app-header">
         <div className="brand">
-          <span className="logo" aria-hidden="true">▶</span>
+          <span className="logo" aria-hidden="true">
+            ▶
+          </span>
           <span>{t('app.name')}</span>
         </div>
         {engine && !engine.connected && hostStatus?.engine.connected !== false && (
-          <p className="engine-down" role="status">{t('app.engineDown')}{engine.message ? ` ${engine.message}` : ''}</p>
+          <p className="engine-down" role="status">
+            {t('app.engineDown')}
+            {engine.message ? ` ${engine.message}` : ''}
+          </p>
         )}
       </header>
       <nav className="app-nav" aria-label={t('nav.label')}>
@@ -108,18 +123,26 @@ export function App() {
       <main id="main" className="app-main">
         {/* On every screen but Doctor, which shows the same cards itself. */}
         {screen !== 'doctor' && <HostProblems status={hostStatus} place="banner" />}
-        <h1 ref={heading} tabIndex={-1}>{t(`nav.${screen}`)}</h1>
-        {screen === 'runners' && <RunnersScreen announce={announce} clipboardRequest={clipboardRequest} onClipboardRequestTaken={() => setClipboardRequest(null)} />}
+        <h1 ref={heading} tabIndex={-1}>
+          {t(`nav.${screen}`)}
+        </h1>
+        {screen === 'runners' && (
+          <RunnersScreen announce={announce} clipboardRequest={clipboardRequest} onClipboardRequestTaken={() => setClipboardRequest(null)} />
+        )}
         {screen === 'steps' && <StepsScreen />}
         {screen === 'logs' && <LogsScreen />}
         {screen === 'doctor' && <DoctorScreen />}
         {screen === 'snippet' && <SnippetScreen />}
         {screen === 'settings' && <SettingsScreen settings={settings} onChange={setSettings} />}
       </main>
-      <div className="visually-hidden" role="status" aria-live="polite">{announcement}</div>
+      <div className="visually-hidden" role="status" aria-live="polite">
+        {announcement}
+      </div>
       <div className="toasts" aria-live="polite">
         {toasts.map((x) => (
-          <div key={x.id} className="toast">{x.text}</div>
+          <div key={x.id} className="toast">
+            {x.text}
+          </div>
         ))}
       </div>
     </div>

@@ -1,15 +1,5 @@
 import { createContext, useCallback, useContext, useEffect, useRef, useState, type ReactNode } from 'react';
-import type {
-  Channel,
-  RunnerView,
-  StepView,
-  ContractClient,
-  ContractError,
-  EventOf,
-  EventType,
-  RequestOf,
-  ResponseOf,
-} from '../shared/contract/index.js';
+import type { Channel, RunnerView, StepView, ContractClient, ContractError, EventOf, EventType, RequestOf, ResponseOf } from '../shared/contract/index.js';
 
 const ClientContext = createContext<ContractClient | null>(null);
 

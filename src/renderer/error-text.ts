@@ -21,8 +21,7 @@ export function useErrorText(): ErrorTexts {
   const english = i18n.language === 'en' || i18n.language.startsWith('en-');
   // One object per language, so effects can depend on it without running on every render.
   return useMemo(() => {
-    const pick = (key: string, fallback: string, params: Record<string, string> = {}): string =>
-      !english && i18n.exists(key) ? t(key, params) : fallback;
+    const pick = (key: string, fallback: string, params: Record<string, string> = {}): string => (!english && i18n.exists(key) ? t(key, params) : fallback);
     return {
       contract: (e) => pick(`errors.contract.${e.code}`, e.message),
       parseError: (e) => pick(`errors.parse.${e.code}${e.variable ? '_named' : ''}`, e.message, e.variable ? { variable: e.variable } : {}),

@@ -101,7 +101,12 @@ export class LogStore implements LineList {
     }
     const end = this.#dropped + this.#length;
     for (let abs = Math.max(this.#scanned, this.#dropped); abs < end; abs++) {
-      if (this.at(abs - this.#dropped).text.toLowerCase().includes(needle)) this.#matches.push(abs);
+      if (
+        this.at(abs - this.#dropped)
+          .text.toLowerCase()
+          .includes(needle)
+      )
+        this.#matches.push(abs);
     }
     this.#scanned = end;
     const matches = this.#matches;

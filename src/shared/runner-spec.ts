@@ -29,7 +29,10 @@ export function perRunnerWorkDir(runnerUuid: string): string {
 
 /** UUID without braces, lower case: how Docker names and sibling containers spell it. */
 export function bare(uuid: string): string {
-  return uuid.trim().replace(/^\{|\}$/g, '').toLowerCase();
+  return uuid
+    .trim()
+    .replace(/^\{|\}$/g, '')
+    .toLowerCase();
 }
 
 interface Bind {

@@ -128,7 +128,7 @@ describe('renderer with a stand-in service', () => {
     expect(await pageText(p)).not.toContain(SECRET);
   });
 
-  it('shows a bad paste redacted beside the parser\'s error, never the secret, with a way to edit it', async () => {
+  it("shows a bad paste redacted beside the parser's error, never the secret, with a way to edit it", async () => {
     const p = await openPage();
     await p.getByRole('button', { name: 'Add runner' }).click();
     const box = p.getByRole('textbox', { name: 'Runner command' });
@@ -147,7 +147,14 @@ describe('renderer with a stand-in service', () => {
     // "Next to the box": the error describes the redacted command for screen readers.
     const group = p.getByRole('group', { name: 'Runner command' });
     const describedBy = (await group.getAttribute('aria-describedby')) ?? '';
-    const described = await p.evaluate((ids) => ids.split(' ').map((id) => document.getElementById(id)?.innerText ?? '').join(' '), describedBy);
+    const described = await p.evaluate(
+      (ids) =>
+        ids
+          .split(' ')
+          .map((id) => document.getElementById(id)?.innerText ?? '')
+          .join(' '),
+      describedBy,
+    );
     expect(described).toMatch(/RUNNER_UUID/);
     expect(await p.getByRole('button', { name: 'Save runner' }).isDisabled()).toBe(true);
     expect(await p.evaluate(() => document.activeElement?.textContent)).toBe('Edit the command');
@@ -163,7 +170,7 @@ describe('renderer with a stand-in service', () => {
     expect(await fieldValues()).not.toContain(SECRET);
   });
 
-  it('shows the parser\'s error in Polish in the Polish UI', async () => {
+  it("shows the parser's error in Polish in the Polish UI", async () => {
     const p = await openPage({ locale: 'pl-PL' });
     await p.getByRole('button', { name: 'Dodaj runner' }).click();
     await p.getByRole('textbox', { name: 'Polecenie runnera' }).fill(COMMAND.replace(`-e RUNNER_UUID=${RUNNER}`, ''));
@@ -205,8 +212,17 @@ describe('renderer with a stand-in service', () => {
 
   it('updates runners from the pushed view: CPU/memory pushes do not make screens call runners.list', async () => {
     const view = {
-      uuid: RUNNER, displayName: 'Build box', kind: 'repository' as const, name: 'runner-x', runnerState: 'ONLINE' as const,
-      containerState: 'running' as const, startedAt: new Date().toISOString(), cpuPercent: 1, memoryBytes: 100 * 1024 ** 2, image: 'runner:1', workingDirectory: '/tmp',
+      uuid: RUNNER,
+      displayName: 'Build box',
+      kind: 'repository' as const,
+      name: 'runner-x',
+      runnerState: 'ONLINE' as const,
+      containerState: 'running' as const,
+      startedAt: new Date().toISOString(),
+      cpuPercent: 1,
+      memoryBytes: 100 * 1024 ** 2,
+      image: 'runner:1',
+      workingDirectory: '/tmp',
     };
     service.runners.set(RUNNER, view);
     const p = await openPage();
@@ -279,9 +295,22 @@ describe('renderer with a stand-in service', () => {
 
   it('asks before stopping a runner mid-step, and stops it only on a yes', async () => {
     service.runners.set(RUNNER, {
-      uuid: RUNNER, displayName: 'Build box', kind: 'repository', name: `runner-${RUNNER.slice(1, -1)}`, runnerState: 'BUSY',
-      containerState: 'running', startedAt: new Date(Date.now() - 600_000).toISOString(), image: 'runner:1', workingDirectory: '/tmp',
-      currentStep: { stepUuid: '{0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d}', pipelineUuid: '{5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b}', stepName: 'Build and test', repositoryFullName: 'acme/web-app', startedAt: new Date().toISOString() },
+      uuid: RUNNER,
+      displayName: 'Build box',
+      kind: 'repository',
+      name: `runner-${RUNNER.slice(1, -1)}`,
+      runnerState: 'BUSY',
+      containerState: 'running',
+      startedAt: new Date(Date.now() - 600_000).toISOString(),
+      image: 'runner:1',
+      workingDirectory: '/tmp',
+      currentStep: {
+        stepUuid: '{0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d}',
+        pipelineUuid: '{5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b}',
+        stepName: 'Build and test',
+        repositoryFullName: 'acme/web-app',
+        startedAt: new Date().toISOString(),
+      },
     });
     const p = await openPage();
     const item = runnerItem(p, 'Build box');
@@ -304,8 +333,15 @@ describe('renderer with a stand-in service', () => {
 
   it('says when a running runner keeps its old settings after a re-paste, and "Restart now" stops and starts it', async () => {
     service.runners.set(RUNNER, {
-      uuid: RUNNER, displayName: 'Build box', kind: 'repository', name: `runner-${RUNNER.slice(1, -1)}`, runnerState: 'ONLINE',
-      containerState: 'running', startedAt: new Date(Date.now() - 600_000).toISOString(), image: 'runner:1', workingDirectory: '/tmp',
+      uuid: RUNNER,
+      displayName: 'Build box',
+      kind: 'repository',
+      name: `runner-${RUNNER.slice(1, -1)}`,
+      runnerState: 'ONLINE',
+      containerState: 'running',
+      startedAt: new Date(Date.now() - 600_000).toISOString(),
+      image: 'runner:1',
+      workingDirectory: '/tmp',
     });
     const p = await openPage();
     const item = runnerItem(p, 'Build box');
@@ -361,25 +397,48 @@ describe('renderer with a stand-in service', () => {
 
   it('shows steps live, with a link to Bitbucket when the ids allow it', async () => {
     service.runners.set(RUNNER, {
-      uuid: RUNNER, displayName: 'Build box', kind: 'repository', name: 'runner-x', runnerState: 'BUSY',
-      containerState: 'running', startedAt: new Date(Date.now() - 3_720_000).toISOString(), cpuPercent: 37.5,
-      memoryBytes: 1.6 * 1024 ** 3, image: 'runner:1', workingDirectory: '/tmp',
+      uuid: RUNNER,
+      displayName: 'Build box',
+      kind: 'repository',
+      name: 'runner-x',
+      runnerState: 'BUSY',
+      containerState: 'running',
+      startedAt: new Date(Date.now() - 3_720_000).toISOString(),
+      cpuPercent: 37.5,
+      memoryBytes: 1.6 * 1024 ** 3,
+      image: 'runner:1',
+      workingDirectory: '/tmp',
     });
     service.settings.bitbucket = { connected: true, workspace: 'acme', email: 'dev@example.com', watchedRepositories: ['acme/web-app'] };
-    service.queued = [{
-      stepUuid: '{11112222-3333-4444-8555-666677778888}', pipelineUuid: '{aaaabbbb-cccc-4ddd-8eee-ffff00001111}',
-      workspace: 'acme', repoSlug: 'web-app', buildNumber: 43, stepName: 'Deploy to staging',
-      runsOn: ['self.hosted', 'linux', 'gpu'], queuedAt: new Date(Date.now() - 40_000).toISOString(),
-    }];
+    service.queued = [
+      {
+        stepUuid: '{11112222-3333-4444-8555-666677778888}',
+        pipelineUuid: '{aaaabbbb-cccc-4ddd-8eee-ffff00001111}',
+        workspace: 'acme',
+        repoSlug: 'web-app',
+        buildNumber: 43,
+        stepName: 'Deploy to staging',
+        runsOn: ['self.hosted', 'linux', 'gpu'],
+        queuedAt: new Date(Date.now() - 40_000).toISOString(),
+      },
+    ];
     const p = await openPage();
     await p.getByRole('navigation').getByRole('button', { name: 'Steps' }).click();
     await p.getByRole('heading', { name: 'Steps on Build box' }).waitFor();
     await p.getByText('No steps yet.', { exact: false }).waitFor();
 
     const step = {
-      runnerUuid: RUNNER, stepUuid: '{0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d}', pipelineUuid: '{5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b}',
-      repositoryUuid: REPO, state: 'RUNNING', phase: 'BUILD', startedAt: new Date(Date.now() - 95_000).toISOString(),
-      workspace: 'acme', repoSlug: 'web-app', buildNumber: 42, stepName: 'Build and test',
+      runnerUuid: RUNNER,
+      stepUuid: '{0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d}',
+      pipelineUuid: '{5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b}',
+      repositoryUuid: REPO,
+      state: 'RUNNING',
+      phase: 'BUILD',
+      startedAt: new Date(Date.now() - 95_000).toISOString(),
+      workspace: 'acme',
+      repoSlug: 'web-app',
+      buildNumber: 42,
+      stepName: 'Build and test',
     };
     const stepLists = () => bridge.calls.filter((c) => c === 'steps.list').length;
     const listsBefore = stepLists();
@@ -387,14 +446,21 @@ describe('renderer with a stand-in service', () => {
     service.emit({ type: 'step.changed', step });
     const link = p.getByRole('link', { name: 'Build and test (open in Bitbucket)' });
     await link.waitFor();
-    expect(await link.getAttribute('href')).toBe(
-      'https://bitbucket.org/acme/web-app/pipelines/results/42/steps/%7B0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d%7D',
-    );
+    expect(await link.getAttribute('href')).toBe('https://bitbucket.org/acme/web-app/pipelines/results/42/steps/%7B0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d%7D');
     const row = p.getByRole('row').filter({ has: link });
     expect(await row.innerText()).toMatch(/running/i);
 
     const done = { ...step, state: 'FAILED', phase: undefined, finishedAt: new Date().toISOString() };
-    const lint = { ...step, stepUuid: '{99998888-7777-4666-8555-444433332222}', stepName: 'Lint', state: 'PASSED', phase: undefined, buildNumber: 41, startedAt: new Date(Date.now() - 600_000).toISOString(), finishedAt: new Date(Date.now() - 480_000).toISOString() };
+    const lint = {
+      ...step,
+      stepUuid: '{99998888-7777-4666-8555-444433332222}',
+      stepName: 'Lint',
+      state: 'PASSED',
+      phase: undefined,
+      buildNumber: 41,
+      startedAt: new Date(Date.now() - 600_000).toISOString(),
+      finishedAt: new Date(Date.now() - 480_000).toISOString(),
+    };
     service.emit({ type: 'step.changed', step: done });
     service.emit({ type: 'step.changed', step: lint });
     await row.getByText('Failed').waitFor();
@@ -411,16 +477,30 @@ describe('renderer with a stand-in service', () => {
 
   it('shows our runners as Bitbucket sees them on the Steps screen, and ours it does not list', async () => {
     const GONE = '{5a5a5a5a-6b6b-4c7c-8d8d-9e9e9e9e9e9e}';
-    for (const [uuid, displayName] of [[RUNNER, 'Build box'], [GONE, 'Old laptop']] as const) {
+    for (const [uuid, displayName] of [
+      [RUNNER, 'Build box'],
+      [GONE, 'Old laptop'],
+    ] as const) {
       service.runners.set(uuid, {
-        uuid, displayName, kind: 'repository', name: `runner-${uuid.slice(1, -1)}`, runnerState: 'BUSY',
-        containerState: 'running', image: 'runner:1', workingDirectory: '/tmp',
+        uuid,
+        displayName,
+        kind: 'repository',
+        name: `runner-${uuid.slice(1, -1)}`,
+        runnerState: 'BUSY',
+        containerState: 'running',
+        image: 'runner:1',
+        workingDirectory: '/tmp',
       });
     }
     service.settings.bitbucket = { connected: true, workspace: 'acme', email: 'dev@example.com', watchedRepositories: [] };
     const listed = {
-      uuid: RUNNER.toUpperCase(), name: 'build-box-1', labels: ['self.hosted', 'linux', 'gpu'], status: 'ONLINE',
-      busy: true, scope: 'repository' as const, updatedOn: '2026-11-29T10:15:00.000Z',
+      uuid: RUNNER.toUpperCase(),
+      name: 'build-box-1',
+      labels: ['self.hosted', 'linux', 'gpu'],
+      status: 'ONLINE',
+      busy: true,
+      scope: 'repository' as const,
+      updatedOn: '2026-11-29T10:15:00.000Z',
     };
     service.bitbucketRunners = { listed: [listed], missing: [GONE] };
     const p = await openPage();
@@ -442,8 +522,14 @@ describe('renderer with a stand-in service', () => {
 
   it('keeps 100,000 log lines virtualised, searchable, and shows a diagnosis with its fix', async () => {
     service.runners.set(RUNNER, {
-      uuid: RUNNER, displayName: 'Build box', kind: 'repository', name: 'runner-x', runnerState: 'ONLINE',
-      containerState: 'running', image: 'runner:1', workingDirectory: '/tmp',
+      uuid: RUNNER,
+      displayName: 'Build box',
+      kind: 'repository',
+      name: 'runner-x',
+      runnerState: 'ONLINE',
+      containerState: 'running',
+      image: 'runner:1',
+      workingDirectory: '/tmp',
     });
     service.logBacklog = Array.from({ length: 100_000 }, (_, i) => ({
       n: i + 1,
@@ -460,7 +546,8 @@ describe('renderer with a stand-in service', () => {
     const oomLine = 'Container "build" failed: OOMKilled (exit code 137); memory limit 4096 MiB reached.';
     service.emit({ type: 'logs.lines', subscriptionId: service.lastSubscriptionId!, runnerUuid: RUNNER, lines: [{ n: 100_001, text: oomLine }] });
     service.emit({
-      type: 'diagnosis', runnerUuid: RUNNER,
+      type: 'diagnosis',
+      runnerUuid: RUNNER,
       diagnosis: { code: 'STEP_OOM', message: 'The build container ran out of memory.', fix: 'size: 2x', line: oomLine, lineNumber: 100_001 },
     });
     await p.getByText('The build container ran out of memory.').first().waitFor();
@@ -478,10 +565,16 @@ describe('renderer with a stand-in service', () => {
     expect(await p.evaluate(() => navigator.clipboard.readText())).toContain('(line 4242).');
   });
 
-  it('shows a step container\'s diagnosis in Polish with its container, in the log and in the notification', async () => {
+  it("shows a step container's diagnosis in Polish with its container, in the log and in the notification", async () => {
     service.runners.set(RUNNER, {
-      uuid: RUNNER, displayName: 'Build box', kind: 'repository', name: 'runner-x', runnerState: 'BUSY',
-      containerState: 'running', image: 'runner:1', workingDirectory: '/tmp',
+      uuid: RUNNER,
+      displayName: 'Build box',
+      kind: 'repository',
+      name: 'runner-x',
+      runnerState: 'BUSY',
+      containerState: 'running',
+      image: 'runner:1',
+      workingDirectory: '/tmp',
     });
     service.logBacklog = [{ n: 1, text: 'Runner starting.' }];
     const p = await openPage({ locale: 'pl-PL' });
@@ -489,9 +582,12 @@ describe('renderer with a stand-in service', () => {
     await p.getByText('Runner starting.').waitFor();
     // As the service sends it: English words, plus the text key and params the UI translates by.
     const diagnosis = {
-      code: 'MEMORY_LIMIT', textKey: 'MEMORY_LIMIT.service', params: { container: 'docker' }, container: 'docker',
+      code: 'MEMORY_LIMIT',
+      textKey: 'MEMORY_LIMIT.service',
+      params: { container: 'docker' },
+      container: 'docker',
       message: 'The step\'s "docker" service ran out of memory and was stopped.',
-      fix: 'Raise the service\'s memory in bitbucket-pipelines.yml (definitions: services: docker: memory: …), and the step\'s size if the total no longer fits.',
+      fix: "Raise the service's memory in bitbucket-pipelines.yml (definitions: services: docker: memory: …), and the step's size if the total no longer fits.",
       line: "Service 'docker' exceeded memory limit.",
     };
     service.emit({ type: 'logs.lines', subscriptionId: service.lastSubscriptionId!, runnerUuid: RUNNER, lines: [{ n: 2, text: diagnosis.line }] });
@@ -504,8 +600,12 @@ describe('renderer with a stand-in service', () => {
     expect(await row.innerText()).not.toContain('ran out of memory');
 
     service.emit({
-      type: 'notification', kind: 'stepFailed', runnerUuid: RUNNER, runnerDisplayName: 'Build box',
-      step: { stepUuid: '{0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d}', stepName: 'Testy' }, diagnosis,
+      type: 'notification',
+      kind: 'stepFailed',
+      runnerUuid: RUNNER,
+      runnerDisplayName: 'Build box',
+      step: { stepUuid: '{0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d}', stepName: 'Testy' },
+      diagnosis,
     });
     await p.locator('.toast').filter({ hasText: 'w kontenerze usługi „docker”' }).filter({ hasText: 'zabrakło pamięci' }).waitFor();
   });
@@ -514,7 +614,12 @@ describe('renderer with a stand-in service', () => {
     service.preflight = {
       findings: [
         { id: 'engine', status: 'ok', message: 'Docker Engine 20.10.24 answers on unix:///var/run/docker.sock.' },
-        { id: 'cgroup', status: 'warn', message: 'cgroup v1 is in use; the runner prefers cgroup v2 for memory limits.', fix: 'sudo grubby --update-kernel=ALL --args="systemd.unified_cgroup_hierarchy=1"' },
+        {
+          id: 'cgroup',
+          status: 'warn',
+          message: 'cgroup v1 is in use; the runner prefers cgroup v2 for memory limits.',
+          fix: 'sudo grubby --update-kernel=ALL --args="systemd.unified_cgroup_hierarchy=1"',
+        },
         { id: 'docker-group', status: 'fail', message: 'Your user cannot reach the Docker socket.', fix: 'sudo usermod -aG docker "$USER" && newgrp docker' },
       ],
     };
@@ -559,20 +664,46 @@ describe('renderer with a stand-in service', () => {
 
   it('follows the OS dark theme', async () => {
     service.runners.set(RUNNER, {
-      uuid: RUNNER, displayName: 'Build box', kind: 'workspace', name: 'runner-x', runnerState: 'BUSY', containerState: 'running',
-      startedAt: new Date(Date.now() - 8_000_000).toISOString(), cpuPercent: 63.2, memoryBytes: 2.3 * 1024 ** 3, image: 'runner:1',
+      uuid: RUNNER,
+      displayName: 'Build box',
+      kind: 'workspace',
+      name: 'runner-x',
+      runnerState: 'BUSY',
+      containerState: 'running',
+      startedAt: new Date(Date.now() - 8_000_000).toISOString(),
+      cpuPercent: 63.2,
+      memoryBytes: 2.3 * 1024 ** 3,
+      image: 'runner:1',
       workingDirectory: '/srv/runners/build-box',
-      currentStep: { stepUuid: '{0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d}', pipelineUuid: '{5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b}', stepName: 'Build and test', repositoryFullName: 'acme/web-app', startedAt: new Date().toISOString() },
+      currentStep: {
+        stepUuid: '{0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d}',
+        pipelineUuid: '{5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b}',
+        stepName: 'Build and test',
+        repositoryFullName: 'acme/web-app',
+        startedAt: new Date().toISOString(),
+      },
     });
     service.runners.set('{44445555-6666-4777-8888-9999aaaabbbb}', {
-      uuid: '{44445555-6666-4777-8888-9999aaaabbbb}', displayName: 'Nightly', kind: 'repository', name: 'runner-y', runnerState: 'CRASHED',
-      containerState: 'exited', image: 'runner:1', workingDirectory: '/srv/runners/nightly',
+      uuid: '{44445555-6666-4777-8888-9999aaaabbbb}',
+      displayName: 'Nightly',
+      kind: 'repository',
+      name: 'runner-y',
+      runnerState: 'CRASHED',
+      containerState: 'exited',
+      image: 'runner:1',
+      workingDirectory: '/srv/runners/nightly',
     });
     const p = await openPage({ colorScheme: 'dark' });
     await runnerItem(p, 'Build box').waitFor();
     const bg = await p.evaluate(() => getComputedStyle(document.body).backgroundColor);
     expect(bg).toBe('rgb(22, 26, 29)');
-    service.emit({ type: 'pull.progress', image: 'docker-public.packages.atlassian.com/sox/atlassian/bitbucket-pipelines-runner:1', phase: 'pulling', currentBytes: 96 * 1024 ** 2, totalBytes: 241 * 1024 ** 2 });
+    service.emit({
+      type: 'pull.progress',
+      image: 'docker-public.packages.atlassian.com/sox/atlassian/bitbucket-pipelines-runner:1',
+      phase: 'pulling',
+      currentBytes: 96 * 1024 ** 2,
+      totalBytes: 241 * 1024 ** 2,
+    });
     await p.getByRole('progressbar').waitFor();
     await p.screenshot({ path: `${SHOTS}runners-dark.png` });
 

@@ -68,16 +68,28 @@ afterAll(async () => {
   expect(code).toBe(0);
   const ours = await docker.listContainers({ all: true, filters: { label: ['runner-tray.managed=true'] } });
   const siblings = await docker.listContainers({ all: true, filters: { label: ['runner-tray.standin-sibling'] } });
-  for (const c of [...ours, ...siblings]) await docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
+  for (const c of [...ours, ...siblings])
+    await docker
+      .getContainer(c.Id)
+      .remove({ force: true })
+      .catch(() => undefined);
 });
 
 async function openPage(options: { locale?: string; url?: string } = {}): Promise<Page> {
-  const context = await browser.newContext({ locale: options.locale ?? 'en-GB', colorScheme: 'light', viewport: { width: 1180, height: 820 }, deviceScaleFactor: 1 });
+  const context = await browser.newContext({
+    locale: options.locale ?? 'en-GB',
+    colorScheme: 'light',
+    viewport: { width: 1180, height: 820 },
+    deviceScaleFactor: 1,
+  });
   contexts.push(context);
   const page = await context.newPage();
   page.on('response', (r) => {
     if (new URL(r.url()).pathname.startsWith('/api/') && !r.url().endsWith('/api/events')) {
-      void r.text().then((t) => replies.push(t), () => undefined);
+      void r.text().then(
+        (t) => replies.push(t),
+        () => undefined,
+      );
     }
   });
   await page.goto(options.url ?? serve.pageUrl);
@@ -158,7 +170,7 @@ describe('runner-tray serve in real Chromium, with real services and dockerd', (
     expect(readdirSync(dataDir)).toContain('settings.json');
   });
 
-  it('shows a bad paste redacted beside the parser\'s error; the secret is in no field or text on the page', async () => {
+  it("shows a bad paste redacted beside the parser's error; the secret is in no field or text on the page", async () => {
     const p = await openPage();
     await p.getByRole('button', { name: 'Add runner' }).click();
     const box = p.getByRole('textbox', { name: 'Runner command' });
@@ -169,7 +181,14 @@ describe('runner-tray serve in real Chromium, with real services and dockerd', (
     await box.waitFor({ state: 'detached' });
     const group = p.getByRole('group', { name: 'Runner command' });
     const describedBy = (await group.getAttribute('aria-describedby')) ?? '';
-    const described = await p.evaluate((ids) => ids.split(' ').map((id) => document.getElementById(id)?.innerText ?? '').join(' '), describedBy);
+    const described = await p.evaluate(
+      (ids) =>
+        ids
+          .split(' ')
+          .map((id) => document.getElementById(id)?.innerText ?? '')
+          .join(' '),
+      describedBy,
+    );
     expect(described).toMatch(/OAUTH_CLIENT_ID/);
     expect(await p.getByLabel('Pasted command, secret hidden').innerText()).toContain(`OAUTH_CLIENT_SECRET=••••••••(${SECRET.length})`);
     const values = await p.evaluate(() => [...document.querySelectorAll('textarea, input')].map((e) => (e as HTMLInputElement).value).join('\n'));
@@ -190,7 +209,11 @@ describe('runner-tray serve in real Chromium, with real services and dockerd', (
   it('masks a secret the runner prints in its own log: not in logs.lines events, the Logs screen, or any reply', async () => {
     const leaky = '{c0ffee00-1234-4abc-9def-00000000e2e3}';
     const api = (channel: string, body: unknown) =>
-      fetch(`${serve.origin}/api/${channel}`, { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${TOKEN}` }, body: JSON.stringify(body) });
+      fetch(`${serve.origin}/api/${channel}`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${TOKEN}` },
+        body: JSON.stringify(body),
+      });
     const added = await api('runners.add', { command: command(leaky, '-e STANDIN_SCRIPT=leaky'), displayName: 'Leaky box', startNow: false });
     expect(added.status).toBe(200);
 
@@ -228,7 +251,11 @@ describe('runner-tray serve in real Chromium, with real services and dockerd', (
     const busy = '{c0ffee00-1234-4abc-9def-00000000e2e4}';
     const rotated = SECRET.replace('sErVeE2e', 'rOtAtEd2');
     const api = async (channel: string, body: unknown) => {
-      const r = await fetch(`${serve.origin}/api/${channel}`, { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${TOKEN}` }, body: JSON.stringify(body) });
+      const r = await fetch(`${serve.origin}/api/${channel}`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${TOKEN}` },
+        body: JSON.stringify(body),
+      });
       const text = await r.text();
       expect(text).not.toContain(SECRET);
       expect(text).not.toContain(rotated);
@@ -242,7 +269,11 @@ describe('runner-tray serve in real Chromium, with real services and dockerd', (
     expect((await api('runners.start', { runnerUuid: busy })).value.pendingRestart).toBeUndefined();
 
     // A new secret for the running runner: saved, not applied (a step could be running).
-    const again = await api('runners.add', { command: command(busy, '-e STANDIN_SCRIPT=idle').replace(SECRET, rotated), replaceExisting: true, startNow: true });
+    const again = await api('runners.add', {
+      command: command(busy, '-e STANDIN_SCRIPT=idle').replace(SECRET, rotated),
+      replaceExisting: true,
+      startNow: true,
+    });
     expect(again.ok, again.error?.message).toBe(true);
     expect(again.value).toMatchObject({ containerState: 'running', pendingRestart: true, notice: expect.stringContaining('stop and start the runner') });
     expect((await api('runners.start', { runnerUuid: busy })).value.pendingRestart).toBe(true);
@@ -289,10 +320,13 @@ describe('runner-tray serve in real Chromium, with real services and dockerd', (
 
 function statusOf(port: number, headers: Record<string, string>): Promise<number | undefined> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path: '/api/runners.list', method: 'POST', headers: { ...headers, 'Content-Type': 'application/json' } }, (res) => {
-      res.resume();
-      resolve(res.statusCode);
-    });
+    const req = request(
+      { host: '127.0.0.1', port, path: '/api/runners.list', method: 'POST', headers: { ...headers, 'Content-Type': 'application/json' } },
+      (res) => {
+        res.resume();
+        resolve(res.statusCode);
+      },
+    );
     req.on('error', reject);
     req.end('{}');
   });

@@ -18,7 +18,10 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const require = createRequire(import.meta.url);
-const asar = require('@electron/asar') as { listPackage(archive: string, o: { isPack: boolean }): string[]; extractFile(archive: string, file: string): Buffer };
+const asar = require('@electron/asar') as {
+  listPackage(archive: string, o: { isPack: boolean }): string[];
+  extractFile(archive: string, file: string): Buffer;
+};
 const fuses = require('@electron/fuses') as { getCurrentFuseWire(path: string): Promise<Record<string, number | string>> };
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -44,7 +47,12 @@ beforeAll(async () => {
   }
   work = mkdtempSync(join(tmpdir(), 'app-asar-'));
   const electronDist = join(work, 'electron-dist');
-  const binary = Buffer.concat([Buffer.alloc(4096, 0x90), Buffer.from(SENTINEL), Buffer.from([1, ELECTRON_DEFAULTS.length, ...ELECTRON_DEFAULTS]), Buffer.alloc(4096, 0x90)]);
+  const binary = Buffer.concat([
+    Buffer.alloc(4096, 0x90),
+    Buffer.from(SENTINEL),
+    Buffer.from([1, ELECTRON_DEFAULTS.length, ...ELECTRON_DEFAULTS]),
+    Buffer.alloc(4096, 0x90),
+  ]);
   mkdirSync(electronDist);
   writeFileSync(join(electronDist, 'electron'), binary);
   chmodSync(join(electronDist, 'electron'), 0o755);
@@ -114,8 +122,14 @@ describe('app.asar from the offline --dir build', () => {
 
   it('holds no tests, no TypeScript sources and no source maps', () => {
     const ours = files.filter((f) => f !== '/node_modules' && !f.startsWith('/node_modules/'));
-    expect(ours.filter((f) => !/^\/(dist(\/|$)|package\.json$)/.test(f)), 'only dist/ and package.json of ours').toEqual([]);
-    expect(files.filter((f) => /\.(map|ts|mts|cts|tsx)$/.test(f)), 'no .ts or .map anywhere').toEqual([]);
+    expect(
+      ours.filter((f) => !/^\/(dist(\/|$)|package\.json$)/.test(f)),
+      'only dist/ and package.json of ours',
+    ).toEqual([]);
+    expect(
+      files.filter((f) => /\.(map|ts|mts|cts|tsx)$/.test(f)),
+      'no .ts or .map anywhere',
+    ).toEqual([]);
     expect(ours.filter((f) => /(^|\/)(test|tests|__tests__)(\/|$)|\.test\.js$/.test(f))).toEqual([]);
   });
 
@@ -128,8 +142,14 @@ describe('app.asar from the offline --dir build', () => {
     }
     // The renderer's libraries are in its bundle, not beside it.
     for (const bundled of ['react', 'react-dom', 'i18next', 'react-i18next']) expect(names, bundled).not.toContain(bundled);
-    expect([...packaged].filter((p) => devOnly.has(p) && !runtime.has(p)), 'packages only dev dependencies need').toEqual([]);
-    expect([...packaged].filter((p) => !runtime.has(p)), 'packages the lockfile does not have').toEqual([]);
+    expect(
+      [...packaged].filter((p) => devOnly.has(p) && !runtime.has(p)),
+      'packages only dev dependencies need',
+    ).toEqual([]);
+    expect(
+      [...packaged].filter((p) => !runtime.has(p)),
+      'packages the lockfile does not have',
+    ).toEqual([]);
     for (const [name, version] of Object.entries(pkg.dependencies)) expect(packaged, name).toContain(`${name}@${version}`);
   });
 

@@ -34,7 +34,11 @@ beforeAll(() => {
 
 afterAll(async () => {
   const ours = await docker.listContainers({ all: true, filters: { label: ['runner-tray.managed=true'] } });
-  for (const c of ours) await docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
+  for (const c of ours)
+    await docker
+      .getContainer(c.Id)
+      .remove({ force: true })
+      .catch(() => undefined);
 });
 
 describe('runner-tray add --start', () => {

@@ -54,7 +54,11 @@ beforeEach(() => {
 });
 
 afterEach(async () => {
-  for (const c of await runnerContainers()) await docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
+  for (const c of await runnerContainers())
+    await docker
+      .getContainer(c.Id)
+      .remove({ force: true })
+      .catch(() => undefined);
 });
 
 afterAll(() => {
@@ -85,7 +89,10 @@ describe('start does not wait for the registry', () => {
   afterAll(async () => {
     for (const s of connections) s.destroy();
     await new Promise<void>((r) => registry.close(() => r()));
-    await docker.getImage(image).remove({ force: true }).catch(() => undefined);
+    await docker
+      .getImage(image)
+      .remove({ force: true })
+      .catch(() => undefined);
   });
 
   it('a one-shot `start` with the image present exits without contacting the registry at all', async () => {
@@ -147,7 +154,9 @@ describe('a running runner whose settings changed', () => {
 
     const replace = await cli(['add', '--replace'], paste(ROTATED));
     expect(replace.code, replace.stderr).toBe(0);
-    expect(replace.stderr).toMatch(/warning \[PENDING_RESTART\]: .*stop and start the runner to apply them .*not restarted automatically so a running step is not killed/);
+    expect(replace.stderr).toMatch(
+      /warning \[PENDING_RESTART\]: .*stop and start the runner to apply them .*not restarted automatically so a running step is not killed/,
+    );
 
     const start = await cli(['start', RUNNER]);
     expect(start.code, start.stderr).toBe(0);

@@ -61,7 +61,11 @@ beforeEach(() => {
 });
 
 afterEach(async () => {
-  for (const name of containers) await docker.getContainer(name).remove({ force: true }).catch(() => undefined);
+  for (const name of containers)
+    await docker
+      .getContainer(name)
+      .remove({ force: true })
+      .catch(() => undefined);
 });
 
 describe('runner-tray create against the Bitbucket stand-in and the private dockerd', () => {
@@ -120,7 +124,8 @@ describe('runner-tray create against the Bitbucket stand-in and the private dock
     expect(bb.server.runnersOf('acme', 'web-app').map((r) => r.uuid)).toEqual([uuid]);
     const auth = { Authorization: `Basic ${Buffer.from(`${EMAIL}:${TOKEN}`).toString('base64')}` };
     const repoUuid = ((await (await fetch(`${bb.server.baseUrl}/repositories/acme/web-app`, { headers: auth })).json()) as { uuid: string }).uuid;
-    const spec = (JSON.parse(settingsText()) as { runners: Array<{ spec: { kind: string; repositoryUuid: string; workingDirectory: string } }> }).runners[0]!.spec;
+    const spec = (JSON.parse(settingsText()) as { runners: Array<{ spec: { kind: string; repositoryUuid: string; workingDirectory: string } }> }).runners[0]!
+      .spec;
     expect(spec).toMatchObject({ kind: 'repository', repositoryUuid: repoUuid, workingDirectory: `/tmp/runner-tray/${bare(uuid)}` });
     expect(await run('remove', uuid, '--in-bitbucket')).toBe(0);
     expect(bb.server.runnersOf('acme', 'web-app')).toHaveLength(0);

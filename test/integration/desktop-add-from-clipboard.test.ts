@@ -138,7 +138,10 @@ describe('desktop: Add runner from clipboard (stand-in electron, private dockerd
     expect(peek.value.offer.preview).toContain('OAUTH_CLIENT_SECRET=');
     expect(peek.value.offer.preview).not.toContain(SECRET);
 
-    const read = (await stand.ipcMain.invokeFrom(w.webContents, ownFrame(w), 'clipboard.read', {})) as { ok: true; value: { draftId: string; parsed: { valid: boolean } } };
+    const read = (await stand.ipcMain.invokeFrom(w.webContents, ownFrame(w), 'clipboard.read', {})) as {
+      ok: true;
+      value: { draftId: string; parsed: { valid: boolean } };
+    };
     expect(read.ok).toBe(true);
     expect(read.value.parsed.valid).toBe(true);
     expect(read.value.draftId).toMatch(/^[0-9a-f-]{36}$/);

@@ -36,7 +36,16 @@ const made: string[] = [];
 let n = 800;
 
 function io(stdin = ''): CliIo {
-  return cap.io({ ...process.env, DOCKER_HOST: `unix://${inject('dockerSocket')}`, RUNNER_TRAY_HOME: dir, RUNNER_TRAY_VAULT: 'file', RUNNER_TRAY_BITBUCKET_API: server.baseUrl }, stdin);
+  return cap.io(
+    {
+      ...process.env,
+      DOCKER_HOST: `unix://${inject('dockerSocket')}`,
+      RUNNER_TRAY_HOME: dir,
+      RUNNER_TRAY_VAULT: 'file',
+      RUNNER_TRAY_BITBUCKET_API: server.baseUrl,
+    },
+    stdin,
+  );
 }
 
 /** A repository runner of repository `repoUuid`, in settings, with a container limited to `memory`. */
@@ -70,7 +79,11 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
-  for (const id of made.splice(0)) await docker.getContainer(id).remove({ force: true }).catch(() => undefined);
+  for (const id of made.splice(0))
+    await docker
+      .getContainer(id)
+      .remove({ force: true })
+      .catch(() => undefined);
   await server.close();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -81,14 +94,21 @@ describe('doctor facts of our runners', () => {
     const record = await runnerWithContainer(repo, 768 * MiB);
     server.setRunners('acme', [{ uuid: record.spec.runnerUuid, name: 'deploy', labels: ['self.hosted', 'linux.arm64'], status: 'ONLINE' }], 'deploy-tools');
 
-    const facts = await gatherHostFacts({ engine, runners: [record], bitbucketRunners: [{ uuid: record.spec.runnerUuid, labels: ['self.hosted', 'linux.arm64'] }] });
+    const facts = await gatherHostFacts({
+      engine,
+      runners: [record],
+      bitbucketRunners: [{ uuid: record.spec.runnerUuid, labels: ['self.hosted', 'linux.arm64'] }],
+    });
     expect(facts.runners[0]).toMatchObject({ memoryLimitBytes: 768 * MiB, labels: ['self.hosted', 'linux.arm64'] });
     expect(facts.runners[0]?.largestStepSize).toBeUndefined();
 
     // Through the CLI: not connected → labels unknown; connected → read from Bitbucket.
     expect(await main(['doctor', '--json'], io())).toBeTypeOf('number');
     let findings = (JSON.parse(cap.out) as { findings: Array<{ id: string; status: string; message: string }> }).findings;
-    expect(findings.find((f) => f.id === `runner-memory:${record.spec.name}`)).toMatchObject({ status: 'ok', message: expect.stringContaining('limited to 768 MiB') });
+    expect(findings.find((f) => f.id === `runner-memory:${record.spec.name}`)).toMatchObject({
+      status: 'ok',
+      message: expect.stringContaining('limited to 768 MiB'),
+    });
     expect(findings.find((f) => f.id === 'memory-steps')?.message).toContain('unknown');
 
     expect(await main(['bitbucket', 'connect', '--workspace', 'acme', '--email', EMAIL], io(`${TOKEN}\n`))).toBe(0);
@@ -123,7 +143,10 @@ describe('doctor facts of our runners', () => {
       expect(server.requests.filter((r) => r.rawPath === labelsPath).length).toBeGreaterThan(askedBefore);
       // Label-dependent findings (architecture, step memory) read the same in both.
       for (const id of ['arch', 'memory-steps', `runner-memory:${record.spec.name}`]) {
-        expect(dashboard.find((f) => f.id === id), id).toEqual(cli.find((f) => f.id === id));
+        expect(
+          dashboard.find((f) => f.id === id),
+          id,
+        ).toEqual(cli.find((f) => f.id === id));
       }
       expect(dashboard.map((f) => f.id).sort()).toEqual(cli.map((f) => f.id).sort());
       expect(lines.join('\n')).not.toContain(TOKEN);
@@ -138,7 +161,10 @@ describe('doctor facts of our runners', () => {
     const facts = await gatherHostFacts({ engine, runners: [record] });
     expect(facts.runners[0]?.memoryLimitBytes).toBe(256 * MiB);
     expect(facts.runners[0]?.labels).toBeUndefined();
-    expect(preflight(facts).findings.find((f) => f.id === `runner-memory:${record.spec.name}`)).toMatchObject({ status: 'fail', message: expect.stringContaining('limited to 256 MiB') });
+    expect(preflight(facts).findings.find((f) => f.id === `runner-memory:${record.spec.name}`)).toMatchObject({
+      status: 'fail',
+      message: expect.stringContaining('limited to 256 MiB'),
+    });
   });
 });
 
@@ -163,7 +189,10 @@ describe('steps --queued --json', () => {
     };
     expect(json.queued.repositories).toEqual([`acme/${repo}`, 'acme/web-app']);
     expect(json.queued.steps).toEqual([expect.objectContaining({ repository: 'acme/deploy-tools', stepName: 'Deploy' })]);
-    expect(json.bitbucketRunners).toEqual({ runners: [expect.objectContaining({ uuid: record.spec.runnerUuid, status: 'OFFLINE', busy: false, labels: ['self.hosted', 'linux'] })], missing: [] });
+    expect(json.bitbucketRunners).toEqual({
+      runners: [expect.objectContaining({ uuid: record.spec.runnerUuid, status: 'OFFLINE', busy: false, labels: ['self.hosted', 'linux'] })],
+      missing: [],
+    });
     expect(cap.out + cap.err).not.toContain(TOKEN);
   });
 });

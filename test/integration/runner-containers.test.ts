@@ -58,7 +58,11 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const id of made) await docker.getContainer(id).remove({ force: true }).catch(() => undefined);
+  for (const id of made)
+    await docker
+      .getContainer(id)
+      .remove({ force: true })
+      .catch(() => undefined);
 });
 
 describe('listing by label', () => {
@@ -82,7 +86,11 @@ describe('listing by label', () => {
   it('groups by runner UUID without braces, newest first, and picks the newest of each', async () => {
     const all = await listRunnerContainers(docker);
     const key = (u: string) => u.slice(1, -1);
-    expect(byRunner(all).get(key(RUNNER_A))?.map((c) => c.id)).toEqual([a2, a1]);
+    expect(
+      byRunner(all)
+        .get(key(RUNNER_A))
+        ?.map((c) => c.id),
+    ).toEqual([a2, a1]);
     expect(newestByRunner(all).get(key(RUNNER_A))?.id).toBe(a2);
     expect(newestByRunner(all).get(key(RUNNER_B))?.id).toBe(b1);
   });

@@ -44,10 +44,14 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const id of created) await docker.getContainer(id).remove({ force: true }).catch(() => undefined);
+  for (const id of created)
+    await docker
+      .getContainer(id)
+      .remove({ force: true })
+      .catch(() => undefined);
 });
 
-describe('runner CPU/memory from the engine\'s stats stream (private dockerd)', () => {
+describe("runner CPU/memory from the engine's stats stream (private dockerd)", () => {
   it('follows running runners only while watched, pushes at most once per window, and stops with the container', async () => {
     const busyId = await run('rt-usage-busy', 'while :; do :; done');
     const idleId = await run('rt-usage-idle', 'sleep 600');

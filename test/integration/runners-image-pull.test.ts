@@ -63,14 +63,20 @@ beforeEach(async () => {
 afterEach(async () => {
   await service.settle();
   for (const c of await docker.listContainers({ all: true, filters: { label: ['runner-tray.managed=true'] } })) {
-    await docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
+    await docker
+      .getContainer(c.Id)
+      .remove({ force: true })
+      .catch(() => undefined);
   }
   rmSync(dataDir, { recursive: true, force: true });
 });
 
 describe('runner image', () => {
   it('absent: pulled before the start, with progress events, then the runner runs', async () => {
-    await docker.getImage(image).remove({ force: true }).catch(() => undefined);
+    await docker
+      .getImage(image)
+      .remove({ force: true })
+      .catch(() => undefined);
     await add(RUNNER_A);
     const s = await service.start(RUNNER_A);
     expect(s.containerState).toBe('running');
@@ -83,7 +89,10 @@ describe('runner image', () => {
   });
 
   it('present and current: the background check compares the registry digest and pulls nothing', async () => {
-    await docker.getImage(image).remove({ force: true }).catch(() => undefined);
+    await docker
+      .getImage(image)
+      .remove({ force: true })
+      .catch(() => undefined);
     await add(RUNNER_A);
     await service.start(RUNNER_A); // pulled: the local image now carries the registry's digest
     await service.settle();
@@ -107,7 +116,10 @@ describe('runner image', () => {
   });
 
   it('present: starts from the local image and reports a newer one found in the background', async () => {
-    await docker.getImage(image).remove({ force: true }).catch(() => undefined);
+    await docker
+      .getImage(image)
+      .remove({ force: true })
+      .catch(() => undefined);
     await add(RUNNER_A);
     await service.start(RUNNER_A);
     await service.settle();
@@ -124,6 +136,9 @@ describe('runner image', () => {
     const after = events.slice(before);
     expect(after.some((e) => e.type === 'pull-progress')).toBe(false);
     expect(after).toContainEqual({ type: 'image-check', image, result: 'newer-available' });
-    await docker.getImage('runner-tray/standin-next:1').remove({ force: true }).catch(() => undefined);
+    await docker
+      .getImage('runner-tray/standin-next:1')
+      .remove({ force: true })
+      .catch(() => undefined);
   });
 });

@@ -101,7 +101,11 @@ beforeEach(async () => {
 afterEach(async () => {
   await service.settle();
   const leftovers = [...(await ourContainers()), ...(await docker.listContainers({ all: true, filters: { name: ['runner-'] } }))];
-  for (const c of leftovers) await docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
+  for (const c of leftovers)
+    await docker
+      .getContainer(c.Id)
+      .remove({ force: true })
+      .catch(() => undefined);
   rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -212,9 +216,7 @@ describe('runner lifecycle', () => {
 
     // The secret went to the vault and the container's env only.
     expect(ourOutputs(added, started, status, stopped, again)).not.toContain(SECRET_1);
-    expect(events.map((e) => e.type === 'state' && e.action)).toEqual(
-      expect.arrayContaining(['added', 'created', 'stopped', 'started', 'removed']),
-    );
+    expect(events.map((e) => e.type === 'state' && e.action)).toEqual(expect.arrayContaining(['added', 'created', 'stopped', 'started', 'removed']));
   });
 
   it('refuses to add a known runner without replace, and rotates its secret with replace: the container is recreated with the new one', async () => {
@@ -321,9 +323,7 @@ describe('replacing a container never leaves the runner without one', () => {
   /** Every container whose name is the runner's or one it passes through while being replaced. */
   async function runnerContainers(): Promise<Array<{ id: string; name: string; state: string }>> {
     const all = await docker.listContainers({ all: true });
-    return all
-      .filter((c) => c.Names.some((n) => n.startsWith(`/${name}`)))
-      .map((c) => ({ id: c.Id, name: c.Names[0]!.slice(1), state: c.State }));
+    return all.filter((c) => c.Names.some((n) => n.startsWith(`/${name}`))).map((c) => ({ id: c.Id, name: c.Names[0]!.slice(1), state: c.State }));
   }
   function changeSpec(change: (spec: RunnerRecord['spec']) => RunnerRecord['spec']): void {
     const record = settings.runners().get(RUNNER_A)!;

@@ -65,7 +65,11 @@ beforeEach(async () => {
 afterEach(async () => {
   // This runner's container and its step siblings only; the daemon is shared by the whole run.
   const all = (await docker.listContainers({ all: true })).filter((c) => c.Names.some((n) => n.includes(RUNNER.slice(1, -1))));
-  for (const c of all) await docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
+  for (const c of all)
+    await docker
+      .getContainer(c.Id)
+      .remove({ force: true })
+      .catch(() => undefined);
   rmSync(dataDir, { recursive: true, force: true });
 });
 

@@ -27,7 +27,12 @@ function env(): NodeJS.ProcessEnv {
 
 function cli(args: string[], extraEnv: NodeJS.ProcessEnv = {}): { code: number; stdout: string; stderr: string } {
   try {
-    const stdout = execFileSync(process.execPath, [BIN, ...args], { env: { ...env(), ...extraEnv }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
+    const stdout = execFileSync(process.execPath, [BIN, ...args], {
+      env: { ...env(), ...extraEnv },
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 60_000,
+    });
     return { code: 0, stdout, stderr: '' };
   } catch (e) {
     const err = e as { status: number; stdout: string; stderr: string };
@@ -80,7 +85,12 @@ describe('runner-tray steps', () => {
       await new Promise((res) => setTimeout(res, 300));
     }
     expect(running?.runnerState).toBe('BUSY');
-    expect(running?.steps[0]).toMatchObject({ state: 'RUNNING', stepUuid: expect.stringMatching(/^\{.+\}$/), pipelineUuid: expect.stringMatching(/^\{.+\}$/), repositoryUuid: expect.stringMatching(/^\{.+\}$/) });
+    expect(running?.steps[0]).toMatchObject({
+      state: 'RUNNING',
+      stepUuid: expect.stringMatching(/^\{.+\}$/),
+      pipelineUuid: expect.stringMatching(/^\{.+\}$/),
+      repositoryUuid: expect.stringMatching(/^\{.+\}$/),
+    });
     expect(Object.keys(running!)).toEqual(['runnerState', 'steps', 'diagnostics']);
 
     let finished: { runnerState: string; steps: Array<Record<string, unknown>> } | undefined;

@@ -15,7 +15,11 @@ const made: string[] = [];
 let n = 700;
 
 fx.afterEachTest(async (docker) => {
-  for (const id of made.splice(0)) await docker.getContainer(id).remove({ force: true }).catch(() => undefined);
+  for (const id of made.splice(0))
+    await docker
+      .getContainer(id)
+      .remove({ force: true })
+      .catch(() => undefined);
 });
 
 /** A container shaped like a runner's step container: `<runner>_<uuid>_<role>`, not ours to touch. */
@@ -97,7 +101,7 @@ describe('sibling step containers', () => {
     await sibling(runner, 'build', 'sleep 3600');
     await log.until((e) => e.type === 'sibling' && e.action === 'start' && e, 'first sibling');
     await new Promise((r) => setTimeout(r, 500));
-    await sibling(runner, 'memory-hog', "sleep 1; echo \"Container 'Build' exceeded memory limit.\"; sleep 3600");
+    await sibling(runner, 'memory-hog', 'sleep 1; echo "Container \'Build\' exceeded memory limit."; sleep 3600');
     await new Promise((r) => setTimeout(r, 3000));
     expect(log.all.filter((e) => e.type === 'diagnosis')).toHaveLength(0);
   });
@@ -107,7 +111,10 @@ describe('sibling step containers', () => {
     const { service, log } = await fx.startSteps();
     await fx.home.startRunner(runner, 'one-step', { STANDIN_STEP_SECONDS: '3' });
     const started = await log.until((e) => e.type === 'step' && e.change === 'started' && e.step, 'step started');
-    const confirmed = await log.until((e) => e.type === 'sibling' && e.action === 'start' && e.sibling.stepUuid !== undefined && e.sibling, 'build sibling with its step');
+    const confirmed = await log.until(
+      (e) => e.type === 'sibling' && e.action === 'start' && e.sibling.stepUuid !== undefined && e.sibling,
+      'build sibling with its step',
+    );
     expect(confirmed.stepUuid).toBe(started.stepUuid);
     expect(confirmed.role).toBe('build');
     expect(service.snapshot(runner)!.siblings.find((x) => x.role === 'build')?.stepUuid).toBe(started.stepUuid);
@@ -121,7 +128,11 @@ describe('diagnosis lines of the runner itself', () => {
     const c = await fx.docker.createContainer({
       Image: inject('standinImage'),
       name: `rt-secret-${n}`,
-      Entrypoint: ['/bin/sh', '-c', `echo "[2026-01-01 00:00:00,000] 404 from POST https://auth.atlassian.com/oauth/token (client_id=${CLIENT_ID}, client_secret=$OAUTH_CLIENT_SECRET)"; sleep 3600`],
+      Entrypoint: [
+        '/bin/sh',
+        '-c',
+        `echo "[2026-01-01 00:00:00,000] 404 from POST https://auth.atlassian.com/oauth/token (client_id=${CLIENT_ID}, client_secret=$OAUTH_CLIENT_SECRET)"; sleep 3600`,
+      ],
       Env: [`OAUTH_CLIENT_SECRET=${SECRET}`],
       Labels: { [LABEL_MANAGED]: 'true', [LABEL_RUNNER]: runner },
       HostConfig: { NetworkMode: 'none' },

@@ -50,7 +50,10 @@ describe('runner-tray steps --queued, once', () => {
 
   it('reports both sources in --json: the queue, and Docker as not connected', async () => {
     const code = await main(['steps', '--queued', '--json'], io(dockerDown()));
-    const out = JSON.parse(cap.out) as { docker?: { connected: boolean; error: { message: string } }; queued: { connected: boolean; steps: Array<{ stepName: string }> } };
+    const out = JSON.parse(cap.out) as {
+      docker?: { connected: boolean; error: { message: string } };
+      queued: { connected: boolean; steps: Array<{ stepName: string }> };
+    };
     expect(out.docker).toMatchObject({ connected: false });
     expect(out.docker!.error.message.length).toBeGreaterThan(10);
     expect(out.queued).toMatchObject({ connected: true, steps: [expect.objectContaining({ stepName: 'Deploy to staging' })] });

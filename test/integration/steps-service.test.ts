@@ -31,7 +31,10 @@ describe('steps from the live log', () => {
     expect(service.snapshot(runner)?.runnerState).toBe('BUSY');
 
     // Tied to the step once the log confirms its UUID (the event and log streams race).
-    const sibling = await log.until((e) => e.type === 'sibling' && e.action === 'start' && e.sibling.stepUuid !== undefined && e.sibling, 'build sibling started');
+    const sibling = await log.until(
+      (e) => e.type === 'sibling' && e.action === 'start' && e.sibling.stepUuid !== undefined && e.sibling,
+      'build sibling started',
+    );
     expect(sibling.role).toBe('build');
     expect(sibling.stepUuid).toBe(started.stepUuid);
 
@@ -55,7 +58,9 @@ describe('steps from the live log', () => {
     const plog = new EventLog<MonitorEvent>();
     probe.events.on('*', plog.push);
     await probe.start();
-    await plog.until(() => (probe.snapshot(runner)?.steps.filter((s) => s.state === 'PASSED').length ?? 0) >= 2 || undefined, 'two passed steps', 60_000).catch(() => undefined);
+    await plog
+      .until(() => (probe.snapshot(runner)?.steps.filter((s) => s.state === 'PASSED').length ?? 0) >= 2 || undefined, 'two passed steps', 60_000)
+      .catch(() => undefined);
     await probe.close();
 
     const { service } = await fx.startSteps();

@@ -16,7 +16,11 @@ const made: string[] = [];
 let n = 950;
 
 fx.afterEachTest(async (docker) => {
-  for (const id of made.splice(0)) await docker.getContainer(id).remove({ force: true }).catch(() => undefined);
+  for (const id of made.splice(0))
+    await docker
+      .getContainer(id)
+      .remove({ force: true })
+      .catch(() => undefined);
 });
 
 /** A running container named as `runner`'s step container for a new step. */
@@ -36,7 +40,10 @@ async function exists(id: string): Promise<boolean> {
   return fx.docker
     .getContainer(id)
     .inspect()
-    .then(() => true, () => false);
+    .then(
+      () => true,
+      () => false,
+    );
 }
 
 async function containerState(runner: string): Promise<string> {
@@ -44,7 +51,7 @@ async function containerState(runner: string): Promise<string> {
 }
 
 describe('stopping a runner mid-step', () => {
-  it('needs --force on the CLI, then stops it and removes its step containers, not another runner\'s', async () => {
+  it("needs --force on the CLI, then stops it and removes its step containers, not another runner's", async () => {
     const runner = runnerUuid(++n);
     const other = runnerUuid(++n);
     await fx.home.startRunner(runner, 'idle');
@@ -93,7 +100,10 @@ describe('stopping a runner mid-step', () => {
     const othersStep = await stepContainer(other, 'build');
     const lifecycle = new RunnerLifecycle({ runners: fx.home.service, resetSupervision: () => undefined });
 
-    await expect(lifecycle.remove(runner)).rejects.toMatchObject({ code: 'STEP_RUNNING', message: expect.stringContaining('a step is running: stopping fails it') });
+    await expect(lifecycle.remove(runner)).rejects.toMatchObject({
+      code: 'STEP_RUNNING',
+      message: expect.stringContaining('a step is running: stopping fails it'),
+    });
     expect(await containerState(runner)).toBe('running');
 
     const removed = await lifecycle.remove(runner, { force: true });

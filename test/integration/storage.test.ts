@@ -5,7 +5,20 @@
  * work; once the fault is gone the next command succeeds at once. The tests run as root (mounts).
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  closeSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -123,7 +136,7 @@ it('settings: when the lock still fits but the new file does not, the sentence n
   // Fill page by page, then free one page: room for the lock, not for a 10 KiB settings file.
   let pages = 0;
   try {
-    for (;; pages++) writeFileSync(join(disk, `page-${pages}`), Buffer.alloc(4096));
+    for (; ; pages++) writeFileSync(join(disk, `page-${pages}`), Buffer.alloc(4096));
   } catch (e) {
     expect((e as NodeJS.ErrnoException).code).toBe('ENOSPC');
   }

@@ -48,7 +48,9 @@ describe('runner-tray k8s', () => {
     expect(applied.stdout).toContain("Stopped and removed this machine's container");
     expect(applied.stdout).toContain(`dind ${inject('standinDindImage')}: matches the nodes' Docker`);
     expect(await localContainers(uuid)).toEqual([]);
-    const settings = JSON.parse(readFileSync(join(dataDir, 'settings.json'), 'utf8')) as { runners: Array<{ placement?: { namespace: string; context: string } }> };
+    const settings = JSON.parse(readFileSync(join(dataDir, 'settings.json'), 'utf8')) as {
+      runners: Array<{ placement?: { namespace: string; context: string } }>;
+    };
     expect(settings.runners[0]?.placement).toMatchObject({ namespace: 'rt-cli', context: 'test' });
 
     const refused = await cli(['start', uuid]);
@@ -99,11 +101,11 @@ describe('runner-tray k8s', () => {
     const dir = mkdtempSync(join(tmpdir(), 'rt-k8s-bundle-'));
     const r = await cli(['k8s', 'export', uuid, '--out', dir, '--namespace', 'ci-runners', '--kind', 'job', '--size', '2x']);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toContain('secret.yaml holds the runner\'s OAuth secret (mode 0600)');
+    expect(r.stdout).toContain("secret.yaml holds the runner's OAuth secret (mode 0600)");
     const secret = readFileSync(join(dir, 'secret.yaml'), 'utf8');
     expect(statSync(join(dir, 'secret.yaml')).mode & 0o777).toBe(0o600);
     expect(secret.includes(`oauthClientSecret: ${SECRET}`)).toBe(true);
-    expect(secret).toContain('holds the runner\'s OAuth client secret');
+    expect(secret).toContain("holds the runner's OAuth client secret");
     const job = readFileSync(join(dir, 'job.yaml'), 'utf8');
     expect(job.includes(SECRET)).toBe(false);
     expect(job).toContain('kind: Job');

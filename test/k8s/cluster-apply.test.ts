@@ -123,14 +123,22 @@ describe('apply to the real cluster', () => {
     await k8s.apply(uuid, { namespace: 'rt-repo', kind: 'job', ...FAST });
     const objects = KubernetesObjectApi.makeApiClient(loadKubeconfig({ KUBECONFIG: kubeconfig }).kc);
     const job = (await objects.read({ apiVersion: 'batch/v1', kind: 'Job', metadata: { name: workloadName(uuid), namespace: 'rt-repo' } })) as {
-      spec: { backoffLimit: number; completions: number; parallelism: number; template: { spec: { restartPolicy: string; containers: Array<{ env: Array<{ name: string; value?: string }> }> } } };
+      spec: {
+        backoffLimit: number;
+        completions: number;
+        parallelism: number;
+        template: { spec: { restartPolicy: string; containers: Array<{ env: Array<{ name: string; value?: string }> }> } };
+      };
       metadata: { labels: Record<string, string> };
     };
     expect(job.spec.template.spec.containers[0]!.env).toContainEqual({ name: 'REPOSITORY_UUID', value: REPOSITORY });
     expect(job.metadata.labels.repository_uuid).toBe(REPOSITORY.replace(/[{}]/g, ''));
     expect(job.spec).toMatchObject({ backoffLimit: 6, completions: 1, parallelism: 1 });
     expect(job.spec.template.spec.restartPolicy).toBe('OnFailure');
-    await until('the job pod to start', async () => (await core.listNamespacedPod({ namespace: 'rt-repo', labelSelector: runnerSelector(uuid) })).items.length > 0);
+    await until(
+      'the job pod to start',
+      async () => (await core.listNamespacedPod({ namespace: 'rt-repo', labelSelector: runnerSelector(uuid) })).items.length > 0,
+    );
 
     const { deleted } = await k8s.delete(uuid);
     expect(deleted.map((d) => d.kind)).toEqual(['Job', 'Secret']);
@@ -139,7 +147,14 @@ describe('apply to the real cluster', () => {
       ...(await core.listNamespacedSecret({ namespace: 'rt-repo', labelSelector: runnerSelector(uuid) })).items,
     ];
     expect(left.map((o) => o.metadata?.name)).toEqual([]);
-    expect(await new KubeCluster(loadKubeconfig({ KUBECONFIG: kubeconfig })).read({ apiVersion: 'batch/v1', kind: 'Job', name: workloadName(uuid), namespace: 'rt-repo' })).toBeNull();
+    expect(
+      await new KubeCluster(loadKubeconfig({ KUBECONFIG: kubeconfig })).read({
+        apiVersion: 'batch/v1',
+        kind: 'Job',
+        name: workloadName(uuid),
+        namespace: 'rt-repo',
+      }),
+    ).toBeNull();
     expect((await ctx.settings().runners().get(uuid))?.placement).toBeUndefined();
     await ctx.close();
   });
@@ -206,7 +221,9 @@ describe('apply to the real cluster', () => {
     expect(e2.message.includes('0123456789abcdef0123456789abcdef')).toBe(false);
 
     const cluster = new KubeCluster(loadKubeconfig({ KUBECONFIG: kubeconfig }));
-    const e3 = await failure(cluster.apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'rt-bad', namespace: 'default', labels: { 'not a label': 'x' } } }));
+    const e3 = await failure(
+      cluster.apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'rt-bad', namespace: 'default', labels: { 'not a label': 'x' } } }),
+    );
     expect(e3.code).toBe('K8S_INVALID');
     expect(e3.message).toContain('metadata.labels: Invalid value: "not a label"');
 
@@ -220,8 +237,8 @@ describe('apply to the real cluster', () => {
     const admin = await contextWithRunner(dockerSocket, kubeconfig, runnerPaste(uuid));
     const e4 = await failure(admin.ctx.kubernetes().apply(uuid, { namespace: 'rt-doomed', ...FAST }));
     expect(e4.code).toBe('K8S_NAMESPACE_TERMINATING');
-    expect(e4.message).toContain("Namespace rt-doomed on context \"test\"");
-    expect(e4.message).toContain("is being deleted (Terminating)");
+    expect(e4.message).toContain('Namespace rt-doomed on context "test"');
+    expect(e4.message).toContain('is being deleted (Terminating)');
   });
 
   it('a runner container that exits non-zero is restarted by the kubelet, and status shows it', async () => {

@@ -96,7 +96,6 @@ interface Workspace {
   runners: RunnerList;
 }
 
-
 export class BitbucketStandin {
   readonly requests: RecordedRequest[] = [];
   readonly #server: Server;
@@ -150,7 +149,10 @@ export class BitbucketStandin {
   }
 
   #list(): RunnerList {
-    return new RunnerList(() => this.#runnerLimit, () => this.#nextRunnerUuids.shift());
+    return new RunnerList(
+      () => this.#runnerLimit,
+      () => this.#nextRunnerUuids.shift(),
+    );
   }
 
   /** Runners a workspace or repository may have (Bitbucket: 100). */
@@ -229,21 +231,19 @@ export class BitbucketStandin {
 
   setRunners(workspace: string, runners: RunnerFixture[], repoSlug?: string): void {
     const ws = this.#workspace(workspace);
-    const list = runners.map(
-      (r): StoredRunner => ({
-        uuid: r.uuid ?? braced(),
-        name: r.name,
-        labels: r.labels,
-        status: r.status,
-        cordoned: r.cordoned ?? false,
-        step: r.step ? { uuid: r.step.uuid, pipelineUuid: r.step.pipelineUuid } : null,
-        createdOn: '2024-04-01T10:00:00.000Z',
-        updatedOn: '2024-05-01T10:00:00.000Z',
-        oauthClientId: '',
-        oauthClientSecret: '',
-        fixture: true,
-      }),
-    );
+    const list = runners.map((r): StoredRunner => ({
+      uuid: r.uuid ?? braced(),
+      name: r.name,
+      labels: r.labels,
+      status: r.status,
+      cordoned: r.cordoned ?? false,
+      step: r.step ? { uuid: r.step.uuid, pipelineUuid: r.step.pipelineUuid } : null,
+      createdOn: '2024-04-01T10:00:00.000Z',
+      updatedOn: '2024-05-01T10:00:00.000Z',
+      oauthClientId: '',
+      oauthClientSecret: '',
+      fixture: true,
+    }));
     const target = (repoSlug ? this.#repo(ws, repoSlug) : ws).runners.runners;
     target.splice(0, target.length, ...list);
   }
@@ -271,7 +271,10 @@ export class BitbucketStandin {
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', this.#origin);
     const rawPath = (req.url ?? '/').split('?')[0] ?? '/';
-    const parts = rawPath.split('/').filter((p) => p !== '').map((p) => decodeURIComponent(p));
+    const parts = rawPath
+      .split('/')
+      .filter((p) => p !== '')
+      .map((p) => decodeURIComponent(p));
     const segments = parts[0] === '2.0' ? parts.slice(1) : parts;
     const authorized = req.headers.authorization === this.#expectedAuthorization();
     this.requests.push({ method: req.method ?? 'GET', rawPath, segments, query: url.searchParams, authorized, at: Date.now() });
@@ -303,7 +306,13 @@ export class BitbucketStandin {
         res.writeHead(204);
         res.end();
       } else send(res, a.status, JSON.stringify(a.body));
-    } else this.#page(res, url, runners.list!.runners.map((r) => runnerJson(r)), null);
+    } else
+      this.#page(
+        res,
+        url,
+        runners.list!.runners.map((r) => runnerJson(r)),
+        null,
+      );
   }
 
   /** Where the runner endpoints find a workspace's (or one of its repositories') runners. */
@@ -351,20 +360,24 @@ export class BitbucketStandin {
       }));
       return this.#page(res, url, repos, ['updated_on', 'created_on', 'name']);
     }
-    const repo = ws && a ? ws.repos.get(a) ?? [...ws.repos.values()].find((r) => r.uuid === a) : undefined;
+    const repo = ws && a ? (ws.repos.get(a) ?? [...ws.repos.values()].find((r) => r.uuid === a)) : undefined;
     if (!repo) return send(res, 404, errorBody(`Repository ${wsSlug}/${a ?? ''} not found`));
     if (seg.length === 3) {
-      return send(res, 200, JSON.stringify({
-        type: 'repository',
-        uuid: repo.uuid,
-        full_name: `${ws!.slug}/${repo.slug}`,
-        slug: repo.slug,
-        name: repo.slug,
-        is_private: true,
-        updated_on: repo.updatedOn,
-        workspace: { type: 'workspace', uuid: ws!.uuid, slug: ws!.slug },
-        links: { html: { href: `https://bitbucket.org/${ws!.slug}/${repo.slug}` } },
-      }));
+      return send(
+        res,
+        200,
+        JSON.stringify({
+          type: 'repository',
+          uuid: repo.uuid,
+          full_name: `${ws!.slug}/${repo.slug}`,
+          slug: repo.slug,
+          name: repo.slug,
+          is_private: true,
+          updated_on: repo.updatedOn,
+          workspace: { type: 'workspace', uuid: ws!.uuid, slug: ws!.slug },
+          links: { html: { href: `https://bitbucket.org/${ws!.slug}/${repo.slug}` } },
+        }),
+      );
     }
     if (b === 'pipelines' && seg.length === 4) return this.#page(res, url, repo.pipelines, ['created_on']);
     if (b === 'pipelines' && seg.length === 5 && c) {

@@ -94,10 +94,14 @@ export function attachDockerd(dir: string): PrivateDockerd {
     const child: ChildProcess = spawn(
       'dockerd',
       [
-        '--data-root', dataRoot,
-        '--exec-root', execRoot,
-        '-H', `unix://${socketPath}`,
-        '--pidfile', pidFile,
+        '--data-root',
+        dataRoot,
+        '--exec-root',
+        execRoot,
+        '-H',
+        `unix://${socketPath}`,
+        '--pidfile',
+        pidFile,
         '--bridge=none',
         '--iptables=false',
         '--ip6tables=false',

@@ -32,7 +32,11 @@ export class StandInIpcMain {
 /** `webContents`: events (`will-navigate`, …), `send`, `setWindowOpenHandler`, `getURL`. */
 export class StandInWebContents extends EventEmitter {
   readonly sent: Array<{ channel: string; args: unknown[] }> = [];
-  windowOpenHandler: ((details: { url: string; frameName: string; features: string; disposition: string; referrer: unknown; postBody?: unknown }) => { action: 'allow' | 'deny' }) | null = null;
+  windowOpenHandler:
+    | ((details: { url: string; frameName: string; features: string; disposition: string; referrer: unknown; postBody?: unknown }) => {
+        action: 'allow' | 'deny';
+      })
+    | null = null;
   destroyed = false;
   readonly mainFrame: { url: string; parent: null };
 

@@ -30,10 +30,21 @@ export function runnerPaste(runner: string, opts: { repository?: boolean; env?: 
 }
 
 export function testEnv(dataDir: string, dockerSocket: string, kubeconfig: string): NodeJS.ProcessEnv {
-  return { PATH: process.env.PATH, HOME: dataDir, DOCKER_HOST: `unix://${dockerSocket}`, RUNNER_TRAY_HOME: dataDir, RUNNER_TRAY_VAULT: 'file', KUBECONFIG: kubeconfig };
+  return {
+    PATH: process.env.PATH,
+    HOME: dataDir,
+    DOCKER_HOST: `unix://${dockerSocket}`,
+    RUNNER_TRAY_HOME: dataDir,
+    RUNNER_TRAY_VAULT: 'file',
+    KUBECONFIG: kubeconfig,
+  };
 }
 
-export async function contextWithRunner(dockerSocket: string, kubeconfig: string, paste: string): Promise<{ ctx: AppContext; dataDir: string; env: NodeJS.ProcessEnv }> {
+export async function contextWithRunner(
+  dockerSocket: string,
+  kubeconfig: string,
+  paste: string,
+): Promise<{ ctx: AppContext; dataDir: string; env: NodeJS.ProcessEnv }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'rt-k8s-data-'));
   const env = testEnv(dataDir, dockerSocket, kubeconfig);
   const ctx = new AppContext({ env, checkForImageUpdates: false });

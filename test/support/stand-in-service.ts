@@ -24,7 +24,10 @@ import {
 } from '../../src/shared/contract/index.js';
 
 export class StandInFailure extends Error {
-  constructor(readonly code: ErrorCode, message: string) {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -235,8 +238,14 @@ export function createStandInService(): StandInService {
         if (!c || !c.runnerUuid || c.problem) throw new StandInFailure('NOT_FOUND', `No runner container started by hand matches "${containerId}".`);
         service.importCandidates = service.importCandidates.filter((x) => x !== c);
         const runner: RunnerView = {
-          uuid: c.runnerUuid, displayName: c.name, kind: 'workspace', name: c.name, runnerState: 'STARTING',
-          containerState: 'running', image: c.image, workingDirectory: '/tmp',
+          uuid: c.runnerUuid,
+          displayName: c.name,
+          kind: 'workspace',
+          name: c.name,
+          runnerState: 'STARTING',
+          containerState: 'running',
+          image: c.image,
+          workingDirectory: '/tmp',
         };
         update(runner);
         return { runner, previousContainerId: containerId, warnings: [] };

@@ -51,5 +51,8 @@ export function buildStandinDind(dockerHost: string, version: string): string {
 
 /** The node engine's version as the kubelet reports it (`docker://<this>`). */
 export function engineVersion(dockerHost: string): string {
-  return execFileSync(DOCKER_CLIENT, ['version', '--format', '{{.Server.Version}}'], { env: { ...process.env, DOCKER_HOST: dockerHost }, encoding: 'utf8' }).trim();
+  return execFileSync(DOCKER_CLIENT, ['version', '--format', '{{.Server.Version}}'], {
+    env: { ...process.env, DOCKER_HOST: dockerHost },
+    encoding: 'utf8',
+  }).trim();
 }

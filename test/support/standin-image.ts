@@ -56,11 +56,10 @@ export function buildStandinImage(dockerHost: string, tag: string = STANDIN_IMAG
     const tar = join(work, 'rootfs.tar');
     execFileSync('tar', ['-C', root, '-cf', tar, '.']);
     // The test setup may use the docker CLI; the app never does.
-    execFileSync(
-      DOCKER_CLIENT,
-      ['import', '-c', 'ENTRYPOINT ["/bin/sh", "/runner.sh"]', '-c', `LABEL runner-tray.standin=true`, tar, tag],
-      { env: { ...process.env, DOCKER_HOST: dockerHost }, stdio: ['ignore', 'ignore', 'pipe'] },
-    );
+    execFileSync(DOCKER_CLIENT, ['import', '-c', 'ENTRYPOINT ["/bin/sh", "/runner.sh"]', '-c', `LABEL runner-tray.standin=true`, tar, tag], {
+      env: { ...process.env, DOCKER_HOST: dockerHost },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

@@ -26,7 +26,9 @@ export function runnerUuid(n: number): string {
 }
 
 export function paste(runner: string, env: Record<string, string> = {}): string {
-  const extra = Object.entries(env).map(([k, v]) => `-e ${k}=${v}`).join(' ');
+  const extra = Object.entries(env)
+    .map(([k, v]) => `-e ${k}=${v}`)
+    .join(' ');
   return [
     'docker container run -it -v /tmp:/tmp -v /var/run/docker.sock:/var/run/docker.sock',
     '-v /var/lib/docker/containers:/var/lib/docker/containers:ro',
@@ -66,7 +68,11 @@ export async function runnerHome(engine: Engine): Promise<RunnerHome> {
       await service.settle();
       const ours = await docker.listContainers({ all: true, filters: { label: ['runner-tray.managed=true'] } });
       const siblings = await docker.listContainers({ all: true, filters: { label: ['runner-tray.standin-sibling'] } });
-      for (const c of [...ours, ...siblings]) await docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
+      for (const c of [...ours, ...siblings])
+        await docker
+          .getContainer(c.Id)
+          .remove({ force: true })
+          .catch(() => undefined);
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
@@ -128,7 +134,14 @@ export class EventLog<E> {
       };
       const timer = setTimeout(() => {
         this.#waiters.delete(waiter);
-        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last events:\n${this.all.slice(-8).map((e) => JSON.stringify(e)).join('\n')}`));
+        reject(
+          new Error(
+            `timed out after ${timeoutMs} ms waiting for ${what}; last events:\n${this.all
+              .slice(-8)
+              .map((e) => JSON.stringify(e))
+              .join('\n')}`,
+          ),
+        );
       }, timeoutMs);
       this.#waiters.add(waiter);
     });

@@ -106,7 +106,13 @@ describe("a repository runner's own repository", () => {
 describe("Bitbucket's view of our runners", () => {
   it('finds workspace and repository runners by UUID, with status, busy and labels; says which it does not list', async () => {
     server.setRunners('acme', [
-      { uuid: WS_RUNNER, name: 'build-box', labels: ['self.hosted', 'linux', 'linux.arm64'], status: 'ONLINE', step: { uuid: PENDING_STEP, pipelineUuid: '{b2c3d4e5-f6a7-4b8c-9d0e-1f2a3b4c5d6e}' } },
+      {
+        uuid: WS_RUNNER,
+        name: 'build-box',
+        labels: ['self.hosted', 'linux', 'linux.arm64'],
+        status: 'ONLINE',
+        step: { uuid: PENDING_STEP, pipelineUuid: '{b2c3d4e5-f6a7-4b8c-9d0e-1f2a3b4c5d6e}' },
+      },
       { uuid: STRANGER, name: 'someone-elses', labels: ['self.hosted'], status: 'OFFLINE' },
     ]);
     server.setRunners('acme', [{ uuid: REPO_RUNNER, name: 'deploy-runner', labels: ['self.hosted', 'linux'], status: 'OFFLINE' }], 'deploy-tools');
@@ -114,17 +120,27 @@ describe("Bitbucket's view of our runners", () => {
     const missing = '{c3d4e5f6-a7b8-4c9d-8e0f-2a3b4c5d6e7f}';
     const ours = await fetchOurRunners(client, connection, [record(WS_RUNNER, null), record(REPO_RUNNER, privateRepoUuid), record(missing, null)]);
     expect(ours.runners).toEqual([
-      expect.objectContaining({ uuid: WS_RUNNER, status: 'ONLINE', busy: true, stepUuid: PENDING_STEP, labels: ['self.hosted', 'linux', 'linux.arm64'], scope: 'workspace' }),
+      expect.objectContaining({
+        uuid: WS_RUNNER,
+        status: 'ONLINE',
+        busy: true,
+        stepUuid: PENDING_STEP,
+        labels: ['self.hosted', 'linux', 'linux.arm64'],
+        scope: 'workspace',
+      }),
       expect.objectContaining({ uuid: REPO_RUNNER, status: 'OFFLINE', busy: false, scope: 'repository' }),
     ]);
     expect(ours.missing).toEqual([missing]);
     expect(ours.problems).toEqual([]);
   });
 
-  it("reports a repository it cannot read as a problem, keeping the others", async () => {
+  it('reports a repository it cannot read as a problem, keeping the others', async () => {
     server.setRunners('acme', [{ uuid: WS_RUNNER, name: 'build-box', labels: ['self.hosted'], status: 'ONLINE' }]);
     const gone = '{d4e5f6a7-b8c9-4d0e-9f1a-3b4c5d6e7f8a}';
-    const ours = await fetchOurRunners(client, { workspace: 'acme', authKind: 'bearer', watchedRepositories: [] }, [record(WS_RUNNER, null), record(REPO_RUNNER, gone)]);
+    const ours = await fetchOurRunners(client, { workspace: 'acme', authKind: 'bearer', watchedRepositories: [] }, [
+      record(WS_RUNNER, null),
+      record(REPO_RUNNER, gone),
+    ]);
     expect(ours.runners.map((r) => r.uuid)).toEqual([WS_RUNNER]);
     expect(ours.problems).toEqual([expect.objectContaining({ repository: `acme/${gone}`, code: 'BITBUCKET_NOT_FOUND' })]);
   });

@@ -66,7 +66,13 @@ beforeAll(async () => {
   });
 
   standin.setRunners('acme', [
-    { uuid: U.runner1, name: 'laptop-runner', labels: ['self.hosted', 'linux'], status: 'ONLINE', step: { uuid: U.runningStep, pipelineUuid: '{7cd18d9e-afb0-41c2-9d3e-4f5a6b7c8d9e}' } },
+    {
+      uuid: U.runner1,
+      name: 'laptop-runner',
+      labels: ['self.hosted', 'linux'],
+      status: 'ONLINE',
+      step: { uuid: U.runningStep, pipelineUuid: '{7cd18d9e-afb0-41c2-9d3e-4f5a6b7c8d9e}' },
+    },
     { uuid: U.runner2, name: 'spare', labels: ['self.hosted', 'linux', 'docker'], status: 'OFFLINE' },
   ]);
   standin.setRunners('acme', [{ name: 'web-only', labels: ['self.hosted', 'linux'], status: 'UNREGISTERED' }], 'web');

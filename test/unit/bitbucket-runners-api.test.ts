@@ -35,7 +35,12 @@ afterEach(() => {
 
 function client(): BitbucketClient {
   logs = [];
-  return new BitbucketClient({ auth: { kind: 'basic', email: EMAIL, token: new Secret(TOKEN) }, baseUrl: bb.baseUrl, timeoutMs: 3_000, log: (e) => logs.push(e) });
+  return new BitbucketClient({
+    auth: { kind: 'basic', email: EMAIL, token: new Secret(TOKEN) },
+    baseUrl: bb.baseUrl,
+    timeoutMs: 3_000,
+    log: (e) => logs.push(e),
+  });
 }
 
 async function failure(p: Promise<unknown>): Promise<BitbucketError> {
@@ -63,7 +68,11 @@ describe('runner calls of the Bitbucket client', () => {
     expect(logs.map((l) => `${l.method} ${l.status}`)).toEqual(['POST 200']);
 
     bb.setRunnerState(created.runner.uuid, { status: 'ONLINE', step: { uuid: '{aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee}' } });
-    expect(await getRunner(c, { workspace: 'acme' }, created.runner.uuid)).toMatchObject({ status: 'ONLINE', busy: true, stepUuid: '{aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee}' });
+    expect(await getRunner(c, { workspace: 'acme' }, created.runner.uuid)).toMatchObject({
+      status: 'ONLINE',
+      busy: true,
+      stepUuid: '{aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee}',
+    });
     expect((await fetchRunners(c, { workspace: 'acme' })).map((r) => r.uuid)).toContain(created.runner.uuid);
 
     expect(await deleteRunner(c, { workspace: 'acme' }, created.runner.uuid)).toBe('deleted');
@@ -126,7 +135,12 @@ describe('runner calls of the Bitbucket client', () => {
     const c = client();
     const made = await createRunner(c, { workspace: 'acme' }, { name: 'half' });
     // An answer for that runner without oauth_client: unusable, so it must not stay in Bitbucket.
-    bb.fault({ method: 'POST', pathIncludes: 'pipelines-config/runners', status: 200, body: JSON.stringify({ type: 'pipeline_runner', uuid: made.runner.uuid, name: 'half' }) });
+    bb.fault({
+      method: 'POST',
+      pathIncludes: 'pipelines-config/runners',
+      status: 200,
+      body: JSON.stringify({ type: 'pipeline_runner', uuid: made.runner.uuid, name: 'half' }),
+    });
     const e = await failure(createRunner(c, { workspace: 'acme' }, { name: 'half' }));
     expect(e.code).toBe('BITBUCKET_BAD_RESPONSE');
     expect(e.message).toContain(`The runner it made (${made.runner.uuid}) was deleted again.`);
@@ -149,7 +163,11 @@ describe('runner calls of the Bitbucket client', () => {
     bb.setScopes(['read:repository:bitbucket', 'read:runner:bitbucket']);
     expect(await checkRunnerScopes(client(), 'acme')).toMatchObject({ read: 'granted', write: 'missing', missing: ['write:runner:bitbucket'] });
     bb.setScopes(['read:repository:bitbucket']);
-    expect(await checkRunnerScopes(client(), 'acme')).toMatchObject({ read: 'missing', write: 'missing', missing: ['read:runner:bitbucket', 'write:runner:bitbucket'] });
+    expect(await checkRunnerScopes(client(), 'acme')).toMatchObject({
+      read: 'missing',
+      write: 'missing',
+      missing: ['read:runner:bitbucket', 'write:runner:bitbucket'],
+    });
     bb.setScopes(null);
     bb.fault({ pathIncludes: 'pipelines-config/runners', status: 503, times: 2 });
     const down = await checkRunnerScopes(client(), 'acme');

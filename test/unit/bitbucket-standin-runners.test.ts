@@ -45,7 +45,12 @@ describe('runner endpoints of the Bitbucket stand-in', () => {
       name: 'ci-1',
       labels: ['self.hosted', 'linux', 'docker.large'],
       state: { status: 'UNREGISTERED', cordoned: false, version: { version: expect.any(String) } },
-      oauth_client: { id: expect.stringMatching(/^[A-Za-z0-9]{32}$/), secret: expect.stringMatching(/^[A-Za-z0-9_-]{64}$/), token_endpoint: expect.any(String), audience: expect.any(String) },
+      oauth_client: {
+        id: expect.stringMatching(/^[A-Za-z0-9]{32}$/),
+        secret: expect.stringMatching(/^[A-Za-z0-9_-]{64}$/),
+        token_endpoint: expect.any(String),
+        audience: expect.any(String),
+      },
     });
     expect(created.json.state.step).toBeUndefined();
     const secret = created.json.oauth_client.secret as string;
@@ -120,7 +125,10 @@ describe('runner endpoints of the Bitbucket stand-in', () => {
     expect((await call('GET', WS_RUNNERS)).status).toBe(200);
     const post = await call('POST', WS_RUNNERS, { name: 'nope' });
     expect(post.status).toBe(403);
-    expect(post.json.error.detail).toEqual({ granted: ['read:repository:bitbucket', 'read:runner:bitbucket'], required: ['read:runner:bitbucket', 'write:runner:bitbucket'] });
+    expect(post.json.error.detail).toEqual({
+      granted: ['read:repository:bitbucket', 'read:runner:bitbucket'],
+      required: ['read:runner:bitbucket', 'write:runner:bitbucket'],
+    });
     expect((await call('DELETE', `${WS_RUNNERS}/{00000000-0000-0000-0000-000000000000}`)).status).toBe(403);
     expect((await call('GET', '/workspaces/acme')).status).toBe(403);
     bb.setScopes(['write:runner:bitbucket']);
@@ -139,6 +147,11 @@ describe('runner endpoints of the Bitbucket stand-in', () => {
     const ws = await call('GET', '/workspaces/acme');
     expect(ws.json).toMatchObject({ type: 'workspace', slug: 'acme', uuid: bb.workspaceUuid('acme') });
     const repo = await call('GET', '/repositories/acme/web-app');
-    expect(repo.json).toMatchObject({ type: 'repository', slug: 'web-app', uuid: expect.stringMatching(/^\{.+\}$/), workspace: { uuid: bb.workspaceUuid('acme') } });
+    expect(repo.json).toMatchObject({
+      type: 'repository',
+      slug: 'web-app',
+      uuid: expect.stringMatching(/^\{.+\}$/),
+      workspace: { uuid: bb.workspaceUuid('acme') },
+    });
   });
 });

@@ -81,14 +81,12 @@ beforeEach(async (ctx) => {
 });
 
 describe('step details against the Bitbucket stand-in', () => {
-  it('turns the log\'s UUIDs into workspace, repository slug, build number and step name, so the step gets its link', async () => {
+  it("turns the log's UUIDs into workspace, repository slug, build number and step name, so the step gets its link", async () => {
     const r = resolver();
     const since = standin.requests.length;
     const d = await r.resolve(ids(U.build));
     expect(d).toEqual({ workspace: 'acme', repoSlug: 'web-app', buildNumber: 42, stepName: 'Build and test' });
-    expect(stepUrl({ stepUuid: U.build, ...d })).toBe(
-      `https://bitbucket.org/acme/web-app/pipelines/results/42/steps/${encodeURIComponent(U.build)}`,
-    );
+    expect(stepUrl({ stepUuid: U.build, ...d })).toBe(`https://bitbucket.org/acme/web-app/pipelines/results/42/steps/${encodeURIComponent(U.build)}`);
     // The repository is asked for by the UUIDs the runner log gives (braces kept, percent-encoded).
     expect(newRequests(since)[0]).toBe(`repositories/${workspaceUuid}/${repoUuid}`);
     expect(standin.requests.slice(since).every((q) => q.authorized)).toBe(true);
@@ -163,7 +161,14 @@ describe('step details against the Bitbucket stand-in', () => {
   it('step views fill in once Bitbucket answered, and the API is told exactly once', async () => {
     const resolved: string[] = [];
     const source = new StepDetailsSource({ resolver: resolver(), onResolved: (_runner, stepUuid) => resolved.push(stepUuid) });
-    const step: Step = { stepUuid: U.deploy, pipelineUuid: U.pipeline, repositoryUuid: repoUuid, accountUuid: workspaceUuid, state: 'RUNNING', startedAt: '2024-05-03T08:11:00.000Z' };
+    const step: Step = {
+      stepUuid: U.deploy,
+      pipelineUuid: U.pipeline,
+      repositoryUuid: repoUuid,
+      accountUuid: workspaceUuid,
+      state: 'RUNNING',
+      startedAt: '2024-05-03T08:11:00.000Z',
+    };
     const runner = '{0f0e0d0c-0b0a-4900-8800-00000000aaaa}';
     const before = source.view(runner, step);
     expect(before).not.toHaveProperty('stepName');
@@ -180,7 +185,14 @@ describe('step details against the Bitbucket stand-in', () => {
     await disconnectBitbucket({ vault, store: settings.bitbucket() });
     const resolved: string[] = [];
     const source = new StepDetailsSource({ resolver: resolver(), onResolved: (_r, s) => resolved.push(s) });
-    const step: Step = { stepUuid: U.build, pipelineUuid: U.pipeline, repositoryUuid: repoUuid, state: 'PASSED', startedAt: '2024-05-03T08:11:00.000Z', finishedAt: '2024-05-03T08:12:00.000Z' };
+    const step: Step = {
+      stepUuid: U.build,
+      pipelineUuid: U.pipeline,
+      repositoryUuid: repoUuid,
+      state: 'PASSED',
+      startedAt: '2024-05-03T08:11:00.000Z',
+      finishedAt: '2024-05-03T08:12:00.000Z',
+    };
     const view = source.view('{0f0e0d0c-0b0a-4900-8800-00000000aaab}', step);
     await new Promise((res) => setTimeout(res, 100));
     expect(view).toEqual({

@@ -6,9 +6,7 @@ import { DataDirError, ensureDataDir, resolveDataDir } from '../../src/main/data
 
 describe('resolveDataDir', () => {
   it('uses $XDG_CONFIG_HOME/runner-tray on Linux', () => {
-    expect(resolveDataDir({ platform: 'linux', env: { XDG_CONFIG_HOME: '/home/ann/.cfg' }, homedir: '/home/ann' })).toBe(
-      '/home/ann/.cfg/runner-tray',
-    );
+    expect(resolveDataDir({ platform: 'linux', env: { XDG_CONFIG_HOME: '/home/ann/.cfg' }, homedir: '/home/ann' })).toBe('/home/ann/.cfg/runner-tray');
   });
 
   it('falls back to ~/.config on Linux when XDG_CONFIG_HOME is unset, empty or relative (XDG spec: ignore relative)', () => {

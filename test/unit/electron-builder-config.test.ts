@@ -67,7 +67,13 @@ describe('electron-builder.yml', () => {
   it("electron-builder's own icon check accepts the Windows icon (a real ICO, 256 px at most)", async () => {
     expect(config.win.icon).toBe('assets/icon.ico');
     const { convertIcon } = require('app-builder-lib/out/util/iconConverter') as {
-      convertIcon: (o: { sources: string[]; fallbackSources: string[]; roots: string[]; format: string; outDir: string }) => Promise<{ icons: Array<{ file: string; size: number }> }>;
+      convertIcon: (o: {
+        sources: string[];
+        fallbackSources: string[];
+        roots: string[];
+        format: string;
+        outDir: string;
+      }) => Promise<{ icons: Array<{ file: string; size: number }> }>;
     };
     const outDir = mkdtempSync(join(tmpdir(), 'ico-check-'));
     try {
@@ -113,7 +119,7 @@ function pngAlpha(body: Buffer, size: number) {
   expect(body.readUInt32BE(20)).toBe(size);
   expect([body[24], body[25]], '8-bit RGBA').toEqual([8, 6]);
   const chunks: Buffer[] = [];
-  for (let at = 8; at < body.length; ) {
+  for (let at = 8; at < body.length;) {
     const length = body.readUInt32BE(at);
     if (body.subarray(at + 4, at + 8).toString() === 'IDAT') chunks.push(body.subarray(at + 8, at + 8 + length));
     at += 12 + length;

@@ -56,7 +56,10 @@ describe('preflight', () => {
   it('says "unknown" where a runner fact could not be learned, instead of a verdict', () => {
     // Step sizes: Bitbucket's API does not report them.
     const steps = find(healthy(), 'memory-steps');
-    expect(steps).toMatchObject({ status: 'ok', message: expect.stringContaining("step sizes are unknown (Bitbucket does not report a step's size:), so 1x (4 GiB) is assumed") });
+    expect(steps).toMatchObject({
+      status: 'ok',
+      message: expect.stringContaining("step sizes are unknown (Bitbucket does not report a step's size:), so 1x (4 GiB) is assumed"),
+    });
     expect(find(healthy({ runners: [runner('alpha', { largestStepSize: '2x' })] }), 'memory-steps')?.message).not.toContain('unknown');
     // Labels: Bitbucket not connected.
     const arch = find(healthy({ architecture: 'aarch64' }), 'arch');
@@ -65,17 +68,33 @@ describe('preflight', () => {
     const unlabeled = find(healthy({ architecture: 'aarch64', runners: [runner('alpha', { labels: ['self.hosted', 'linux'] })] }), 'arch');
     expect(unlabeled).toMatchObject({ status: 'warn', message: expect.stringContaining('(missing on alpha)') });
     // Memory limit: no container yet.
-    expect(find(healthy(), 'runner-memory:alpha')).toMatchObject({ status: 'ok', message: expect.stringContaining('memory limit is unknown: it has no container yet') });
+    expect(find(healthy(), 'runner-memory:alpha')).toMatchObject({
+      status: 'ok',
+      message: expect.stringContaining('memory limit is unknown: it has no container yet'),
+    });
   });
 
   it("judges the runner container's own memory limit (HostConfig.Memory; 0 = none)", () => {
-    expect(find(healthy({ runners: [runner('alpha', { memoryLimitBytes: 0 })] }), 'runner-memory:alpha')).toMatchObject({ status: 'ok', message: expect.stringContaining('has no memory limit') });
-    expect(find(healthy({ runners: [runner('alpha', { memoryLimitBytes: 1024 ** 3 })] }), 'runner-memory:alpha')).toMatchObject({ status: 'ok', message: expect.stringContaining('limited to 1.0 GiB') });
+    expect(find(healthy({ runners: [runner('alpha', { memoryLimitBytes: 0 })] }), 'runner-memory:alpha')).toMatchObject({
+      status: 'ok',
+      message: expect.stringContaining('has no memory limit'),
+    });
+    expect(find(healthy({ runners: [runner('alpha', { memoryLimitBytes: 1024 ** 3 })] }), 'runner-memory:alpha')).toMatchObject({
+      status: 'ok',
+      message: expect.stringContaining('limited to 1.0 GiB'),
+    });
     expect(find(healthy({ runners: [runner('alpha', { memoryLimitBytes: 300 * 1024 ** 2 })] }), 'runner-memory:alpha')?.status).toBe('fail');
   });
 
   it('fails an unreachable engine with how to start it, and still checks the host', () => {
-    const report = preflight({ engineReachable: false, engineError: 'connect ENOENT /var/run/docker.sock', hostPlatform: 'linux', swapTotalBytes: 0, disks: [], runners: [] });
+    const report = preflight({
+      engineReachable: false,
+      engineError: 'connect ENOENT /var/run/docker.sock',
+      hostPlatform: 'linux',
+      swapTotalBytes: 0,
+      disks: [],
+      runners: [],
+    });
     expect(report.findings[0]).toMatchObject({ id: 'engine', status: 'fail', message: expect.stringContaining('ENOENT') });
     expect(report.findings[0]?.fix).toMatch(/systemctl start docker/);
     expect(report.findings.map((f) => f.id)).toContain('swap');
@@ -107,7 +126,10 @@ describe('preflight', () => {
     expect(find(healthy({ memTotalBytes: 4 * GiB }), 'memory')?.status).toBe('fail');
     const big = healthy({ memTotalBytes: 16 * GiB, runners: [runner('alpha', { largestStepSize: '4x' })] });
     expect(find(big, 'memory-steps')).toMatchObject({ status: 'fail', message: expect.stringContaining('4x steps (16.0 GiB)') });
-    const two = healthy({ memTotalBytes: 16 * GiB, runners: [runner('a', { largestStepSize: '2x', workingDirectory: '/tmp/a' }), runner('b', { largestStepSize: '2x' })] });
+    const two = healthy({
+      memTotalBytes: 16 * GiB,
+      runners: [runner('a', { largestStepSize: '2x', workingDirectory: '/tmp/a' }), runner('b', { largestStepSize: '2x' })],
+    });
     expect(find(two, 'memory-steps')).toMatchObject({ status: 'warn', message: expect.stringContaining('all 2 runners') });
     expect(find(healthy({ runners: [runner('tiny', { memoryLimitBytes: 256 * 1024 ** 2 })] }), 'runner-memory:tiny')).toMatchObject({
       status: 'fail',
@@ -151,7 +173,14 @@ describe('preflight', () => {
     expect(find(noSock, 'bind-socket:alpha')).toMatchObject({ status: 'fail' });
     const rootless = healthy({ socketPath: '/run/user/1000/docker.sock' });
     expect(find(rootless, 'bind-socket:alpha')).toMatchObject({ status: 'fail', fix: 'Use -v /run/user/1000/docker.sock:/var/run/docker.sock.' });
-    const elsewhere = healthy({ runners: [runner('alpha', { workingDirectory: '/tmp/work', binds: ['/home/u/work:/tmp/work', '/var/run/docker.sock:/var/run/docker.sock', '/var/lib/docker/containers:/var/lib/docker/containers:ro'] })] });
+    const elsewhere = healthy({
+      runners: [
+        runner('alpha', {
+          workingDirectory: '/tmp/work',
+          binds: ['/home/u/work:/tmp/work', '/var/run/docker.sock:/var/run/docker.sock', '/var/lib/docker/containers:/var/lib/docker/containers:ro'],
+        }),
+      ],
+    });
     expect(find(elsewhere, 'bind-workdir:alpha')).toMatchObject({ status: 'fail', fix: 'Add -v /tmp/work:/tmp/work and keep WORKING_DIRECTORY=/tmp/work.' });
     const subdir = healthy({ runners: [runner('alpha', { workingDirectory: '/tmp/runner-alpha' })] });
     expect(find(subdir, 'bind-workdir:alpha')?.status).toBe('ok');
@@ -185,13 +214,22 @@ describe('preflight', () => {
     const everyText = [
       healthy(),
       facts,
-      healthy({ serverVersion: 'x', kernelVersion: 'y', memTotalBytes: 2 * GiB, swapTotalBytes: 2 * GiB, runners: [runner('alpha', { memoryLimitBytes: 100 * MiB })] }),
+      healthy({
+        serverVersion: 'x',
+        kernelVersion: 'y',
+        memTotalBytes: 2 * GiB,
+        swapTotalBytes: 2 * GiB,
+        runners: [runner('alpha', { memoryLimitBytes: 100 * MiB })],
+      }),
       healthy({ isDockerDesktop: true, hostPlatform: 'darwin', memTotalBytes: 10 * GiB }),
     ].flatMap((f) => preflight(f, limits).findings.flatMap((x) => [x.message, x.fix ?? '']));
     for (const old of ['19.03', '20.10', '4.0 or newer', '8 GiB', '4 GiB', '16 GiB', '32 GiB', '512 MiB', 'vm.swappiness=1\\b']) {
       // Whole figures only: a measured `3.8 GiB` is not the default `8 GiB`.
       const written = new RegExp(`(?<![\\d.])${old.replace(/\./g, '\\.')}`);
-      expect(everyText.filter((t) => written.test(t)), old).toEqual([]);
+      expect(
+        everyText.filter((t) => written.test(t)),
+        old,
+      ).toEqual([]);
     }
   });
 

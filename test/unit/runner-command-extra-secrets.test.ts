@@ -33,16 +33,23 @@ describe('secret-looking extra variables go with the OAuth secret, not into the 
     expect(extra[1]).toContain('`ARTIFACTORY_PASSWORD`');
   });
 
-  it.each(['NPM_TOKEN', 'GITHUB_TOKEN', 'ARTIFACTORY_PASSWORD', 'DB_PASSWD', 'AWS_SECRET_ACCESS_KEY', 'MY_API_KEY', 'APIKEY', 'SSH_PRIVATE_KEY', 'registry_credentials'])(
-    '%s counts as a secret',
-    (name) => {
-      const r = ok(parseRunnerCommand(command({ env: [...BASE_ENV, `-e ${name}=made-up-value-0123456789`] })));
-      expect(Object.keys(r.extraSecrets)).toEqual([name]);
-      expect(r.spec.env[name]).toBeUndefined();
-    },
-  );
+  it.each([
+    'NPM_TOKEN',
+    'GITHUB_TOKEN',
+    'ARTIFACTORY_PASSWORD',
+    'DB_PASSWD',
+    'AWS_SECRET_ACCESS_KEY',
+    'MY_API_KEY',
+    'APIKEY',
+    'SSH_PRIVATE_KEY',
+    'registry_credentials',
+  ])('%s counts as a secret', (name) => {
+    const r = ok(parseRunnerCommand(command({ env: [...BASE_ENV, `-e ${name}=made-up-value-0123456789`] })));
+    expect(Object.keys(r.extraSecrets)).toEqual([name]);
+    expect(r.spec.env[name]).toBeUndefined();
+  });
 
-  it('ordinary extra variables stay in the spec, and none of Bitbucket\'s own variables counts as extra', () => {
+  it("ordinary extra variables stay in the spec, and none of Bitbucket's own variables counts as extra", () => {
     const r = ok(parseRunnerCommand(command({ env: [...BASE_ENV, '-e NO_PROXY=localhost', '-e CLONE_IMAGE=registry.example.test/clone:1'] })));
     expect(r.extraSecrets).toEqual({});
     expect(r.spec.env.NO_PROXY).toBe('localhost');
@@ -76,8 +83,15 @@ describe('secret-looking extra variables go with the OAuth secret, not into the 
       HTTPS_PROXY: 'http://proxy.example.test:3128',
     });
     expect(Object.keys(json.runner.env)).toEqual([
-      'ACCOUNT_UUID', 'RUNNER_UUID', 'RUNTIME_PREREQUISITES_ENABLED', 'NPM_TOKEN', 'OAUTH_CLIENT_ID',
-      'OAUTH_CLIENT_SECRET', 'WORKING_DIRECTORY', 'ARTIFACTORY_PASSWORD', 'HTTPS_PROXY',
+      'ACCOUNT_UUID',
+      'RUNNER_UUID',
+      'RUNTIME_PREREQUISITES_ENABLED',
+      'NPM_TOKEN',
+      'OAUTH_CLIENT_ID',
+      'OAUTH_CLIENT_SECRET',
+      'WORKING_DIRECTORY',
+      'ARTIFACTORY_PASSWORD',
+      'HTTPS_PROXY',
     ]);
   });
 
@@ -101,12 +115,18 @@ describe('secret-looking extra variables go with the OAuth secret, not into the 
     expect(describeSpec(r.spec)).not.toContain('NPM_TOKEN');
   });
 
-  it('the form\'s view lists their names, never their values', () => {
+  it("the form's view lists their names, never their values", () => {
     const r = ok(parseRunnerCommand(paste('extra-secrets.txt')));
     const view = toParsedCommandView(r, null);
     expect(view.valid && view.runner.envNames).toEqual([
-      'ACCOUNT_UUID', 'RUNNER_UUID', 'RUNTIME_PREREQUISITES_ENABLED', 'NPM_TOKEN', 'OAUTH_CLIENT_ID',
-      'WORKING_DIRECTORY', 'ARTIFACTORY_PASSWORD', 'HTTPS_PROXY',
+      'ACCOUNT_UUID',
+      'RUNNER_UUID',
+      'RUNTIME_PREREQUISITES_ENABLED',
+      'NPM_TOKEN',
+      'OAUTH_CLIENT_ID',
+      'WORKING_DIRECTORY',
+      'ARTIFACTORY_PASSWORD',
+      'HTTPS_PROXY',
     ]);
     const text = JSON.stringify(view);
     for (const secret of [IDS.secret, IDS.npmToken, IDS.artifactoryPassword]) expect(text).not.toContain(secret);

@@ -39,7 +39,13 @@ describe('formatParseJson: the `parse-command --json` shape', () => {
     });
     if (!json.ok) return;
     expect(Object.keys(json.runner.env)).toEqual([
-      'ACCOUNT_UUID', 'REPOSITORY_UUID', 'RUNNER_UUID', 'RUNTIME_PREREQUISITES_ENABLED', 'OAUTH_CLIENT_ID', 'OAUTH_CLIENT_SECRET', 'WORKING_DIRECTORY',
+      'ACCOUNT_UUID',
+      'REPOSITORY_UUID',
+      'RUNNER_UUID',
+      'RUNTIME_PREREQUISITES_ENABLED',
+      'OAUTH_CLIENT_ID',
+      'OAUTH_CLIENT_SECRET',
+      'WORKING_DIRECTORY',
     ]);
   });
 
@@ -117,7 +123,12 @@ describe('redactPaste: a preview of what was pasted', () => {
 });
 
 describe('a secret written anywhere besides OAUTH_CLIENT_SECRET is refused', () => {
-  const secretEnv = [`-e ACCOUNT_UUID=${IDS.account}`, `-e RUNNER_UUID=${IDS.runner}`, `-e OAUTH_CLIENT_ID=${IDS.clientId}`, `-e OAUTH_CLIENT_SECRET=${IDS.secret}`];
+  const secretEnv = [
+    `-e ACCOUNT_UUID=${IDS.account}`,
+    `-e RUNNER_UUID=${IDS.runner}`,
+    `-e OAUTH_CLIENT_ID=${IDS.clientId}`,
+    `-e OAUTH_CLIENT_SECRET=${IDS.secret}`,
+  ];
   it.each([
     ['another variable', command({ env: [...secretEnv, `-e NOTE=${IDS.secret}`] }), '`-e NOTE`'],
     ['the arguments', command({ env: secretEnv, after: IDS.secret }), 'the arguments after the image'],

@@ -49,15 +49,38 @@ describe('the OAuth client secret and secret-looking extra variables never appea
 
   it('not in errors about the secret itself, nor where it was misplaced', () => {
     const cases = [
-      command({ env: [`-e ACCOUNT_UUID=${IDS.account}`, `-e RUNNER_UUID=${IDS.runner}`, `-e OAUTH_CLIENT_ID=${IDS.clientId}`, `-e OAUTH_CLIENT_SECRET= ${IDS.secret}`] }),
+      command({
+        env: [`-e ACCOUNT_UUID=${IDS.account}`, `-e RUNNER_UUID=${IDS.runner}`, `-e OAUTH_CLIENT_ID=${IDS.clientId}`, `-e OAUTH_CLIENT_SECRET= ${IDS.secret}`],
+      }),
       command({ env: [`-e ACCOUNT_UUID=${IDS.account}`, `-e RUNNER_UUID=${IDS.runner}`, `-e OAUTH_CLIENT_ID=${IDS.clientId}`, `-e ${IDS.secret}`] }),
-      command({ env: [`-e ACCOUNT_UUID=${IDS.account}`, `-e RUNNER_UUID=${IDS.secret}`, `-e OAUTH_CLIENT_ID=${IDS.clientId}`, `-e OAUTH_CLIENT_SECRET=${IDS.secret}`] }),
-      command({ env: [`-e ACCOUNT_UUID=${IDS.account}`, `-e RUNNER_UUID=${IDS.runner}`, `-e OAUTH_CLIENT_ID=${IDS.clientId}`, `-e OAUTH_CLIENT_SECRET=${IDS.secret}`, `-e ${IDS.secret}=x`] }),
-      command({ before: `-it --name ${IDS.secret}`, env: [`-e ACCOUNT_UUID=${IDS.account}`, `-e RUNNER_UUID=${IDS.runner}`, `-e OAUTH_CLIENT_ID=${IDS.clientId}`, `-e OAUTH_CLIENT_SECRET=${IDS.secret}`] }),
+      command({
+        env: [`-e ACCOUNT_UUID=${IDS.account}`, `-e RUNNER_UUID=${IDS.secret}`, `-e OAUTH_CLIENT_ID=${IDS.clientId}`, `-e OAUTH_CLIENT_SECRET=${IDS.secret}`],
+      }),
+      command({
+        env: [
+          `-e ACCOUNT_UUID=${IDS.account}`,
+          `-e RUNNER_UUID=${IDS.runner}`,
+          `-e OAUTH_CLIENT_ID=${IDS.clientId}`,
+          `-e OAUTH_CLIENT_SECRET=${IDS.secret}`,
+          `-e ${IDS.secret}=x`,
+        ],
+      }),
+      command({
+        before: `-it --name ${IDS.secret}`,
+        env: [`-e ACCOUNT_UUID=${IDS.account}`, `-e RUNNER_UUID=${IDS.runner}`, `-e OAUTH_CLIENT_ID=${IDS.clientId}`, `-e OAUTH_CLIENT_SECRET=${IDS.secret}`],
+      }),
       command({ before: `-it --${IDS.secret}`, env: [`-e OAUTH_CLIENT_SECRET=${IDS.secret}`] }),
       command({ after: IDS.secret }),
       command({ after: `-e OTHER=${IDS.secret}` }),
-      command({ env: [`-e OAUTH_CLIENT_SECRET=${IDS.secret}`, `-e NOTE=${IDS.secret}`, `-e ACCOUNT_UUID=${IDS.account}`, `-e RUNNER_UUID=${IDS.runner}`, `-e OAUTH_CLIENT_ID=${IDS.clientId}`] }),
+      command({
+        env: [
+          `-e OAUTH_CLIENT_SECRET=${IDS.secret}`,
+          `-e NOTE=${IDS.secret}`,
+          `-e ACCOUNT_UUID=${IDS.account}`,
+          `-e RUNNER_UUID=${IDS.runner}`,
+          `-e OAUTH_CLIENT_ID=${IDS.clientId}`,
+        ],
+      }),
       command({ image: IDS.secret }),
       `${command()}; echo ${IDS.secret}`,
       `${command()} > ${IDS.secret}`,

@@ -18,11 +18,7 @@ const WORKSPACE_ENV = {
   OAUTH_CLIENT_ID: IDS.clientId,
   WORKING_DIRECTORY: '/tmp',
 };
-const STANDARD_BINDS = [
-  '/tmp:/tmp',
-  '/var/run/docker.sock:/var/run/docker.sock',
-  '/var/lib/docker/containers:/var/lib/docker/containers:ro',
-];
+const STANDARD_BINDS = ['/tmp:/tmp', '/var/run/docker.sock:/var/run/docker.sock', '/var/lib/docker/containers:/var/lib/docker/containers:ro'];
 
 describe('pasted runner command: the shapes Bitbucket users paste', () => {
   it.each([
@@ -80,7 +76,10 @@ describe('pasted runner command: the shapes Bitbucket users paste', () => {
     const ignored = r.warnings.filter((w) => w.code === 'IGNORED_FLAG').map((w) => w.message);
     // Each value-taking option is named with its value, so no value was read as the image.
     for (const shown of ['-a stderr', '--memory 512m', '--runtime nvidia', '-p 8080:80', '-w /work', '-u 1000', '--network host', '--log-opt max-size=10m']) {
-      expect(ignored.some((m) => m.includes(`\`${shown}\``)), shown).toBe(true);
+      expect(
+        ignored.some((m) => m.includes(`\`${shown}\``)),
+        shown,
+      ).toBe(true);
     }
     expect(ignored.find((m) => m.includes('--restart always'))).toMatch(/unless-stopped/);
     expect(ignored.find((m) => m.includes('`--rm`'))).toMatch(/restart/);
@@ -98,7 +97,13 @@ describe('pasted runner command: the shapes Bitbucket users paste', () => {
   });
 
   it('combined short options and option values written every way pflag accepts', () => {
-    const r = ok(parseRunnerCommand(command({ before: '-dit -v/tmp:/tmp -dv /a:/b --volume=/c:/d:ro -ePAUSE_IMAGE=registry.example.test/pause:3 -e=CLONE_IMAGE=registry.example.test/clone:1' })));
+    const r = ok(
+      parseRunnerCommand(
+        command({
+          before: '-dit -v/tmp:/tmp -dv /a:/b --volume=/c:/d:ro -ePAUSE_IMAGE=registry.example.test/pause:3 -e=CLONE_IMAGE=registry.example.test/clone:1',
+        }),
+      ),
+    );
     expect(r.spec.binds).toEqual(['/tmp:/tmp', '/a:/b', '/c:/d:ro']);
     expect(r.spec.env.PAUSE_IMAGE).toBe('registry.example.test/pause:3');
     expect(r.spec.env.CLONE_IMAGE).toBe('registry.example.test/clone:1');
@@ -106,7 +111,11 @@ describe('pasted runner command: the shapes Bitbucket users paste', () => {
   });
 
   it('value-taking options whose value looks like an image are never taken for the image', () => {
-    const r = ok(parseRunnerCommand(command({ before: '-it --platform linux/amd64 --pull always --entrypoint /bin/sh --ulimit nofile=1024 -c 512 -h myhost -l a=b --cpus 2 --gpus all' })));
+    const r = ok(
+      parseRunnerCommand(
+        command({ before: '-it --platform linux/amd64 --pull always --entrypoint /bin/sh --ulimit nofile=1024 -c 512 -h myhost -l a=b --cpus 2 --gpus all' }),
+      ),
+    );
     expect(r.spec.image).toBe(IMAGE);
     expect(r.spec.args).toEqual([]);
     expect(r.warnings.filter((w) => w.code === 'IGNORED_FLAG')).toHaveLength(9);
@@ -288,7 +297,9 @@ describe('pasted runner command: variables', () => {
     expect(r.spec.workingDirectory).toBe('/tmp');
     expect(r.spec.env.WORKING_DIRECTORY).toBeUndefined();
     expect(codes(r.warnings)).toEqual(['MISSING_EXPECTED_ENV', 'MISSING_EXPECTED_ENV']);
-    expect(r.warnings.map((w) => w.message).join(' ')).toMatch(/RUNTIME_PREREQUISITES_ENABLED[\s\S]*WORKING_DIRECTORY|WORKING_DIRECTORY[\s\S]*RUNTIME_PREREQUISITES_ENABLED/);
+    expect(r.warnings.map((w) => w.message).join(' ')).toMatch(
+      /RUNTIME_PREREQUISITES_ENABLED[\s\S]*WORKING_DIRECTORY|WORKING_DIRECTORY[\s\S]*RUNTIME_PREREQUISITES_ENABLED/,
+    );
   });
 
   it('a custom WORKING_DIRECTORY is kept', () => {

@@ -56,7 +56,10 @@ describe('tokenize: shell words without a shell', () => {
 
   it('a line starting with an option after a line without continuation is joined and reported', () => {
     const t = tokenize('docker run\n  -e A=1\n\n  -e B=2\necho hi');
-    expect(t.commands.map((c) => c.map((w) => w.value))).toEqual([['docker', 'run', '-e', 'A=1', '-e', 'B=2'], ['echo', 'hi']]);
+    expect(t.commands.map((c) => c.map((w) => w.value))).toEqual([
+      ['docker', 'run', '-e', 'A=1', '-e', 'B=2'],
+      ['echo', 'hi'],
+    ]);
     expect(t.joinedLines).toEqual([2, 4]);
   });
 

@@ -14,7 +14,8 @@ const ID = 'c0ffee0000000000000000000000000000000000000000000000000000000001';
 const OTHER = 'c0ffee0000000000000000000000000000000000000000000000000000000002';
 const STARTING_LOG = '[2026-03-02 08:00:00,101] Runner starting.\n[2026-03-02 08:00:00,412] Runner version: 3.12.0\n';
 const ONLINE_LOG =
-  STARTING_LOG + '[2026-03-02 08:00:01,950] Updating runner status to "ONLINE" and checking for new steps assigned to the runner after 0 seconds and then every 30 seconds.\n';
+  STARTING_LOG +
+  '[2026-03-02 08:00:01,950] Updating runner status to "ONLINE" and checking for new steps assigned to the runner after 0 seconds and then every 30 seconds.\n';
 
 function status(containerState: ContainerState, exitCode: number | null, containerId: string | null = ID): RunnerStatus {
   return {
@@ -98,7 +99,7 @@ describe('`list` and the dashboard agree for the same container', () => {
     else expect(dashboard(s)).toBe('STARTING');
   });
 
-  it("the dashboard keeps a crash the monitor saw in this container, and `list` says why it cannot", async () => {
+  it('the dashboard keeps a crash the monitor saw in this container, and `list` says why it cannot', async () => {
     // The monitor saw the exit (no stop before it) and Docker did not restart it: CRASHED there.
     expect(dashboard(status('exited', 3), snapshot(ID, 'CRASHED'))).toBe('CRASHED');
     // A snapshot of an older container says nothing about this one.

@@ -22,8 +22,7 @@ const replay = (name: string, options = {}) => {
 
 const STEP = (n: number) => `{00000000-0000-4000-8000-${String(n).padStart(12, '0')}}`;
 const line = (time: string, msg: string) => parseLogLine(`[2026-03-02 ${time},000] ${msg}`)!;
-const getting = (time: string, n: number) =>
-  line(time, `Getting step StepId{accountUuid={a}, repositoryUuid={r}, pipelineUuid={p${n}}, stepUuid=${STEP(n)}}.`);
+const getting = (time: string, n: number) => line(time, `Getting step StepId{accountUuid={a}, repositoryUuid={r}, pipelineUuid={p${n}}, stepUuid=${STEP(n)}}.`);
 const completing = (time: string, status: string) => line(time, `Completing step with result Result{status=${status}, error=None}.`);
 
 describe('foldRunnerLog on recorded logs', () => {
@@ -80,7 +79,7 @@ describe('foldRunnerLog on recorded logs', () => {
     expect(r.state.steps).toMatchObject([{ state: 'ERROR', inferred: true, finishedAt: '2026-03-02T09:02:00.000Z' }]);
   });
 
-  it('reads the other team\'s stand-in fixtures the same way', () => {
+  it("reads the other team's stand-in fixtures the same way", () => {
     expect(replay('step-passed.log').state.steps[0]?.state).toBe('PASSED');
     const failed = replay('step-failed.log');
     expect(failed.state.steps[0]?.state).toBe('FAILED');
@@ -128,8 +127,17 @@ describe('foldRunnerLog with container events', () => {
   });
 
   it('a clean exit 0 is STOPPED, and a crash stays a crash when the container is removed', () => {
-    expect(foldAll([{ kind: 'container', action: 'start' }, { kind: 'container', action: 'die', exitCode: 0 }]).runnerState).toBe('STOPPED');
-    const s = foldAll([{ kind: 'container', action: 'start' }, { kind: 'container', action: 'die', exitCode: 2 }, { kind: 'container', action: 'destroy' }]);
+    expect(
+      foldAll([
+        { kind: 'container', action: 'start' },
+        { kind: 'container', action: 'die', exitCode: 0 },
+      ]).runnerState,
+    ).toBe('STOPPED');
+    const s = foldAll([
+      { kind: 'container', action: 'start' },
+      { kind: 'container', action: 'die', exitCode: 2 },
+      { kind: 'container', action: 'destroy' },
+    ]);
     expect(s.runnerState).toBe('CRASHED');
   });
 });

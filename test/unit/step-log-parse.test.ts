@@ -1,13 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import {
-  LogReader,
-  parseLogLine,
-  parseSiblingName,
-  isSiblingOf,
-  parseUtcOffset,
-  readLogText,
-} from '../../src/shared/step-log/index.js';
+import { LogReader, parseLogLine, parseSiblingName, isSiblingOf, parseUtcOffset, readLogText } from '../../src/shared/step-log/index.js';
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/runner-logs/${name}`, import.meta.url), 'utf8');
 
@@ -34,7 +27,8 @@ describe('parseLogLine', () => {
   });
 
   it('recognises both ONLINE wordings', () => {
-    const older = '[2022-06-05 17:23:41,945] Updating runner status to "ONLINE" and checking for new steps assigned to the runner after 0 seconds and then every 30 seconds.';
+    const older =
+      '[2022-06-05 17:23:41,945] Updating runner status to "ONLINE" and checking for new steps assigned to the runner after 0 seconds and then every 30 seconds.';
     const newer = '[2022-06-05 17:23:41,945] Updating runner state to "ONLINE".';
     expect(parseLogLine(older)?.kind).toBe('online');
     expect(parseLogLine(newer)?.kind).toBe('online');

@@ -44,7 +44,9 @@ describe('container time zone → log times', () => {
   });
 
   it('stamps each runner line with its own offset, so instants stay right across the change', () => {
-    const log = [`[2026-03-29 01:30:00,000] ${STEP('1')}`, '[2026-03-29 03:30:00,000] Completing step with result Result{status=PASSED, error=None}.'].join('\n');
+    const log = [`[2026-03-29 01:30:00,000] ${STEP('1')}`, '[2026-03-29 03:30:00,000] Completing step with result Result{status=PASSED, error=None}.'].join(
+      '\n',
+    );
     const events = readLogText(log, { timeZone: 'Europe/Warsaw' });
     expect(events.map((e) => e.timestamp)).toEqual(['2026-03-29T01:30:00.000+01:00', '2026-03-29T03:30:00.000+02:00']);
     // Wall clock says 2 hours, but only 1 hour passed.

@@ -25,7 +25,7 @@ describe('toStorageError', () => {
     ['ENOSPC', 'STORAGE_FULL', "the disk holding /srv/rt is full (ENOSPC: no space left on device). Free some space there (df -h '/srv/rt'"],
     ['EDQUOT', 'STORAGE_FULL', 'EDQUOT: your disk quota is used up'],
     ['EROFS', 'STORAGE_READ_ONLY', '/srv/rt is on a read-only file system (EROFS). Remount it read-write, or set RUNNER_TRAY_HOME'],
-    ['EACCES', 'STORAGE_DENIED', "permission denied (EACCES). /srv/rt must be writable by the user running Runner Tray"],
+    ['EACCES', 'STORAGE_DENIED', 'permission denied (EACCES). /srv/rt must be writable by the user running Runner Tray'],
     ['EPERM', 'STORAGE_DENIED', "chmod 700 '/srv/rt'"],
   ])('%s becomes %s with the path and the fix', (errno, code, words) => {
     const e = toStorageError(realError(errno), target) as StorageError;

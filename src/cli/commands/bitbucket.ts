@@ -6,7 +6,8 @@ import { withContext } from '../context.js';
 import { CliError } from '../errors.js';
 
 export const bitbucketCommand: Command = {
-  usage: 'bitbucket connect --workspace W [--email E] [--repos ws/a,ws/b] [--json] | bitbucket watch --repos ws/a,ws/b [--json] | bitbucket disconnect [--json]',
+  usage:
+    'bitbucket connect --workspace W [--email E] [--repos ws/a,ws/b] [--json] | bitbucket watch --repos ws/a,ws/b [--json] | bitbucket disconnect [--json]',
   summary:
     "Connect Bitbucket Cloud (token on stdin; kept in the vault) to show queued steps, pick the repositories watched for workspace runners (default: the most recently updated few; a repository runner's own is always watched), or disconnect it.",
   options: { workspace: { type: 'string' }, email: { type: 'string' }, repos: { type: 'string' }, json: { type: 'boolean' } },
@@ -18,7 +19,8 @@ export const bitbucketCommand: Command = {
       return withContext(io, async (ctx) => {
         const r = await ctx.bitbucket().disconnect();
         if (json) io.out(JSON.stringify(r) + '\n');
-        else io.out(r.workspace ? `Disconnected Bitbucket workspace ${r.workspace}; its token was removed from the vault.\n` : 'Bitbucket was not connected.\n');
+        else
+          io.out(r.workspace ? `Disconnected Bitbucket workspace ${r.workspace}; its token was removed from the vault.\n` : 'Bitbucket was not connected.\n');
         return 0;
       });
     }
@@ -35,7 +37,11 @@ export const bitbucketCommand: Command = {
       });
     }
     if (sub !== 'connect') {
-      throw new CliError('USAGE', `bitbucket needs "connect", "watch" or "disconnect"${sub ? `, not "${sub}"` : ''}. Usage: runner-tray ${bitbucketCommand.usage}`, 2);
+      throw new CliError(
+        'USAGE',
+        `bitbucket needs "connect", "watch" or "disconnect"${sub ? `, not "${sub}"` : ''}. Usage: runner-tray ${bitbucketCommand.usage}`,
+        2,
+      );
     }
     if (repos !== undefined && repos.length === 0) {
       throw new CliError('USAGE', '--repos is empty: give repositories as ws/a,ws/b, or leave --repos out to watch the most recently updated few.', 2);
@@ -52,7 +58,10 @@ export const bitbucketCommand: Command = {
         .bitbucket()
         .connect({ workspace, ...(email ? { email } : {}), token, ...(repos ? { watchedRepositories: repos } : {}), checkRunnerScopes: true });
       if (json) io.out(JSON.stringify({ connection, repositories, runnerScopes }) + '\n');
-      else io.out(`Connected Bitbucket workspace ${connection.workspace} (${connection.authKind} auth). Watching: ${connection.watchedRepositories.join(', ') || 'no repositories'}.\n`);
+      else
+        io.out(
+          `Connected Bitbucket workspace ${connection.workspace} (${connection.authKind} auth). Watching: ${connection.watchedRepositories.join(', ') || 'no repositories'}.\n`,
+        );
       const warning = runnerScopes ? runnerScopeWarning(runnerScopes) : null;
       if (warning) io.err(`warning [RUNNER_SCOPES]: ${warning}\n`);
       return 0;

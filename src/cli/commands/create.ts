@@ -46,7 +46,16 @@ export const createCommand: Command = {
     });
     const { record, bitbucket, warnings, started } = result;
     if (args.values.json) {
-      io.out(JSON.stringify({ created: true, runner: record.spec, displayName: record.displayName, bitbucket, started: started ? started.containerState : null, warnings: warnings.map(({ code, message }) => ({ code, message })) }) + '\n');
+      io.out(
+        JSON.stringify({
+          created: true,
+          runner: record.spec,
+          displayName: record.displayName,
+          bitbucket,
+          started: started ? started.containerState : null,
+          warnings: warnings.map(({ code, message }) => ({ code, message })),
+        }) + '\n',
+      );
       return 0;
     }
     for (const w of warnings) io.err(`warning [${w.code}]: ${w.message}\n`);

@@ -68,7 +68,9 @@ async function runExport(args: ParsedArgs, io: CliIo): Promise<number> {
   const uuid = planned.record.spec.runnerUuid;
   if (out === '-') {
     io.out(bundleStream(planned.manifests, uuid));
-    io.err(planned.manifests.secret ? 'The YAML above holds the runner\'s OAuth secret: keep it out of version control.\n' : 'The YAML above holds no secret.\n');
+    io.err(
+      planned.manifests.secret ? "The YAML above holds the runner's OAuth secret: keep it out of version control.\n" : 'The YAML above holds no secret.\n',
+    );
     return 0;
   }
   const dir = resolve(out ?? `runner-${bare(uuid)}-k8s`);
@@ -80,7 +82,11 @@ async function runExport(args: ParsedArgs, io: CliIo): Promise<number> {
     chmodSync(path, f.secret ? 0o600 : f.name.endsWith('.sh') ? 0o755 : 0o644);
   }
   io.out(`Wrote ${files.map((f) => f.name).join(', ')} to ${dir}\n${describePlan(planned)}`);
-  io.out(planned.manifests.secret ? `secret.yaml holds the runner's OAuth secret (mode 0600): keep it private, do not commit it.\n` : 'The bundle holds no secret.\n');
+  io.out(
+    planned.manifests.secret
+      ? `secret.yaml holds the runner's OAuth secret (mode 0600): keep it private, do not commit it.\n`
+      : 'The bundle holds no secret.\n',
+  );
   io.out(`Apply with: ${join(dir, 'apply.sh')}   (or without kubectl: runner-tray k8s apply ${uuid})\n`);
   return 0;
 }
@@ -90,10 +96,22 @@ async function runApply(args: ParsedArgs, io: CliIo): Promise<number> {
   const options: ApplyOptions = { ...objectOptions(args), ...context(args), force: Boolean(args.values.force) };
   const r = await withContext(io, (ctx) => ctx.kubernetes().apply(runner, options));
   if (args.values.json) {
-    io.out(JSON.stringify({ runnerUuid: r.record.spec.runnerUuid, cluster: r.cluster, namespace: r.placement.namespace, namespaceCreated: r.namespace === 'created', local: r.local, dind: r.dind, applied: r.applied, notes: r.manifests.notes }) + '\n');
+    io.out(
+      JSON.stringify({
+        runnerUuid: r.record.spec.runnerUuid,
+        cluster: r.cluster,
+        namespace: r.placement.namespace,
+        namespaceCreated: r.namespace === 'created',
+        local: r.local,
+        dind: r.dind,
+        applied: r.applied,
+        notes: r.manifests.notes,
+      }) + '\n',
+    );
     return 0;
   }
-  if (r.local === 'removed') io.out(`Stopped and removed this machine's container of runner ${r.record.spec.runnerUuid} (a runner runs in one place at a time).\n`);
+  if (r.local === 'removed')
+    io.out(`Stopped and removed this machine's container of runner ${r.record.spec.runnerUuid} (a runner runs in one place at a time).\n`);
   io.out(`Applied to ${r.cluster}${r.namespace === 'created' ? ` (namespace ${r.placement.namespace} created)` : ''}:\n${describePlan(r)}`);
   io.out(r.applied.map((a) => `  ${a.kind} ${a.name} resourceVersion ${a.resourceVersion}`).join('\n') + '\n');
   return 0;
@@ -105,7 +123,9 @@ async function runDelete(args: ParsedArgs, io: CliIo): Promise<number> {
   return withContext(io, async (ctx) => {
     const r = await ctx.kubernetes().delete(runner, { ...context(args), ...(namespace ? { namespace } : {}) });
     const uuid = r.record.spec.runnerUuid;
-    io.out(`Deleted from ${r.cluster}: ${r.deleted.length > 0 ? r.deleted.map((d) => `${d.kind} ${d.name}`).join(', ') : 'nothing was there'}. Runner ${uuid} now belongs to this machine.\n`);
+    io.out(
+      `Deleted from ${r.cluster}: ${r.deleted.length > 0 ? r.deleted.map((d) => `${d.kind} ${d.name}`).join(', ') : 'nothing was there'}. Runner ${uuid} now belongs to this machine.\n`,
+    );
     if (args.values.start) {
       const s = await (await ctx.runners()).start(uuid);
       io.out(`${s.name} ${s.containerState}\n`);

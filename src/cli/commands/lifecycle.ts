@@ -16,13 +16,13 @@ export function reportPulls(runners: RunnerService, io: CliIo): void {
 
 export const startCommand: Command = {
   usage: 'start <runner> [--adopt|--replace]',
-  summary: 'Start the runner\'s container (created if needed; a no-op when it already runs, even with changed settings: stop it first to apply them).',
+  summary: "Start the runner's container (created if needed; a no-op when it already runs, even with changed settings: stop it first to apply them).",
   options: { adopt: { type: 'boolean' }, replace: { type: 'boolean' } },
   maxPositionals: 1,
   async run(args, io) {
     const runner = runnerArg(args, 'start');
     if (args.values.adopt && args.values.replace) {
-      throw new CliError('USAGE', 'use either --adopt (keep the hand-made container\'s runner) or --replace (remove it), not both.', 2);
+      throw new CliError('USAGE', "use either --adopt (keep the hand-made container's runner) or --replace (remove it), not both.", 2);
     }
     const status = await withContext(io, async (ctx) => {
       reportPulls(await ctx.runners(), io);

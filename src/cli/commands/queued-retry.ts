@@ -33,6 +33,9 @@ export async function withRateLimitRetry<T>(fetch: () => Promise<T>, io: RetryIo
 /** The client's message promises a retry; this command does not retry any more, so it says when to. */
 function finalRateLimit(e: BitbucketError, tries: number, wait: number | undefined): BitbucketError {
   const when = wait === undefined ? 'in a few minutes' : `in ${Math.max(1, Math.ceil(wait / 1000))} s`;
-  const message = e.message.replace(/ Retrying (in \d+ s|later, with growing pauses)\./, ` Gave up after ${tries} ${tries === 1 ? 'try' : 'tries'}; run it again ${when}.`);
+  const message = e.message.replace(
+    / Retrying (in \d+ s|later, with growing pauses)\./,
+    ` Gave up after ${tries} ${tries === 1 ? 'try' : 'tries'}; run it again ${when}.`,
+  );
   return new BitbucketError(e.code, message, e.details);
 }

@@ -80,47 +80,56 @@ export const serveCommand: Command = {
       throw new CliError('USAGE', 'RUNNER_TRAY_TOKEN must be at least 16 characters (or unset it for a random token).', 2);
     }
     const token = fixed ?? newToken();
-    return withContext(io, async (ctx) => {
-      const { log } = ctx;
-      // Before anything starts: a second serve on the same data directory says where the first runs.
-      const instance = await acquireInstanceLock(ctx.dataDir);
-      let host: Awaited<ReturnType<typeof startHost>>;
-      try {
-        host = await startHost({ ctx });
-      } catch (e) {
-        await instance.release();
-        throw e;
-      }
-      const { api } = host;
-      // First lines on stderr: what keeps this host from working, and each fix, before the link.
-      for (const line of host.status.problemLines()) io.err(`runner-tray: ${line}\n`);
-      const offStatus = host.status.on(() => {
-        const lines = host.status.problemLines();
-        log(lines.length === 0 ? 'all set: Docker answers and the vault is usable.' : `still missing:\n${lines.join('\n')}`);
-      });
-      let bridge: Awaited<ReturnType<typeof startHttpBridge>> | undefined;
-      try {
+    return withContext(
+      io,
+      async (ctx) => {
+        const { log } = ctx;
+        // Before anything starts: a second serve on the same data directory says where the first runs.
+        const instance = await acquireInstanceLock(ctx.dataDir);
+        let host: Awaited<ReturnType<typeof startHost>>;
         try {
-          bridge = await startHttpBridge({ dispatch: api.dispatch, onEvent: (l) => api.events.on(l), staticRoot, token, port, log });
+          host = await startHost({ ctx });
         } catch (e) {
-          if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-            throw new CliError('PORT_IN_USE', `Port ${port} on 127.0.0.1 is already in use (another runner-tray serve?). Choose another with --port N, or --port 0 for any free port.`);
-          }
+          await instance.release();
           throw e;
         }
-        await instance.announce({ url: `http://127.0.0.1:${bridge.port}/`, port: bridge.port });
-        io.out(`Runner Tray dashboard: ${bridge.pageUrl}\n`);
-        log(`serving ${ctx.settings().runners().list().length} runner(s) on 127.0.0.1:${bridge.port}; tunnel with: ssh -N -L ${bridge.port}:127.0.0.1:${bridge.port} <this host>. Ctrl-C stops.`);
-        const signal = await io.untilSignal();
-        log(`${signal}: stopping (runner containers keep running)`);
-        return 0;
-      } finally {
-        offStatus();
-        await bridge?.close();
-        await host.close();
-        await instance.release();
-      }
-      // Long-running: it may look for a newer runner image after a start (one-shot commands do not).
-    }, { checkForImageUpdates: true, waitForEngine: true });
+        const { api } = host;
+        // First lines on stderr: what keeps this host from working, and each fix, before the link.
+        for (const line of host.status.problemLines()) io.err(`runner-tray: ${line}\n`);
+        const offStatus = host.status.on(() => {
+          const lines = host.status.problemLines();
+          log(lines.length === 0 ? 'all set: Docker answers and the vault is usable.' : `still missing:\n${lines.join('\n')}`);
+        });
+        let bridge: Awaited<ReturnType<typeof startHttpBridge>> | undefined;
+        try {
+          try {
+            bridge = await startHttpBridge({ dispatch: api.dispatch, onEvent: (l) => api.events.on(l), staticRoot, token, port, log });
+          } catch (e) {
+            if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+              throw new CliError(
+                'PORT_IN_USE',
+                `Port ${port} on 127.0.0.1 is already in use (another runner-tray serve?). Choose another with --port N, or --port 0 for any free port.`,
+              );
+            }
+            throw e;
+          }
+          await instance.announce({ url: `http://127.0.0.1:${bridge.port}/`, port: bridge.port });
+          io.out(`Runner Tray dashboard: ${bridge.pageUrl}\n`);
+          log(
+            `serving ${ctx.settings().runners().list().length} runner(s) on 127.0.0.1:${bridge.port}; tunnel with: ssh -N -L ${bridge.port}:127.0.0.1:${bridge.port} <this host>. Ctrl-C stops.`,
+          );
+          const signal = await io.untilSignal();
+          log(`${signal}: stopping (runner containers keep running)`);
+          return 0;
+        } finally {
+          offStatus();
+          await bridge?.close();
+          await host.close();
+          await instance.release();
+        }
+        // Long-running: it may look for a newer runner image after a start (one-shot commands do not).
+      },
+      { checkForImageUpdates: true, waitForEngine: true },
+    );
   },
 };

@@ -39,7 +39,9 @@ function describe(json: RunnerStepsJson, title?: string): string {
   const lines = [`${title ? `${title}: ` : ''}${json.runnerState}`];
   if (json.steps.length === 0) lines.push('  no steps yet');
   for (const s of json.steps) {
-    lines.push(`  ${s.state.padEnd(8)} step ${s.stepUuid}${s.phase ? ` (${s.phase})` : ''} started ${s.startedAt ?? '?'}${s.finishedAt ? `, finished ${s.finishedAt}` : ''}`);
+    lines.push(
+      `  ${s.state.padEnd(8)} step ${s.stepUuid}${s.phase ? ` (${s.phase})` : ''} started ${s.startedAt ?? '?'}${s.finishedAt ? `, finished ${s.finishedAt}` : ''}`,
+    );
   }
   for (const d of json.diagnostics) lines.push(`  ! ${d.code}: ${d.message}\n    fix: ${d.fix}${d.lineNumber ? `\n    line ${d.lineNumber}: ${d.line}` : ''}`);
   return lines.join('\n') + '\n';
@@ -57,13 +59,19 @@ interface QueuedOutput {
 
 async function queued(ctx: AppContext, records: readonly RunnerRecord[]): Promise<QueuedOutput> {
   const opened = await ctx.bitbucket().open();
-  if (!opened) return { queued: { connected: false, repositories: [], steps: [], problems: [], truncated: false }, bitbucketRunners: { runners: [], missing: [] } };
+  if (!opened)
+    return { queued: { connected: false, repositories: [], steps: [], problems: [], truncated: false }, bitbucketRunners: { runners: [], missing: [] } };
   const { client, connection } = opened;
   const repositories = watchedRepositories(connection, records);
   const q = await fetchQueuedSteps(client, { workspace: connection.workspace, repositories });
   const ours = await fetchOurRunners(client, connection, records);
   return {
-    queued: { connected: true, repositories, ...q, problems: [...q.problems, ...ours.problems.filter((p) => !q.problems.some((x) => x.repository === p.repository))] },
+    queued: {
+      connected: true,
+      repositories,
+      ...q,
+      problems: [...q.problems, ...ours.problems.filter((p) => !q.problems.some((x) => x.repository === p.repository))],
+    },
     bitbucketRunners: { runners: ours.runners, missing: ours.missing },
   };
 }
@@ -73,10 +81,14 @@ function describeQueued(out: QueuedOutput): string {
   if (!q.connected) return 'Bitbucket: not connected (runner-tray bitbucket connect --workspace W shows queued steps).\n';
   const lines = [`Queued in ${q.repositories.join(', ') || 'no repositories'}:`];
   if (q.steps.length === 0) lines.push('  nothing waits');
-  for (const s of q.steps) lines.push(`  ${s.repository} #${s.buildNumber} ${s.stepName || s.stepUuid}${s.runsOn.length ? ` [${s.runsOn.join(', ')}]` : ''}${s.manual ? ' (manual)' : ''}`);
+  for (const s of q.steps)
+    lines.push(
+      `  ${s.repository} #${s.buildNumber} ${s.stepName || s.stepUuid}${s.runsOn.length ? ` [${s.runsOn.join(', ')}]` : ''}${s.manual ? ' (manual)' : ''}`,
+    );
   for (const p of q.problems) lines.push(`  ! ${p.repository}: ${p.message}`);
   lines.push('Runners as Bitbucket sees them:');
-  for (const r of out.bitbucketRunners.runners) lines.push(`  ${r.status.padEnd(8)} ${r.name || r.uuid}${r.busy ? ' busy' : ''}${r.labels.length ? ` [${r.labels.join(', ')}]` : ''}`);
+  for (const r of out.bitbucketRunners.runners)
+    lines.push(`  ${r.status.padEnd(8)} ${r.name || r.uuid}${r.busy ? ' busy' : ''}${r.labels.length ? ` [${r.labels.join(', ')}]` : ''}`);
   for (const u of out.bitbucketRunners.missing) lines.push(`  ? ${u}: not listed by Bitbucket (deleted there, or in another workspace)`);
   return lines.join('\n') + '\n';
 }
@@ -113,7 +125,11 @@ function sourceError(e: unknown): SourceError {
 }
 
 /** The runners' steps from the engine; Docker being down is reported, not thrown (the queue is still worth showing). */
-async function runnerSteps(ctx: AppContext, records: RunnerRecord[], one: RunnerRecord | undefined): Promise<{ snap: Snapshot } | { dockerError: SourceError }> {
+async function runnerSteps(
+  ctx: AppContext,
+  records: RunnerRecord[],
+  one: RunnerRecord | undefined,
+): Promise<{ snap: Snapshot } | { dockerError: SourceError }> {
   let service: RunnerMonitor;
   try {
     service = await ctx.monitor();
@@ -169,7 +185,7 @@ async function snapshotOf(service: RunnerMonitor, records: RunnerRecord[], one: 
 
 export const stepsCommand: Command = {
   usage: 'steps [<runner>] [--json] [--watch] [--queued] | steps --from-log FILE [--tz ZONE] [--json]',
-  summary: "What each runner is doing: its state, running and recent steps, and diagnoses of known failures.",
+  summary: 'What each runner is doing: its state, running and recent steps, and diagnoses of known failures.',
   options: { json: { type: 'boolean' }, watch: { type: 'boolean' }, queued: { type: 'boolean' }, 'from-log': { type: 'string' }, tz: { type: 'string' } },
   maxPositionals: 1,
   async run(args, io) {
@@ -219,4 +235,3 @@ export const stepsCommand: Command = {
     });
   },
 };
-

@@ -27,7 +27,11 @@ export const vaultCommand: Command = {
       });
     }
     if (verb !== 'use' || (backend !== 'file' && backend !== 'keyring')) {
-      throw new CliError('USAGE', `Usage: runner-tray ${USE}. "file" keeps secrets in a 0600 file in the data directory, not encrypted; "keyring" in the OS keyring.`, 2);
+      throw new CliError(
+        'USAGE',
+        `Usage: runner-tray ${USE}. "file" keeps secrets in a 0600 file in the data directory, not encrypted; "keyring" in the OS keyring.`,
+        2,
+      );
     }
     return withContext(io, async (ctx) => {
       const choice = await chooseVault(ctx, backend as ChosenVault);

@@ -110,7 +110,13 @@ export class ApiEvents {
     for (const [image, pull] of this.#pulls) {
       if (bare(pull.runnerUuid) !== bare(runnerUuid)) continue;
       this.#pulls.delete(image);
-      this.emit({ type: 'pull.progress', image, runnerUuid: pull.runnerUuid, phase: failure === undefined ? 'done' : 'failed', ...(failure ? { message: failure } : {}) });
+      this.emit({
+        type: 'pull.progress',
+        image,
+        runnerUuid: pull.runnerUuid,
+        phase: failure === undefined ? 'done' : 'failed',
+        ...(failure ? { message: failure } : {}),
+      });
     }
   }
 

@@ -84,7 +84,9 @@ export async function createApi(ctx: AppContext, options: ApiOptions = {}): Prom
   usage = new RunnerUsage({
     docker: engine.docker,
     listRunning: async () =>
-      (await runners.list()).flatMap((s) => (s.containerState === 'running' && s.containerId ? [{ runnerUuid: s.runnerUuid, containerId: s.containerId }] : [])),
+      (await runners.list()).flatMap((s) =>
+        s.containerState === 'running' && s.containerId ? [{ runnerUuid: s.runnerUuid, containerId: s.containerId }] : [],
+      ),
     changed: (runnerUuid) => events.runnerChanged(runnerUuid),
     ...(options.usageThrottleMs === undefined ? {} : { throttleMs: options.usageThrottleMs }),
     log,
@@ -126,7 +128,14 @@ export async function createApi(ctx: AppContext, options: ApiOptions = {}): Prom
   return { ...api, close: () => (offStatus(), api.close()) };
 }
 
-function assemble(parts: { handlers: ContractHandlers; events: ApiEvents; logs: LogSubscriptions; queued: QueuedSource; usage: RunnerUsage; log: (line: string) => void }): Api {
+function assemble(parts: {
+  handlers: ContractHandlers;
+  events: ApiEvents;
+  logs: LogSubscriptions;
+  queued: QueuedSource;
+  usage: RunnerUsage;
+  log: (line: string) => void;
+}): Api {
   const { handlers, events, logs, queued, usage } = parts;
   return {
     handlers,

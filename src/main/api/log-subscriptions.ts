@@ -33,10 +33,7 @@ interface Subscription {
  * `lastLineTime` is line `lineCount`, the others count from it. Without that anchor (the service
  * has not read this container yet) the backlog is what the service will number next.
  */
-export function numberBacklog(
-  backlog: ReadonlyArray<{ text: string; at?: string }>,
-  anchor: { lineCount: number; lastLineTime: string | null },
-): LogLine[] {
+export function numberBacklog(backlog: ReadonlyArray<{ text: string; at?: string }>, anchor: { lineCount: number; lastLineTime: string | null }): LogLine[] {
   let last = -1;
   if (anchor.lastLineTime !== null) {
     const key = comparableTimestamp(anchor.lastLineTime);

@@ -127,7 +127,12 @@ function toView(round: QueuedRound | null): QueuedView & { connected: true } {
  * lack the runner scope) is said beside the steps rather than failing the round; what concerns
  * the whole connection (token, rate limit, network) fails it, so the poller backs off.
  */
-async function ourRunners(client: BitbucketClient, connection: BitbucketConnection, records: readonly RunnerRecord[], signal: AbortSignal): Promise<BitbucketRunnersView> {
+async function ourRunners(
+  client: BitbucketClient,
+  connection: BitbucketConnection,
+  records: readonly RunnerRecord[],
+  signal: AbortSignal,
+): Promise<BitbucketRunnersView> {
   try {
     const ours = await fetchOurRunners(client, connection, records, signal);
     return { listed: ours.runners.map(toRunnerStatusView), missing: [...ours.missing] };

@@ -11,9 +11,7 @@ export const REQUIRED_SCOPES = ['read:repository:bitbucket', 'read:pipeline:bitb
  * Basic: Atlassian account email + API token. Bearer: a repository, project or
  * workspace access token. Both are the documented ways to call REST 2.0.
  */
-export type BitbucketAuth =
-  | { kind: 'basic'; email: string; token: Secret }
-  | { kind: 'bearer'; token: Secret };
+export type BitbucketAuth = { kind: 'basic'; email: string; token: Secret } | { kind: 'bearer'; token: Secret };
 
 export type BitbucketErrorCode =
   | 'BITBUCKET_UNAUTHORIZED'
@@ -318,16 +316,17 @@ export class BitbucketClient {
         this.#auth.kind === 'basic'
           ? `Check that the email is the Atlassian account email the API token belongs to. To make a new API token: ${API_TOKEN_URL} → "Create API token with scopes" → app Bitbucket → scopes ${scopes}; then run "runner-tray bitbucket connect --workspace <workspace> --email <email>" and paste it.`
           : `Without --email the token is sent as an access token (Bearer). If it is an Atlassian API token, connect again with --email <your Atlassian email>. To make a new API token: ${API_TOKEN_URL} → "Create API token with scopes" → app Bitbucket → scopes ${scopes}.`;
-      return new BitbucketError(
-        'BITBUCKET_UNAUTHORIZED',
-        `Bitbucket rejected the token (HTTP 401): it is wrong, expired or revoked.${saidPart} ${how}`,
-        { status },
-      );
+      return new BitbucketError('BITBUCKET_UNAUTHORIZED', `Bitbucket rejected the token (HTTP 401): it is wrong, expired or revoked.${saidPart} ${how}`, {
+        status,
+      });
     }
     if (status === 403) {
       if (options.scopes) {
         const missing = missingScopes(text, options.scopes);
-        const lacks = missing.length > 0 ? `the token lacks the scope${missing.length > 1 ? 's' : ''} ${missing.join(', ')}` : `the token lacks one of the scopes ${scopes}`;
+        const lacks =
+          missing.length > 0
+            ? `the token lacks the scope${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`
+            : `the token lacks one of the scopes ${scopes}`;
         return new BitbucketError(
           'BITBUCKET_FORBIDDEN',
           `Bitbucket refused access to ${what} (HTTP 403): ${lacks}, or its account is not an admin of the workspace or repository.${saidPart} Create an API token with the scopes ${scopes} at ${API_TOKEN_URL} (or give the access token those scopes) and run "runner-tray bitbucket connect" again.`,
@@ -367,11 +366,7 @@ export class BitbucketClient {
         { status, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) },
       );
     }
-    return new BitbucketError(
-      'BITBUCKET_BAD_REQUEST',
-      `Bitbucket did not accept the request for ${what} (HTTP ${status}).${saidPart}`,
-      { status },
-    );
+    return new BitbucketError('BITBUCKET_BAD_REQUEST', `Bitbucket did not accept the request for ${what} (HTTP ${status}).${saidPart}`, { status });
   }
 
   /** Bitbucket's own words, redacted (servers and proxies may echo the request) and kept short. */

@@ -83,10 +83,7 @@ export async function connectBitbucket(
     throw new BitbucketError('BITBUCKET_CONFIG', 'The token is empty: paste it on standard input.');
   }
   if (/\s/.test(rawToken.trim())) {
-    throw new BitbucketError(
-      'BITBUCKET_CONFIG',
-      'The token contains spaces or line breaks: paste exactly the token Bitbucket showed, on one line.',
-    );
+    throw new BitbucketError('BITBUCKET_CONFIG', 'The token contains spaces or line breaks: paste exactly the token Bitbucket showed, on one line.');
   }
   const watched = (input.watchedRepositories ?? []).map((r) => qualify(workspace, r));
 
@@ -123,17 +120,17 @@ export async function connectBitbucket(
  * Replace the watched repositories of the stored connection (no token needed, nothing asked of
  * Bitbucket); an empty list is refused, since a workspace runner would then show nothing queued.
  */
-export async function setWatchedRepositories(
-  deps: Pick<ConnectionDeps, 'store'>,
-  repositories: readonly string[],
-): Promise<BitbucketConnection> {
+export async function setWatchedRepositories(deps: Pick<ConnectionDeps, 'store'>, repositories: readonly string[]): Promise<BitbucketConnection> {
   const current = await deps.store.read();
   if (!current) {
     throw new BitbucketError('BITBUCKET_CONFIG', 'Bitbucket is not connected: run "runner-tray bitbucket connect --workspace W --repos ws/a,ws/b" first.');
   }
   const watched = [...new Set(repositories.map((r) => qualify(current.workspace, r)))];
   if (watched.length === 0) {
-    throw new BitbucketError('BITBUCKET_CONFIG', '--repos needs at least one repository, e.g. --repos acme/web-app,acme/api (slugs from https://bitbucket.org/<workspace>/<repository>).');
+    throw new BitbucketError(
+      'BITBUCKET_CONFIG',
+      '--repos needs at least one repository, e.g. --repos acme/web-app,acme/api (slugs from https://bitbucket.org/<workspace>/<repository>).',
+    );
   }
   const next: BitbucketConnection = { ...current, watchedRepositories: watched };
   await deps.store.write(next);
@@ -142,7 +139,10 @@ export async function setWatchedRepositories(
 
 /** `--repos a,ws/b` → the names, blanks dropped. */
 export function splitRepositoryList(value: string): string[] {
-  return value.split(',').map((r) => r.trim()).filter((r) => r !== '');
+  return value
+    .split(',')
+    .map((r) => r.trim())
+    .filter((r) => r !== '');
 }
 
 /** Removes the token from the vault and the connection from settings. */
@@ -157,9 +157,7 @@ export async function disconnectBitbucket(
 }
 
 /** A client for the stored connection, or null when Bitbucket is not connected. */
-export async function openBitbucketClient(
-  deps: ConnectionDeps,
-): Promise<{ client: BitbucketClient; connection: BitbucketConnection } | null> {
+export async function openBitbucketClient(deps: ConnectionDeps): Promise<{ client: BitbucketClient; connection: BitbucketConnection } | null> {
   const connection = await deps.store.read();
   if (!connection) return null;
   const token = await deps.vault.get(bitbucketVaultKey(connection.workspace));
@@ -170,9 +168,7 @@ export async function openBitbucketClient(
     );
   }
   const auth: BitbucketAuth =
-    connection.authKind === 'basic' && connection.email
-      ? { kind: 'basic', email: connection.email, token }
-      : { kind: 'bearer', token };
+    connection.authKind === 'basic' && connection.email ? { kind: 'basic', email: connection.email, token } : { kind: 'bearer', token };
   return { client: new BitbucketClient({ auth, baseUrl: deps.baseUrl, timeoutMs: deps.timeoutMs, log: deps.log }), connection };
 }
 

@@ -192,19 +192,12 @@ export function runnerView(r: ApiRunner, repository?: string): BitbucketRunnerVi
  * the default watch list for workspace runners, since polling every repository
  * would exhaust the hourly rate limit.
  */
-export async function recentRepositories(
-  client: BitbucketClient,
-  workspace: string,
-  n: number,
-  signal?: AbortSignal,
-): Promise<string[]> {
+export async function recentRepositories(client: BitbucketClient, workspace: string, n: number, signal?: AbortSignal): Promise<string[]> {
   const count = Math.max(1, Math.min(100, Math.floor(n)));
   const { values } = await client.paginate<ApiRepository>(
     apiPath('repositories', workspace),
     { sort: '-updated_on', pagelen: count },
     { what: `workspace "${workspace}"`, maxItems: count, maxPages: 1, signal },
   );
-  return values
-    .map((r) => r.full_name ?? (r.slug ? `${workspace}/${r.slug}` : ''))
-    .filter((name) => name !== '');
+  return values.map((r) => r.full_name ?? (r.slug ? `${workspace}/${r.slug}` : '')).filter((name) => name !== '');
 }

@@ -69,7 +69,10 @@ export function checkNewRunner(input: NewRunner): { name: string; labels: string
   }
   const custom = own.filter((l) => !BUILT_IN_LABELS.has(l));
   if (custom.length > MAX_OWN_LABELS) {
-    throw new BitbucketError('BITBUCKET_CONFIG', `A runner takes at most ${MAX_OWN_LABELS} labels of your own (self.hosted and linux come on top); ${custom.length} were given.`);
+    throw new BitbucketError(
+      'BITBUCKET_CONFIG',
+      `A runner takes at most ${MAX_OWN_LABELS} labels of your own (self.hosted and linux come on top); ${custom.length} were given.`,
+    );
   }
   // Every public client sends the built-in labels itself; the OS one only when none was given.
   const os = own.includes('linux.arm64') ? [] : ['linux'];
@@ -98,7 +101,11 @@ export async function createRunner(client: BitbucketClient, owner: RunnerOwner, 
   } catch (e) {
     if (e instanceof BitbucketError && e.code === 'BITBUCKET_RATE_LIMITED') {
       const wait = e.details.retryAfterMs !== undefined ? `in ${Math.ceil(e.details.retryAfterMs / 1000)} s` : 'in a few minutes';
-      throw new BitbucketError('BITBUCKET_RATE_LIMITED', `Bitbucket's rate limit is exhausted (HTTP 429): no runner was created in ${where}. Try again ${wait}.`, e.details);
+      throw new BitbucketError(
+        'BITBUCKET_RATE_LIMITED',
+        `Bitbucket's rate limit is exhausted (HTTP 429): no runner was created in ${where}. Try again ${wait}.`,
+        e.details,
+      );
     }
     throw e;
   }
@@ -123,11 +130,15 @@ export async function createRunner(client: BitbucketClient, owner: RunnerOwner, 
 /** One runner as Bitbucket sees it, or null when Bitbucket has none with this UUID. */
 export async function getRunner(client: BitbucketClient, owner: RunnerOwner, runnerUuid: string, signal?: AbortSignal): Promise<BitbucketRunnerView | null> {
   try {
-    const r = await client.get<ApiRunner>(runnersPath(owner, runnerUuid), {}, {
-      what: `runner ${runnerUuid} of ${ownerText(owner)}`,
-      scopes: [RUNNER_READ_SCOPE],
-      ...(signal ? { signal } : {}),
-    });
+    const r = await client.get<ApiRunner>(
+      runnersPath(owner, runnerUuid),
+      {},
+      {
+        what: `runner ${runnerUuid} of ${ownerText(owner)}`,
+        scopes: [RUNNER_READ_SCOPE],
+        ...(signal ? { signal } : {}),
+      },
+    );
     return runnerView(r, owner.repository ? `${owner.workspace}/${owner.repository}` : undefined);
   } catch (e) {
     if (e instanceof BitbucketError && e.code === 'BITBUCKET_NOT_FOUND') return null;
@@ -152,11 +163,15 @@ export async function deleteRunner(client: BitbucketClient, owner: RunnerOwner, 
 
 /** The workspace's UUID (braces kept): ACCOUNT_UUID of its runners. */
 export async function workspaceUuid(client: BitbucketClient, workspace: string, signal?: AbortSignal): Promise<string> {
-  const ws = await client.get<ApiWorkspace>(apiPath('workspaces', workspace), {}, {
-    what: `workspace "${workspace}"`,
-    scopes: [WORKSPACE_READ_SCOPE],
-    ...(signal ? { signal } : {}),
-  });
+  const ws = await client.get<ApiWorkspace>(
+    apiPath('workspaces', workspace),
+    {},
+    {
+      what: `workspace "${workspace}"`,
+      scopes: [WORKSPACE_READ_SCOPE],
+      ...(signal ? { signal } : {}),
+    },
+  );
   return braced(ws.uuid, `workspace "${workspace}"`);
 }
 
@@ -167,13 +182,20 @@ export async function repositoryUuids(
   repository: string,
   signal?: AbortSignal,
 ): Promise<{ uuid: string; workspaceUuid: string | null }> {
-  const repo = await client.get<ApiRepository>(apiPath('repositories', workspace, repository), {}, {
-    what: `repository "${workspace}/${repository}"`,
-    scopes: [REPOSITORY_READ_SCOPE],
-    ...(signal ? { signal } : {}),
-  });
+  const repo = await client.get<ApiRepository>(
+    apiPath('repositories', workspace, repository),
+    {},
+    {
+      what: `repository "${workspace}/${repository}"`,
+      scopes: [REPOSITORY_READ_SCOPE],
+      ...(signal ? { signal } : {}),
+    },
+  );
   const ws = repo.workspace?.uuid;
-  return { uuid: braced(repo.uuid, `repository "${workspace}/${repository}"`), workspaceUuid: typeof ws === 'string' && ws !== '' ? braced(ws, `workspace "${workspace}"`) : null };
+  return {
+    uuid: braced(repo.uuid, `repository "${workspace}/${repository}"`),
+    workspaceUuid: typeof ws === 'string' && ws !== '' ? braced(ws, `workspace "${workspace}"`) : null,
+  };
 }
 
 function braced(uuid: unknown, what: string): string {
@@ -207,7 +229,11 @@ export async function checkRunnerScopes(client: BitbucketClient, workspace: stri
   const judge = (e: unknown): ScopeFinding => (e instanceof BitbucketError && e.code === 'BITBUCKET_FORBIDDEN' ? 'missing' : 'unknown');
   const reason = (e: unknown): string => (e instanceof BitbucketError ? `HTTP ${e.details.status ?? '?'}, ${e.code}` : (e as Error).message);
   try {
-    await client.get(runnersPath(owner), { pagelen: 1 }, { what: `runners of ${ownerText(owner)}`, scopes: [RUNNER_READ_SCOPE], ...(signal ? { signal } : {}) });
+    await client.get(
+      runnersPath(owner),
+      { pagelen: 1 },
+      { what: `runners of ${ownerText(owner)}`, scopes: [RUNNER_READ_SCOPE], ...(signal ? { signal } : {}) },
+    );
     result.read = 'granted';
     result.notes.push(`${RUNNER_READ_SCOPE}: granted (listing the workspace's runners worked)`);
   } catch (e) {

@@ -87,7 +87,8 @@ export class StepDetailsResolver {
     const [pipeline, step] = await Promise.all([
       this.#cached(this.#pipelines, ids.pipelineUuid, async () => {
         const p = await client.get<ApiPipeline>(apiPath(...base), {}, { what: `pipeline ${ids.pipelineUuid}` });
-        if (typeof p.build_number !== 'number') throw new BitbucketError('BITBUCKET_BAD_RESPONSE', `pipeline ${ids.pipelineUuid} came back without a build_number`);
+        if (typeof p.build_number !== 'number')
+          throw new BitbucketError('BITBUCKET_BAD_RESPONSE', `pipeline ${ids.pipelineUuid} came back without a build_number`);
         return { buildNumber: p.build_number };
       }),
       this.#cached(this.#steps, ids.stepUuid, async () => {
@@ -110,7 +111,8 @@ export class StepDetailsResolver {
     let connection: BitbucketConnection | null;
     try {
       // Settings are a file read: a list of fifty steps asks once, not fifty times.
-      if (this.#read === null || Date.now() - this.#read.at > CONNECTION_READ_MS) this.#read = { at: Date.now(), value: Promise.resolve(this.#deps.connection()) };
+      if (this.#read === null || Date.now() - this.#read.at > CONNECTION_READ_MS)
+        this.#read = { at: Date.now(), value: Promise.resolve(this.#deps.connection()) };
       connection = await this.#read.value;
     } catch {
       return null;

@@ -120,7 +120,7 @@ export async function connectEngine(options: ConnectOptions = {}): Promise<Engin
     ? candidates[0]?.source === 'DOCKER_HOST'
       ? 'Start that engine, or unset DOCKER_HOST / point it at a running engine (e.g. DOCKER_HOST=unix:///var/run/docker.sock).'
       : 'Start that engine, or switch context (`docker context use default`), or set DOCKER_HOST to a running engine.'
-    : 'Start Docker (e.g. `sudo systemctl start docker`, or open Docker Desktop), or set DOCKER_HOST to the engine\'s socket (e.g. DOCKER_HOST=unix:///run/user/1000/docker.sock).';
+    : "Start Docker (e.g. `sudo systemctl start docker`, or open Docker Desktop), or set DOCKER_HOST to the engine's socket (e.g. DOCKER_HOST=unix:///run/user/1000/docker.sock).";
   throw new EngineUnreachableError(`No Docker engine answered. Looked at:\n${lines.join('\n')}\n${fix}`, attempts);
 }
 

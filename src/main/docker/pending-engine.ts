@@ -26,10 +26,11 @@ function readText(path: string): string | undefined {
 export function pendingEngine(discovery: Partial<DiscoveryEnv> = {}): Engine {
   const d: DiscoveryEnv = { env: process.env, platform: process.platform, homedir: homedir(), readFile: readText, ...discovery };
   const { candidates } = discoverCandidates(d);
-  const chosen = candidates.find((c) => {
-    const socket = socketPathOf(c.host);
-    return socket !== null && existsSync(socket);
-  }) ?? candidates[0];
+  const chosen =
+    candidates.find((c) => {
+      const socket = socketPathOf(c.host);
+      return socket !== null && existsSync(socket);
+    }) ?? candidates[0];
   if (!chosen) throw new Error('No place to look for a Docker engine on this platform; set DOCKER_HOST.');
   const socketPath = socketPathOf(chosen.host);
   const facts: EngineFacts = {

@@ -7,21 +7,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  app,
-  BrowserWindow,
-  clipboard,
-  dialog,
-  ipcMain,
-  Menu,
-  nativeImage,
-  Notification,
-  protocol,
-  safeStorage,
-  session,
-  shell,
-  Tray,
-} from 'electron';
+import { app, BrowserWindow, clipboard, dialog, ipcMain, Menu, nativeImage, Notification, protocol, safeStorage, session, shell, Tray } from 'electron';
 import { AppContext } from '../app-context.js';
 import { startHost, type Host } from '../host.js';
 import { clipboardHasRunnerCommand, clipboardSource } from './clipboard.js';
@@ -96,7 +82,13 @@ async function main(): Promise<void> {
   });
   const showWindow = () => windows.open();
 
-  ipc = registerIpc({ ipcMain, dispatch: host.api.dispatch, onEvent: (l) => host.api.events.on(l), contents: () => windows.current()?.webContents ?? null, log });
+  ipc = registerIpc({
+    ipcMain,
+    dispatch: host.api.dispatch,
+    onEvent: (l) => host.api.events.on(l),
+    contents: () => windows.current()?.webContents ?? null,
+    log,
+  });
 
   const report = (title: string) => (r: { ok: boolean; error?: { message: string } }) => {
     if (!r.ok && Notification.isSupported()) new Notification({ title, body: r.error?.message ?? '' }).show();
@@ -107,7 +99,13 @@ async function main(): Promise<void> {
     tray,
     buildMenu: (template) => Menu.buildFromTemplate(template),
     icon: trayIcon,
-    initial: { engineConnected: host.status.current.engine.connected, hostStatus: host.status.current, clipboardHasCommand: clipboardHasRunnerCommand(clipboard), openAtLogin: openAtLogin(loginDeps), language: language() },
+    initial: {
+      engineConnected: host.status.current.engine.connected,
+      hostStatus: host.status.current,
+      clipboardHasCommand: clipboardHasRunnerCommand(clipboard),
+      openAtLogin: openAtLogin(loginDeps),
+      language: language(),
+    },
     actions: {
       open: showWindow,
       start: (runnerUuid) => void host.api.dispatch('runners.start', { runnerUuid }).then(report('Runner Tray: could not start the runner')),
@@ -115,10 +113,19 @@ async function main(): Promise<void> {
         const name = trayController.state.runners.find((r) => r.uuid === runnerUuid)?.displayName ?? runnerUuid;
         const confirm = async () => {
           const q = stepRunningQuestion(language(), name);
-          const { response } = await dialog.showMessageBox({ type: 'warning', message: q.message, detail: q.detail, buttons: q.buttons, defaultId: 1, cancelId: 1 });
+          const { response } = await dialog.showMessageBox({
+            type: 'warning',
+            message: q.message,
+            detail: q.detail,
+            buttons: q.buttons,
+            defaultId: 1,
+            cancelId: 1,
+          });
           return response === 0;
         };
-        void stopFromTray(runnerUuid, (req) => host.api.dispatch('runners.stop', req), confirm).then((r) => r && report('Runner Tray: could not stop the runner')(r));
+        void stopFromTray(runnerUuid, (req) => host.api.dispatch('runners.stop', req), confirm).then(
+          (r) => r && report('Runner Tray: could not stop the runner')(r),
+        );
       },
       // The add form, which offers the clipboard's command itself (redacted preview, full text on accept).
       addFromClipboard: () => windows.open('add-from-clipboard'),

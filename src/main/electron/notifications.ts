@@ -25,9 +25,15 @@ export function notificationText(event: EventOf<'notification'>, language: TrayL
   const d = event.diagnosis;
   const { message } = localizedDiagnosis(d, language);
   const where =
-    d.container === undefined ? '' : language === 'pl'
-      ? (d.container === 'build' ? ' (w kontenerze build kroku)' : ` (w kontenerze usługi „${d.container}”)`)
-      : (d.container === 'build' ? ' (in the step’s build container)' : ` (in the “${d.container}” service container)`);
+    d.container === undefined
+      ? ''
+      : language === 'pl'
+        ? d.container === 'build'
+          ? ' (w kontenerze build kroku)'
+          : ` (w kontenerze usługi „${d.container}”)`
+        : d.container === 'build'
+          ? ' (in the step’s build container)'
+          : ` (in the “${d.container}” service container)`;
   const step = event.kind === 'stepFailed' && event.step ? [event.step.repositoryFullName, event.step.stepName].filter(Boolean).join(' · ') : '';
   return { title: plain.title, body: `${step ? `${step}\n` : ''}${message}${where}` };
 }

@@ -11,7 +11,14 @@ import { Secret } from '../../shared/secret.js';
 import { ensureDataDir } from '../data-dir.js';
 import { parseVaultEnvelope } from '../vault/envelope.js';
 import { normalizeVaultKey } from '../vault/keys.js';
-import { backUpCorrupt, checkPrivateDirectory, readPrivateFile, removeOrphanedTempFiles, writePrivateFile, type PrivateFileOptions } from '../vault/private-file.js';
+import {
+  backUpCorrupt,
+  checkPrivateDirectory,
+  readPrivateFile,
+  removeOrphanedTempFiles,
+  writePrivateFile,
+  type PrivateFileOptions,
+} from '../vault/private-file.js';
 import { VAULT_SERVICE, VaultError, type SecretVault } from '../vault/types.js';
 
 export const SAFE_STORAGE_FILE = 'secrets.safestorage.json';
@@ -62,7 +69,10 @@ export class SafeStorageVault implements SecretVault {
     const safe = options.safeStorage;
     const storageBackend: string = platform === 'linux' ? safe.getSelectedStorageBackend() : platformStore(platform);
     if (storageBackend === 'unknown') {
-      throw new VaultError('VAULT_UNAVAILABLE', 'safeStorage was asked before Electron was ready; this is a bug in Runner Tray (open the vault after app.whenReady()).');
+      throw new VaultError(
+        'VAULT_UNAVAILABLE',
+        'safeStorage was asked before Electron was ready; this is a bug in Runner Tray (open the vault after app.whenReady()).',
+      );
     }
     if (storageBackend === 'basic_text') {
       if (!options.allowBasicText) {

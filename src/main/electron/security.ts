@@ -4,14 +4,7 @@
  * refusals: no navigation, no new windows, no permissions, no <webview>. The page can only talk
  * to the services through the preload's contract.
  */
-import type {
-  BrowserWindowConstructorOptions,
-  Event,
-  Protocol,
-  Session,
-  WebContents,
-  WebContentsWillNavigateEventParams,
-} from 'electron';
+import type { BrowserWindowConstructorOptions, Event, Protocol, Session, WebContents, WebContentsWillNavigateEventParams } from 'electron';
 import { CONTENT_SECURITY_POLICY } from '../http-bridge/server.js';
 import { lookupStatic } from '../http-bridge/static-files.js';
 

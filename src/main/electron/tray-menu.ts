@@ -50,7 +50,12 @@ const TEXT = {
     quit: 'Quit',
     tooltip: (counts: string) => `Runner Tray — ${counts}`,
     none: 'no runners',
-    stepRunning: { message: (name: string) => `“${name}” is running a step: stopping fails it.`, detail: 'Stop it anyway? The step ends as failed in Bitbucket.', yes: 'Stop and fail the step', no: 'Cancel' },
+    stepRunning: {
+      message: (name: string) => `“${name}” is running a step: stopping fails it.`,
+      detail: 'Stop it anyway? The step ends as failed in Bitbucket.',
+      yes: 'Stop and fail the step',
+      no: 'Cancel',
+    },
   },
   pl: {
     states: { STARTING: 'uruchamianie', ONLINE: 'online', BUSY: 'zajęty', UNHEALTHY: 'niesprawny', STOPPED: 'zatrzymany', CRASHED: 'awaria' },
@@ -64,7 +69,12 @@ const TEXT = {
     quit: 'Zakończ',
     tooltip: (counts: string) => `Runner Tray — ${counts}`,
     none: 'brak runnerów',
-    stepRunning: { message: (name: string) => `„${name}” wykonuje krok: zatrzymanie przerwie go niepowodzeniem.`, detail: 'Zatrzymać mimo to? Krok zakończy się w Bitbucket błędem.', yes: 'Zatrzymaj i przerwij krok', no: 'Anuluj' },
+    stepRunning: {
+      message: (name: string) => `„${name}” wykonuje krok: zatrzymanie przerwie go niepowodzeniem.`,
+      detail: 'Zatrzymać mimo to? Krok zakończy się w Bitbucket błędem.',
+      yes: 'Zatrzymaj i przerwij krok',
+      no: 'Anuluj',
+    },
   },
 } as const satisfies Record<TrayLanguage, unknown>;
 
@@ -102,7 +112,12 @@ export function trayMenu(state: TrayState, actions: TrayActions): MenuItemConstr
 
 /** The worst news wins: trouble before work before idle before nothing running. */
 export function trayIconFor(state: Pick<TrayState, 'runners' | 'engineConnected'> & Partial<Pick<TrayState, 'hostStatus' | 'language'>>): TrayIcon {
-  if (!state.engineConnected || trayProblems(state.hostStatus, state.language ?? 'en').length > 0 || state.runners.some((r) => r.runnerState === 'CRASHED' || r.runnerState === 'UNHEALTHY')) return 'error';
+  if (
+    !state.engineConnected ||
+    trayProblems(state.hostStatus, state.language ?? 'en').length > 0 ||
+    state.runners.some((r) => r.runnerState === 'CRASHED' || r.runnerState === 'UNHEALTHY')
+  )
+    return 'error';
   if (state.runners.some((r) => r.runnerState === 'BUSY')) return 'busy';
   if (state.runners.some((r) => r.runnerState === 'ONLINE' || r.runnerState === 'STARTING')) return 'idle';
   return 'stopped';

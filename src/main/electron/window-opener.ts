@@ -46,7 +46,9 @@ export function windowOpener<W extends OpenableWindow>(deps: WindowOpenerDeps<W>
       win.show();
       win.focus();
       if (route) {
-        win.webContents.loadURL(pageUrl(route)).catch((e: unknown) => deps.log?.(`the window could not open ${route}: ${e instanceof Error ? e.message : String(e)}`));
+        win.webContents
+          .loadURL(pageUrl(route))
+          .catch((e: unknown) => deps.log?.(`the window could not open ${route}: ${e instanceof Error ? e.message : String(e)}`));
       }
     },
     current: () => (win !== null && !win.isDestroyed() ? win : null),

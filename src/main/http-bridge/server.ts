@@ -150,7 +150,11 @@ export async function startHttpBridge(options: HttpBridgeOptions): Promise<HttpB
         return;
       }
       res
-        .writeHead(204, { ...SECURITY_HEADERS, 'Cache-Control': 'no-store', 'Set-Cookie': `${cookieName}=${sessions.open()}; HttpOnly; SameSite=Strict; Path=/` })
+        .writeHead(204, {
+          ...SECURITY_HEADERS,
+          'Cache-Control': 'no-store',
+          'Set-Cookie': `${cookieName}=${sessions.open()}; HttpOnly; SameSite=Strict; Path=/`,
+        })
         .end();
       return;
     }
@@ -185,7 +189,12 @@ export async function startHttpBridge(options: HttpBridgeOptions): Promise<HttpB
       if (req.method !== 'POST') return methodNotAllowed(res, 'POST');
       if (!sessions.authorised(req.headers, cookieName)) {
         req.resume();
-        refuse(res, 401, 'UNAUTHORIZED', 'No valid session: open the link `runner-tray serve` printed (with #token=), or send `Authorization: Bearer <token>`.');
+        refuse(
+          res,
+          401,
+          'UNAUTHORIZED',
+          'No valid session: open the link `runner-tray serve` printed (with #token=), or send `Authorization: Bearer <token>`.',
+        );
         return;
       }
       const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
@@ -214,7 +223,9 @@ export async function startHttpBridge(options: HttpBridgeOptions): Promise<HttpB
     if (req.method !== 'GET' && req.method !== 'HEAD') return methodNotAllowed(res, 'GET, HEAD');
     const found = await lookupStatic(options.staticRoot, path);
     if (!found.ok) {
-      res.writeHead(found.status, { ...SECURITY_HEADERS, 'Content-Type': 'text/plain; charset=utf-8' }).end(found.status === 404 ? 'Not found\n' : 'Bad request\n');
+      res
+        .writeHead(found.status, { ...SECURITY_HEADERS, 'Content-Type': 'text/plain; charset=utf-8' })
+        .end(found.status === 404 ? 'Not found\n' : 'Bad request\n');
       return;
     }
     res.writeHead(200, {

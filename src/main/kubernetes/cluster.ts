@@ -24,7 +24,12 @@ export interface AppliedObject extends ObjectRef {
 const DELETE_TIMEOUT_MS = 120_000;
 
 function refOf(obj: KubernetesObject): ObjectRef {
-  return { apiVersion: obj.apiVersion ?? '', kind: obj.kind ?? '', name: obj.metadata?.name ?? '', ...(obj.metadata?.namespace ? { namespace: obj.metadata.namespace } : {}) };
+  return {
+    apiVersion: obj.apiVersion ?? '',
+    kind: obj.kind ?? '',
+    name: obj.metadata?.name ?? '',
+    ...(obj.metadata?.namespace ? { namespace: obj.metadata.namespace } : {}),
+  };
 }
 
 export function describeRef(r: ObjectRef): string {
@@ -71,7 +76,8 @@ export class KubeCluster {
       };
     } catch (e) {
       const err = explainK8sError(e, { action: 'list nodes', cluster: this.config.label, secrets: this.#secrets });
-      if (err instanceof KubernetesError && err.code === 'K8S_FORBIDDEN') return { nodes: null, why: 'these credentials may not list nodes, so their Docker version is unknown' };
+      if (err instanceof KubernetesError && err.code === 'K8S_FORBIDDEN')
+        return { nodes: null, why: 'these credentials may not list nodes, so their Docker version is unknown' };
       throw err;
     }
   }
@@ -105,14 +111,20 @@ export class KubeCluster {
   /** Server-side apply as `runner-tray`; re-applying the same object changes nothing (same resourceVersion). */
   async apply(obj: KubernetesObject, force = false): Promise<AppliedObject> {
     const ref = refOf(obj);
-    const out = await this.#call(`apply ${describeRef(ref)}`, () => this.#objects.patch(obj, undefined, undefined, FIELD_MANAGER, force, PatchStrategy.ServerSideApply));
+    const out = await this.#call(`apply ${describeRef(ref)}`, () =>
+      this.#objects.patch(obj, undefined, undefined, FIELD_MANAGER, force, PatchStrategy.ServerSideApply),
+    );
     return { ...ref, resourceVersion: out.metadata?.resourceVersion ?? '', uid: out.metadata?.uid ?? '' };
   }
 
   /** The object, or null when it does not exist. */
   async read<T extends KubernetesObject>(ref: ObjectRef): Promise<T | null> {
     try {
-      return (await this.#objects.read({ apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, ...(ref.namespace ? { namespace: ref.namespace } : {}) } })) as T;
+      return (await this.#objects.read({
+        apiVersion: ref.apiVersion,
+        kind: ref.kind,
+        metadata: { name: ref.name, ...(ref.namespace ? { namespace: ref.namespace } : {}) },
+      })) as T;
     } catch (e) {
       if (httpCodeOf(e) === 404) return null;
       throw explainK8sError(e, { action: `read ${describeRef(ref)}`, cluster: this.config.label, secrets: this.#secrets });
@@ -130,7 +142,11 @@ export class KubeCluster {
     }
     const until = Date.now() + timeoutMs;
     while ((await this.read(ref)) !== null) {
-      if (Date.now() > until) throw new KubernetesError('K8S_TIMEOUT', `${describeRef(ref)} on ${this.config.label} was still there ${Math.round(timeoutMs / 1000)} s after delete (a finalizer or a stuck pod?). Check it with kubectl describe.`);
+      if (Date.now() > until)
+        throw new KubernetesError(
+          'K8S_TIMEOUT',
+          `${describeRef(ref)} on ${this.config.label} was still there ${Math.round(timeoutMs / 1000)} s after delete (a finalizer or a stuck pod?). Check it with kubectl describe.`,
+        );
       await new Promise((r) => setTimeout(r, 250));
     }
     return true;
@@ -144,7 +160,11 @@ export class KubeCluster {
   async waitNoPods(namespace: string, labelSelector: string, timeoutMs = DELETE_TIMEOUT_MS): Promise<void> {
     const until = Date.now() + timeoutMs;
     while ((await this.pods(namespace, labelSelector)).length > 0) {
-      if (Date.now() > until) throw new KubernetesError('K8S_TIMEOUT', `Pods (${labelSelector}) in ${namespace} on ${this.config.label} were still there ${Math.round(timeoutMs / 1000)} s after delete.`);
+      if (Date.now() > until)
+        throw new KubernetesError(
+          'K8S_TIMEOUT',
+          `Pods (${labelSelector}) in ${namespace} on ${this.config.label} were still there ${Math.round(timeoutMs / 1000)} s after delete.`,
+        );
       await new Promise((r) => setTimeout(r, 250));
     }
   }

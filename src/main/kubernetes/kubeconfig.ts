@@ -52,19 +52,28 @@ export function loadKubeconfig(env: NodeJS.ProcessEnv, context?: string): Loaded
     }
   } catch (e) {
     // The parser's words may quote a line of the file: name the file only.
-    throw new KubernetesError('K8S_NO_KUBECONFIG', `The kubeconfig ${present.join(', ')} could not be read as a kubeconfig (${(e as Error).name}). Check it with \`kubectl config view\`.`);
+    throw new KubernetesError(
+      'K8S_NO_KUBECONFIG',
+      `The kubeconfig ${present.join(', ')} could not be read as a kubeconfig (${(e as Error).name}). Check it with \`kubectl config view\`.`,
+    );
   }
   if (context !== undefined) {
     if (!kc.getContexts().some((c) => c.name === context)) {
       const names = kc.getContexts().map((c) => c.name);
-      throw new KubernetesError('K8S_CONTEXT_NOT_FOUND', `The kubeconfig has no context "${context}"; it has ${names.length > 0 ? names.map((n) => `"${n}"`).join(', ') : 'none'}.`);
+      throw new KubernetesError(
+        'K8S_CONTEXT_NOT_FOUND',
+        `The kubeconfig has no context "${context}"; it has ${names.length > 0 ? names.map((n) => `"${n}"`).join(', ') : 'none'}.`,
+      );
     }
     kc.setCurrentContext(context);
   }
   const current = kc.getCurrentContext();
   const cluster = kc.getCurrentCluster();
   if (!current || !cluster) {
-    throw new KubernetesError('K8S_CONTEXT_NOT_FOUND', `The kubeconfig ${present[0]} has no current context; pick one with --context (or \`kubectl config use-context\`).`);
+    throw new KubernetesError(
+      'K8S_CONTEXT_NOT_FOUND',
+      `The kubeconfig ${present[0]} has no current context; pick one with --context (or \`kubectl config use-context\`).`,
+    );
   }
   return { kc, context: current, server: cluster.server, label: `context "${current}" (${cluster.server})`, credentials: credentialsOf(kc) };
 }

@@ -37,7 +37,9 @@ export function runnerPodStatus(pod: V1Pod): RunnerPodStatus {
     ready: Boolean(runner?.ready && runner.state?.running),
     restarts: runner?.restartCount ?? 0,
     waiting: runner?.state?.waiting?.reason ?? null,
-    lastTermination: last ? { reason: last.reason ?? (last.exitCode === 0 ? 'Completed' : 'Error'), exitCode: last.exitCode, finishedAt: iso(last.finishedAt) } : null,
+    lastTermination: last
+      ? { reason: last.reason ?? (last.exitCode === 0 ? 'Completed' : 'Error'), exitCode: last.exitCode, finishedAt: iso(last.finishedAt) }
+      : null,
     node: pod.spec?.nodeName ?? null,
     startedAt: iso(runner?.state?.running?.startedAt),
     dindRestarts: dind?.restartCount ?? 0,

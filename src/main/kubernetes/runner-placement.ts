@@ -122,7 +122,10 @@ export class RunnerPlacements {
     const vault = await this.#deps.vault();
     const uuid = record.spec.runnerUuid;
     const missing = (what: string) =>
-      new KubernetesError('K8S_ERROR', `The vault (${vault.location}) has no ${what} for runner ${uuid}. Paste the runner command again with \`runner-tray add --replace\`, or use --secret-ref.`);
+      new KubernetesError(
+        'K8S_ERROR',
+        `The vault (${vault.location}) has no ${what} for runner ${uuid}. Paste the runner command again with \`runner-tray add --replace\`, or use --secret-ref.`,
+      );
     const secret = await vault.get(runnerSecretKey(uuid));
     if (!secret) throw missing('secret');
     const extra: Record<string, Secret> = {};
@@ -242,14 +245,20 @@ export class RunnerPlacements {
   }
 
   /** Workload and Secret deleted (foreground, waiting until the pods are gone); the placement cleared. */
-  async delete(runner: string, options: ClusterOptions & { namespace?: string } = {}): Promise<{ record: RunnerRecord; deleted: ObjectRef[]; cluster: string }> {
+  async delete(
+    runner: string,
+    options: ClusterOptions & { namespace?: string } = {},
+  ): Promise<{ record: RunnerRecord; deleted: ObjectRef[]; cluster: string }> {
     const record = this.resolve(runner);
     const p = record.placement;
     const namespace = options.namespace ?? p?.namespace;
     if (!namespace) {
-      throw new KubernetesError('K8S_NOT_PLACED', `Runner ${record.spec.runnerUuid} is not on a cluster (settings record no placement); give --namespace (and --context) to delete its objects anyway.`);
+      throw new KubernetesError(
+        'K8S_NOT_PLACED',
+        `Runner ${record.spec.runnerUuid} is not on a cluster (settings record no placement); give --namespace (and --context) to delete its objects anyway.`,
+      );
     }
-    const cluster = this.cluster({ ...(options.context ?? p?.context ? { context: options.context ?? p?.context } : {}) });
+    const cluster = this.cluster({ ...((options.context ?? p?.context) ? { context: options.context ?? p?.context } : {}) });
     const uuid = record.spec.runnerUuid;
     const deleted: ObjectRef[] = [];
     const refs: ObjectRef[] = [

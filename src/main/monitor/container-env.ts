@@ -25,7 +25,10 @@ const SECRET_VAR = 'OAUTH_CLIENT_SECRET=';
 
 /** `fallback` applies when the container sets no `TZ` (the app's `--utc-offset` / `--time-zone`). */
 export function containerEnvSettings(env: readonly string[] | null | undefined, fallback: ZoneOption): ContainerEnvSettings {
-  const secret = (env ?? []).filter((e) => e.startsWith(SECRET_VAR)).map((e) => e.slice(SECRET_VAR.length)).at(-1);
+  const secret = (env ?? [])
+    .filter((e) => e.startsWith(SECRET_VAR))
+    .map((e) => e.slice(SECRET_VAR.length))
+    .at(-1);
   const withSecret = (s: ContainerEnvSettings): ContainerEnvSettings => (secret ? { ...s, secret } : s);
   const tz = timeZoneFromEnv(env);
   if (tz === undefined) {

@@ -40,7 +40,12 @@ export function readEngineEvent(ev: RawEngineEvent, now = Date.now()): Container
   const action = (ev.Action ?? ev.status ?? '').split(':')[0]!;
   if (!FOLDED.has(action)) return null;
   const ms = ev.timeNano ? Math.floor(ev.timeNano / 1e6) : (ev.time ?? now / 1000) * 1000;
-  return { action: action as ContainerAction, containerId: ev.Actor?.ID ?? ev.id ?? '', attributes: ev.Actor?.Attributes ?? {}, time: new Date(ms).toISOString() };
+  return {
+    action: action as ContainerAction,
+    containerId: ev.Actor?.ID ?? ev.id ?? '',
+    attributes: ev.Actor?.Attributes ?? {},
+    time: new Date(ms).toISOString(),
+  };
 }
 
 /** Delay before reconnect attempt `attempt` (0-based): doubling from `initialMs`, never above `maxMs`. */

@@ -118,7 +118,13 @@ export class StepContainers {
       if (!t) continue;
       seen.add(c.containerId);
       const known = t.siblings.get(c.containerId);
-      const view: SiblingView = { containerId: c.containerId, name: c.name, role: c.sibling.role, running: c.running, ...(known?.stepUuid ? { stepUuid: known.stepUuid } : {}) };
+      const view: SiblingView = {
+        containerId: c.containerId,
+        name: c.name,
+        role: c.sibling.role,
+        running: c.running,
+        ...(known?.stepUuid ? { stepUuid: known.stepUuid } : {}),
+      };
       t.siblings.set(c.containerId, view);
       if (c.sibling.stepUuid) t.siblingClaims.set(c.containerId, c.sibling.stepUuid);
       this.confirm(t, view);

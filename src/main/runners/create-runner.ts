@@ -74,7 +74,10 @@ function checkInput(deps: BitbucketRunnerDeps, input: CreateRunnerInput): { owne
   const workspace = normalizeWorkspace(input.workspace ?? deps.connection.workspace);
   const repository = input.repository?.trim();
   if (repository !== undefined && !REPOSITORY_SLUG.test(repository)) {
-    throw new BitbucketError('BITBUCKET_CONFIG', `"${input.repository}" is not a repository slug: use the part after https://bitbucket.org/${workspace}/ (letters, digits, ".", "-", "_").`);
+    throw new BitbucketError(
+      'BITBUCKET_CONFIG',
+      `"${input.repository}" is not a repository slug: use the part after https://bitbucket.org/${workspace}/ (letters, digits, ".", "-", "_").`,
+    );
   }
   if (input.workDir !== undefined && input.workDir !== 'auto' && !(isAbsolute(input.workDir) && input.workDir.startsWith('/'))) {
     throw new BitbucketError('BITBUCKET_CONFIG', `--work-dir must be an absolute path such as /tmp/runner-tray/build-1, or "auto"; got "${input.workDir}".`);
@@ -104,7 +107,7 @@ export async function createBitbucketRunner(deps: BitbucketRunnerDeps, input: Cr
   const runnerUuid = created.runner.uuid;
   deps.log?.(`created runner "${name}" ${runnerUuid} in Bitbucket ${ownerText(owner)} (labels ${created.runner.labels.join(', ')})`);
   let added = false;
-  let step = 'reading the runner command built from Bitbucket\'s answer';
+  let step = "reading the runner command built from Bitbucket's answer";
   try {
     const parsed = parseRunnerCommand(
       wizardRunnerCommand({ ...uuids, runnerUuid, oauthClientId: created.oauthClientId, oauthClientSecret: created.secret }).reveal(),

@@ -58,7 +58,9 @@ export function alreadyAdded(existing: RunnerRecord, uuid: string): RunnerError 
   return new RunnerError(
     'RUNNER_EXISTS',
     `Runner ${uuid} is already added (as "${existing.displayName}"). To rotate its secret or change its ` +
-      'settings, add the command again with --replace; to run it, `runner-tray start ' + uuid + '`.',
+      'settings, add the command again with --replace; to run it, `runner-tray start ' +
+      uuid +
+      '`.',
     uuid,
   );
 }

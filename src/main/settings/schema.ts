@@ -31,7 +31,10 @@ const placementSchema = z.strictObject({
   type: z.literal('kubernetes'),
   context: nonEmpty,
   server: nonEmpty,
-  namespace: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a Kubernetes namespace name').max(63),
+  namespace: z
+    .string()
+    .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a Kubernetes namespace name')
+    .max(63),
   workload: z.enum(['deployment', 'job']),
   appliedAt: z.iso.datetime({ offset: true }),
 });

@@ -269,6 +269,10 @@ function emptySettings(): Settings {
 
 /** Accepts the UUID with or without braces, in any case, as users type it. */
 function sameUuid(a: string, b: string): boolean {
-  const bare = (s: string) => s.trim().replace(/^\{|\}$/g, '').toLowerCase();
+  const bare = (s: string) =>
+    s
+      .trim()
+      .replace(/^\{|\}$/g, '')
+      .toLowerCase();
   return bare(a) === bare(b);
 }

@@ -41,7 +41,10 @@ export class FileVault implements SecretVault {
   readonly path: string;
   readonly #file: PrivateFileOptions;
 
-  private constructor(readonly dir: string, platform: NodeJS.Platform) {
+  private constructor(
+    readonly dir: string,
+    platform: NodeJS.Platform,
+  ) {
     this.path = path.join(dir, FILE_VAULT_NAME);
     this.location = `${this.path} (plain file, mode 0600)`;
     this.#file = { posix: platform !== 'win32', label: 'the file vault' };
@@ -108,8 +111,7 @@ export class FileVault implements SecretVault {
     if (parsed === 'newer') {
       throw new VaultError(
         'VAULT_UNAVAILABLE',
-        `${this.path} was written by a newer Runner Tray (format newer than ${FORMAT_VERSION}). ` +
-          'Upgrade Runner Tray; the file was left untouched.',
+        `${this.path} was written by a newer Runner Tray (format newer than ${FORMAT_VERSION}). ` + 'Upgrade Runner Tray; the file was left untouched.',
       );
     }
     if (parsed === null) {

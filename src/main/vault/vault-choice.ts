@@ -48,8 +48,7 @@ export async function chooseVault(ctx: AppContext, backend: ChosenVault): Promis
     }
   }
   // Proven before it is remembered: a keyring that cannot be used is not a choice.
-  const vault: SecretVault =
-    backend === 'file' ? await FileVault.open(ctx.dataDir) : await KeyringVault.open({ dataDir: ctx.dataDir });
+  const vault: SecretVault = backend === 'file' ? await FileVault.open(ctx.dataDir) : await KeyringVault.open({ dataDir: ctx.dataDir });
   const changed = settings.vault !== backend;
   if (changed) ctx.settings().update({ vault: backend });
   ctx.forgetVault();

@@ -24,7 +24,7 @@ export function HostProblems({ status, place }: { status: HostStatusView | undef
   const [error, setError] = useState<string>();
   if (!status || (status.engine.connected && status.vault.usable)) return null;
 
-  const useFile = async () => {
+  const chooseFileVault = async () => {
     setChoosing(true);
     setError(undefined);
     const r = await client.invoke('host.useVault', { backend: 'file' });
@@ -41,7 +41,9 @@ export function HostProblems({ status, place }: { status: HostStatusView | undef
           {status.engine.fix && (
             <div className="fix">
               <p>{t('hostProblems.fix')}</p>
-              <pre><code>{status.engine.fix}</code></pre>
+              <pre>
+                <code>{status.engine.fix}</code>
+              </pre>
               <CopyButton text={status.engine.fix} label={t('doctor.copyFix')} />
             </div>
           )}
@@ -62,13 +64,25 @@ export function HostProblems({ status, place }: { status: HostStatusView | undef
           ) : (
             <div className="fix">
               <p>{t('hostProblems.vaultChoice')}</p>
-              <p><strong>{t('hostProblems.fileWarning')}</strong></p>
-              <button type="button" disabled={choosing} onClick={() => void useFile()}>{t('hostProblems.useFile')}</button>
+              <p>
+                <strong>{t('hostProblems.fileWarning')}</strong>
+              </p>
+              <button type="button" disabled={choosing} onClick={() => void chooseFileVault()}>
+                {t('hostProblems.useFile')}
+              </button>
               <p className="muted">{t('hostProblems.keyringLater')}</p>
-              {status.vault.fix && <pre><code>{status.vault.fix}</code></pre>}
+              {status.vault.fix && (
+                <pre>
+                  <code>{status.vault.fix}</code>
+                </pre>
+              )}
             </div>
           )}
-          {error && <p role="alert" className="error-text">{error}</p>}
+          {error && (
+            <p role="alert" className="error-text">
+              {error}
+            </p>
+          )}
         </div>
       )}
     </section>

@@ -15,7 +15,8 @@ export const en: Dictionary = {
     fix: 'Fix:',
     why: 'Why',
     vaultTitle: 'No usable keyring for runner secrets',
-    vaultChoice: 'You can keep runner secrets in a file in the data directory instead. The file is readable only by your user (mode 0600), but it is not encrypted.',
+    vaultChoice:
+      'You can keep runner secrets in a file in the data directory instead. The file is readable only by your user (mode 0600), but it is not encrypted.',
     fileWarning: 'Anyone with root, anyone who gets into your account, and your backups can read those secrets.',
     useFile: 'Keep secrets in a file (not encrypted)',
     keyringLater: 'Or set up a keyring and run the command below; Runner Tray never picks a vault by itself.',
@@ -304,8 +305,10 @@ export const en: Dictionary = {
   import: {
     title_one: 'A runner started by hand was found',
     title_other: '{{count, number}} runners started by hand were found',
-    intro_one: 'This runner container was started with “docker container run”, outside Runner Tray. Import it to manage it here: its secret goes into Runner Tray’s vault and its container is recreated with a restart policy and log limits. The old container is removed only once the new one runs.',
-    intro_other: 'These runner containers were started with “docker container run”, outside Runner Tray. Import one to manage it here: its secret goes into Runner Tray’s vault and its container is recreated with a restart policy and log limits. The old container is removed only once the new one runs.',
+    intro_one:
+      'This runner container was started with “docker container run”, outside Runner Tray. Import it to manage it here: its secret goes into Runner Tray’s vault and its container is recreated with a restart policy and log limits. The old container is removed only once the new one runs.',
+    intro_other:
+      'These runner containers were started with “docker container run”, outside Runner Tray. Import one to manage it here: its secret goes into Runner Tray’s vault and its container is recreated with a restart policy and log limits. The old container is removed only once the new one runs.',
     listLabel: 'Runners started by hand',
     state: 'container {{state}}',
     button: 'Import',

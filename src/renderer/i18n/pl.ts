@@ -13,7 +13,8 @@ export const pl: Dictionary = {
     fix: 'Jak naprawić:',
     why: 'Dlaczego',
     vaultTitle: 'Brak działającego pęku kluczy (keyring) na sekrety runnerów',
-    vaultChoice: 'Sekrety runnerów możesz zamiast tego trzymać w pliku w katalogu danych. Plik może czytać tylko Twój użytkownik (tryb 0600), ale nie jest zaszyfrowany.',
+    vaultChoice:
+      'Sekrety runnerów możesz zamiast tego trzymać w pliku w katalogu danych. Plik może czytać tylko Twój użytkownik (tryb 0600), ale nie jest zaszyfrowany.',
     fileWarning: 'Te sekrety przeczyta każdy z uprawnieniami roota, każdy, kto dostanie się na Twoje konto, oraz Twoje kopie zapasowe.',
     useFile: 'Trzymaj sekrety w pliku (bez szyfrowania)',
     keyringLater: 'Albo skonfiguruj keyring i uruchom poniższe polecenie; Runner Tray nigdy sam nie wybiera magazynu sekretów.',
@@ -316,10 +317,14 @@ export const pl: Dictionary = {
     title_few: 'Znaleziono {{count, number}} runnery uruchomione ręcznie',
     title_many: 'Znaleziono {{count, number}} runnerów uruchomionych ręcznie',
     title_other: 'Znaleziono {{count, number}} runnera uruchomionego ręcznie',
-    intro_one: 'Ten kontener runnera uruchomiono poleceniem „docker container run”, poza Runner Tray. Zaimportuj go, aby zarządzać nim tutaj: sekret trafia do sejfu Runner Tray, a kontener jest tworzony na nowo z polityką restartu i limitami logów. Stary kontener jest usuwany dopiero, gdy nowy działa.',
-    intro_few: 'Te kontenery runnerów uruchomiono poleceniem „docker container run”, poza Runner Tray. Zaimportuj je, aby zarządzać nimi tutaj: sekret trafia do sejfu Runner Tray, a kontener jest tworzony na nowo z polityką restartu i limitami logów. Stary kontener jest usuwany dopiero, gdy nowy działa.',
-    intro_many: 'Te kontenery runnerów uruchomiono poleceniem „docker container run”, poza Runner Tray. Zaimportuj je, aby zarządzać nimi tutaj: sekret trafia do sejfu Runner Tray, a kontener jest tworzony na nowo z polityką restartu i limitami logów. Stary kontener jest usuwany dopiero, gdy nowy działa.',
-    intro_other: 'Te kontenery runnerów uruchomiono poleceniem „docker container run”, poza Runner Tray. Zaimportuj je, aby zarządzać nimi tutaj: sekret trafia do sejfu Runner Tray, a kontener jest tworzony na nowo z polityką restartu i limitami logów. Stary kontener jest usuwany dopiero, gdy nowy działa.',
+    intro_one:
+      'Ten kontener runnera uruchomiono poleceniem „docker container run”, poza Runner Tray. Zaimportuj go, aby zarządzać nim tutaj: sekret trafia do sejfu Runner Tray, a kontener jest tworzony na nowo z polityką restartu i limitami logów. Stary kontener jest usuwany dopiero, gdy nowy działa.',
+    intro_few:
+      'Te kontenery runnerów uruchomiono poleceniem „docker container run”, poza Runner Tray. Zaimportuj je, aby zarządzać nimi tutaj: sekret trafia do sejfu Runner Tray, a kontener jest tworzony na nowo z polityką restartu i limitami logów. Stary kontener jest usuwany dopiero, gdy nowy działa.',
+    intro_many:
+      'Te kontenery runnerów uruchomiono poleceniem „docker container run”, poza Runner Tray. Zaimportuj je, aby zarządzać nimi tutaj: sekret trafia do sejfu Runner Tray, a kontener jest tworzony na nowo z polityką restartu i limitami logów. Stary kontener jest usuwany dopiero, gdy nowy działa.',
+    intro_other:
+      'Te kontenery runnerów uruchomiono poleceniem „docker container run”, poza Runner Tray. Zaimportuj je, aby zarządzać nimi tutaj: sekret trafia do sejfu Runner Tray, a kontener jest tworzony na nowo z polityką restartu i limitami logów. Stary kontener jest usuwany dopiero, gdy nowy działa.',
     listLabel: 'Runnery uruchomione ręcznie',
     state: 'kontener {{state}}',
     button: 'Importuj',

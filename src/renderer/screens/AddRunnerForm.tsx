@@ -10,7 +10,11 @@ export const PARSE_DEBOUNCE_MS = 250;
 
 type Source = { kind: 'paste' } | { kind: 'clipboard'; draftId: string };
 
-export function AddRunnerForm({ onSaved, onCancel, clipboardRequest }: {
+export function AddRunnerForm({
+  onSaved,
+  onCancel,
+  clipboardRequest,
+}: {
   onSaved: (runner: AddedRunnerView) => void;
   onCancel: () => void;
   /** Opened for the clipboard's command (the tray): a new number looks at the clipboard again and offers it first. */
@@ -157,7 +161,12 @@ export function AddRunnerForm({ onSaved, onCancel, clipboardRequest }: {
   }
 
   return (
-    <form className="card add-form" aria-labelledby={`${ids.command}-title`} onSubmit={(e) => void submit(e)} onKeyDown={(e) => e.key === 'Escape' && onCancel()}>
+    <form
+      className="card add-form"
+      aria-labelledby={`${ids.command}-title`}
+      onSubmit={(e) => void submit(e)}
+      onKeyDown={(e) => e.key === 'Escape' && onCancel()}
+    >
       <h2 id={`${ids.command}-title`}>{t('add.title')}</h2>
 
       {offer && (
@@ -165,37 +174,62 @@ export function AddRunnerForm({ onSaved, onCancel, clipboardRequest }: {
           <p>{t('add.clipboard.found', { kind: t(`kind.${offer.kind}`) })}</p>
           <pre className="preview">{offer.preview}</pre>
           <div className="actions">
-            <button type="button" ref={offerButton} onClick={() => void pasteFromClipboard()}>{t('add.clipboard.use')}</button>
-            <button type="button" className="secondary" onClick={() => setOffer(null)}>{t('add.clipboard.dismiss')}</button>
+            <button type="button" ref={offerButton} onClick={() => void pasteFromClipboard()}>
+              {t('add.clipboard.use')}
+            </button>
+            <button type="button" className="secondary" onClick={() => setOffer(null)}>
+              {t('add.clipboard.dismiss')}
+            </button>
           </div>
         </div>
       )}
 
-      {clipboardEmpty && !offer && <p className="notice" role="status">{t('add.clipboard.none')}</p>}
+      {clipboardEmpty && !offer && (
+        <p className="notice" role="status">
+          {t('add.clipboard.none')}
+        </p>
+      )}
 
       {source.kind === 'clipboard' ? (
         <p className="notice">
           {t('add.clipboard.using')}{' '}
-          <button type="button" className="link" onClick={() => { setSource({ kind: 'paste' }); setParsed(null); }}>
+          <button
+            type="button"
+            className="link"
+            onClick={() => {
+              setSource({ kind: 'paste' });
+              setParsed(null);
+            }}
+          >
             {t('add.clipboard.pasteInstead')}
           </button>
         </p>
       ) : concealed ? (
         <p className="notice concealed">
           <span>{t('add.concealed')}</span>{' '}
-          <button type="button" className="link" ref={editButton} onClick={reopen}>{t('add.editCommand')}</button>
+          <button type="button" className="link" ref={editButton} onClick={reopen}>
+            {t('add.editCommand')}
+          </button>
         </p>
       ) : rejected ? (
         <div className="field" role="group" aria-labelledby={`${ids.command}-preview-label`} aria-describedby={ids.status}>
-          <p className="label" id={`${ids.command}-preview-label`}>{t('add.command')}</p>
+          <p className="label" id={`${ids.command}-preview-label`}>
+            {t('add.command')}
+          </p>
           <p className="hint">{t('add.rejectedHint')}</p>
-          <pre className="preview" aria-label={t('add.redactedPreview')}>{redactPaste(command)}</pre>
-          <button type="button" className="secondary" ref={editButton} onClick={reopen}>{t('add.editCommand')}</button>
+          <pre className="preview" aria-label={t('add.redactedPreview')}>
+            {redactPaste(command)}
+          </pre>
+          <button type="button" className="secondary" ref={editButton} onClick={reopen}>
+            {t('add.editCommand')}
+          </button>
         </div>
       ) : (
         <div className="field">
           <label htmlFor={ids.command}>{t('add.command')}</label>
-          <p className="hint" id={`${ids.command}-hint`}>{t('add.commandHint')}</p>
+          <p className="hint" id={`${ids.command}-hint`}>
+            {t('add.commandHint')}
+          </p>
           <textarea
             id={ids.command}
             ref={textarea}
@@ -239,11 +273,20 @@ export function AddRunnerForm({ onSaved, onCancel, clipboardRequest }: {
             <legend>{t('add.options')}</legend>
             <div className="field">
               <label htmlFor={ids.displayName}>{t('add.displayName')}</label>
-              <input id={ids.displayName} ref={displayNameInput} value={displayName} placeholder={valid.runner.name} onChange={(e) => setDisplayName(e.target.value)} maxLength={80} />
+              <input
+                id={ids.displayName}
+                ref={displayNameInput}
+                value={displayName}
+                placeholder={valid.runner.name}
+                onChange={(e) => setDisplayName(e.target.value)}
+                maxLength={80}
+              />
             </div>
             <div className="field">
               <label htmlFor={ids.workdir}>{t('add.workingDirectory')}</label>
-              <p className="hint" id={`${ids.workdir}-hint`}>{t('add.workingDirectoryHint')}</p>
+              <p className="hint" id={`${ids.workdir}-hint`}>
+                {t('add.workingDirectoryHint')}
+              </p>
               <input
                 id={ids.workdir}
                 value={workingDirectory}
@@ -260,12 +303,18 @@ export function AddRunnerForm({ onSaved, onCancel, clipboardRequest }: {
         </>
       )}
 
-      {saveError && <p role="alert" className="error-text">{errorText.contract(saveError)}</p>}
+      {saveError && (
+        <p role="alert" className="error-text">
+          {errorText.contract(saveError)}
+        </p>
+      )}
       <div className="actions">
         <button type="submit" className="primary" disabled={!canSave}>
           {saving ? t('add.saving') : t('add.save')}
         </button>
-        <button type="button" className="secondary" onClick={onCancel}>{t('common.cancel')}</button>
+        <button type="button" className="secondary" onClick={onCancel}>
+          {t('common.cancel')}
+        </button>
       </div>
     </form>
   );
@@ -279,25 +328,69 @@ function ParsedFields({ parsed }: { parsed: Extract<ParsedCommandView, { valid: 
     <section className="parsed" aria-label={t('add.parsedLabel')}>
       <p className="ok-text">{t('add.looksGood')}</p>
       <dl className="facts">
-        <div><dt>{t('add.field.kind')}</dt><dd>{t(`kind.${r.kind}`)}</dd></div>
-        <div><dt>{t('add.field.runnerUuid')}</dt><dd><code>{r.runnerUuid}</code></dd></div>
-        <div><dt>{t('add.field.accountUuid')}</dt><dd><code>{r.accountUuid}</code></dd></div>
-        {r.repositoryUuid && <div><dt>{t('add.field.repositoryUuid')}</dt><dd><code>{r.repositoryUuid}</code></dd></div>}
-        <div><dt>{t('add.field.name')}</dt><dd><code>{r.name}</code></dd></div>
-        <div><dt>{t('add.field.clientId')}</dt><dd><code>{r.oauthClientId}</code></dd></div>
+        <div>
+          <dt>{t('add.field.kind')}</dt>
+          <dd>{t(`kind.${r.kind}`)}</dd>
+        </div>
+        <div>
+          <dt>{t('add.field.runnerUuid')}</dt>
+          <dd>
+            <code>{r.runnerUuid}</code>
+          </dd>
+        </div>
+        <div>
+          <dt>{t('add.field.accountUuid')}</dt>
+          <dd>
+            <code>{r.accountUuid}</code>
+          </dd>
+        </div>
+        {r.repositoryUuid && (
+          <div>
+            <dt>{t('add.field.repositoryUuid')}</dt>
+            <dd>
+              <code>{r.repositoryUuid}</code>
+            </dd>
+          </div>
+        )}
+        <div>
+          <dt>{t('add.field.name')}</dt>
+          <dd>
+            <code>{r.name}</code>
+          </dd>
+        </div>
+        <div>
+          <dt>{t('add.field.clientId')}</dt>
+          <dd>
+            <code>{r.oauthClientId}</code>
+          </dd>
+        </div>
         <div>
           <dt>{t('add.field.secret')}</dt>
           <dd>
-            <span className="masked" aria-hidden="true">{parsed.secretMasked.slice(0, 16)}</span>{' '}
+            <span className="masked" aria-hidden="true">
+              {parsed.secretMasked.slice(0, 16)}
+            </span>{' '}
             <span className="muted">{t('add.secretHidden', { count: parsed.secretLength })}</span>
           </dd>
         </div>
-        <div><dt>{t('add.field.workingDirectory')}</dt><dd><code>{r.workingDirectory}</code></dd></div>
-        <div><dt>{t('add.field.image')}</dt><dd><code>{r.image}</code></dd></div>
+        <div>
+          <dt>{t('add.field.workingDirectory')}</dt>
+          <dd>
+            <code>{r.workingDirectory}</code>
+          </dd>
+        </div>
+        <div>
+          <dt>{t('add.field.image')}</dt>
+          <dd>
+            <code>{r.image}</code>
+          </dd>
+        </div>
       </dl>
       {parsed.warnings.length > 0 && (
         <div className="notice warn">
-          <p><strong>{t('add.warnings')}</strong></p>
+          <p>
+            <strong>{t('add.warnings')}</strong>
+          </p>
           <ul>
             {parsed.warnings.map((w) => (
               <li key={w.code + w.message}>{errorText.warning(w)}</li>

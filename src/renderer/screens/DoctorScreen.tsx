@@ -15,10 +15,16 @@ export function DoctorScreen() {
   return (
     <>
       <div className="screen-actions">
-        <button type="button" onClick={preflight.refetch}>{t('doctor.rerun')}</button>
+        <button type="button" onClick={preflight.refetch}>
+          {t('doctor.rerun')}
+        </button>
       </div>
       <HostProblems status={hostStatus} place="doctor" />
-      {preflight.error && <p role="alert" className="error-text">{preflight.error.message}</p>}
+      {preflight.error && (
+        <p role="alert" className="error-text">
+          {preflight.error.message}
+        </p>
+      )}
       {preflight.value && (
         <p className={problems === 0 ? 'ok-text' : 'muted'} role="status">
           {problems === 0 ? t('doctor.allGood') : t('doctor.problems', { count: problems })}
@@ -27,7 +33,9 @@ export function DoctorScreen() {
       <ul className="findings" aria-label={t('doctor.findings')}>
         {findings.map((f) => (
           <li key={f.id} className={`card finding finding-${f.status}`}>
-            <span className={`status-icon status-${f.status}`} aria-hidden="true">{f.status === 'ok' ? '✓' : f.status === 'warn' ? '!' : '✕'}</span>
+            <span className={`status-icon status-${f.status}`} aria-hidden="true">
+              {f.status === 'ok' ? '✓' : f.status === 'warn' ? '!' : '✕'}
+            </span>
             <div className="finding-body">
               <p>
                 <span className="visually-hidden">{t(`doctor.status.${f.status}`)}: </span>
@@ -35,7 +43,9 @@ export function DoctorScreen() {
               </p>
               {f.fix && (
                 <div className="fix">
-                  <pre><code>{f.fix}</code></pre>
+                  <pre>
+                    <code>{f.fix}</code>
+                  </pre>
                   <CopyButton text={f.fix} label={t('doctor.copyFix')} />
                 </div>
               )}

@@ -24,7 +24,9 @@ export function LogsScreen({ initialRunner }: { initialRunner?: string }) {
         <label htmlFor={selectId}>{t('logs.runner')}</label>
         <select id={selectId} value={selected ?? ''} onChange={(e) => setRunnerUuid(e.target.value)} disabled={list.length === 0}>
           {list.map((r) => (
-            <option key={r.uuid} value={r.uuid}>{r.displayName}</option>
+            <option key={r.uuid} value={r.uuid}>
+              {r.displayName}
+            </option>
           ))}
         </select>
       </div>
@@ -156,7 +158,9 @@ function LogView({ runnerUuid }: { runnerUuid: string }) {
   return (
     <section className="card logs" aria-label={t('logs.title')}>
       <div className="toolbar">
-        <label htmlFor={searchId} className="visually-hidden">{t('logs.search')}</label>
+        <label htmlFor={searchId} className="visually-hidden">
+          {t('logs.search')}
+        </label>
         <input id={searchId} type="search" placeholder={t('logs.search')} value={query} onChange={(e) => setQuery(e.target.value)} />
         <button type="button" className="secondary" aria-pressed={paused} onClick={togglePause}>
           {paused ? t('logs.resume') : t('logs.pause')}
@@ -168,10 +172,16 @@ function LogView({ runnerUuid }: { runnerUuid: string }) {
           {paused && pendingCount > 0 ? ` · ${t('logs.pending', { count: pendingCount })}` : ''}
         </span>
       </div>
-      {error && <p role="alert" className="error-text">{error}</p>}
+      {error && (
+        <p role="alert" className="error-text">
+          {error}
+        </p>
+      )}
       {diagnoses.length > 0 && (
         <div className="notice warn" role="status">
-          <p><strong>{t('logs.diagnoses', { count: diagnoses.length })}</strong></p>
+          <p>
+            <strong>{t('logs.diagnoses', { count: diagnoses.length })}</strong>
+          </p>
           <ul>
             {diagnoses.map((d, i) => {
               const words = describe(d);
@@ -185,17 +195,32 @@ function LogView({ runnerUuid }: { runnerUuid: string }) {
           </ul>
         </div>
       )}
-      <div ref={scroller} className="log-scroller" tabIndex={0} role="region" aria-label={t('logs.output')}
+      <div
+        ref={scroller}
+        className="log-scroller"
+        tabIndex={0}
+        role="region"
+        aria-label={t('logs.output')}
         onScroll={(e) => {
           const el = e.currentTarget;
           atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 80;
-        }}>
+        }}
+      >
         <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
           {virtualizer.getVirtualItems().map((item) => {
             const line = visible.at(item.index);
             return (
-              <LogRow key={item.key} index={item.index} start={item.start} line={line} needle={needle}
-                found={byLine.get(line.n)} describe={describe} measure={virtualizer.measureElement} copyFixLabel={copyFixLabel} />
+              <LogRow
+                key={item.key}
+                index={item.index}
+                start={item.start}
+                line={line}
+                needle={needle}
+                found={byLine.get(line.n)}
+                describe={describe}
+                measure={virtualizer.measureElement}
+                copyFixLabel={copyFixLabel}
+              />
             );
           })}
         </div>
@@ -218,10 +243,15 @@ interface LogRowProps {
 /** Memoised: while lines stream in, only rows new to the window render. */
 const LogRow = memo(function LogRow({ index, start, line, needle, found, describe, measure, copyFixLabel }: LogRowProps) {
   return (
-    <div data-index={index} ref={measure}
+    <div
+      data-index={index}
+      ref={measure}
       className={found ? 'log-row diagnosed' : 'log-row'}
-      style={{ position: 'absolute', top: 0, left: 0, width: '100%', transform: `translateY(${start}px)` }}>
-      <span className="log-n" aria-hidden="true">{line.n}</span>
+      style={{ position: 'absolute', top: 0, left: 0, width: '100%', transform: `translateY(${start}px)` }}
+    >
+      <span className="log-n" aria-hidden="true">
+        {line.n}
+      </span>
       <span className="log-text">{highlight(line.text, needle)}</span>
       {found?.map((d) => {
         const words = describe(d);

@@ -9,7 +9,11 @@ import { formatBytes, formatDuration, formatPercent } from '../format.js';
 import { AddRunnerForm } from './AddRunnerForm.js';
 import { ImportSection } from './ImportSection.js';
 
-export function RunnersScreen({ announce, clipboardRequest = null, onClipboardRequestTaken }: {
+export function RunnersScreen({
+  announce,
+  clipboardRequest = null,
+  onClipboardRequestTaken,
+}: {
   announce: (text: string) => void;
   /** Set when the tray asked for the form with the clipboard's command; taken once. */
   clipboardRequest?: number | null;
@@ -50,11 +54,17 @@ export function RunnersScreen({ announce, clipboardRequest = null, onClipboardRe
   return (
     <>
       <div className="screen-actions">
-        <button type="button" className="primary" ref={addButton} aria-expanded={adding} onClick={() => {
-          // Opened by hand, the form is a plain one again.
-          setFormClipboardRequest(undefined);
-          setAdding((a) => !a);
-        }}>
+        <button
+          type="button"
+          className="primary"
+          ref={addButton}
+          aria-expanded={adding}
+          onClick={() => {
+            // Opened by hand, the form is a plain one again.
+            setFormClipboardRequest(undefined);
+            setAdding((a) => !a);
+          }}
+        >
           {adding ? t('runners.closeAdd') : t('runners.add')}
         </button>
       </div>
@@ -77,9 +87,15 @@ export function RunnersScreen({ announce, clipboardRequest = null, onClipboardRe
       )}
       <ImportSection
         announce={announce}
-        onImported={(runner) => patch((rs) => (rs.some((r) => r.uuid === runner.uuid) ? rs.map((r) => (r.uuid === runner.uuid ? runner : r)) : [...rs, runner]))}
+        onImported={(runner) =>
+          patch((rs) => (rs.some((r) => r.uuid === runner.uuid) ? rs.map((r) => (r.uuid === runner.uuid ? runner : r)) : [...rs, runner]))
+        }
       />
-      {runners.error && <p role="alert" className="error-text">{errorText.contract(runners.error)}</p>}
+      {runners.error && (
+        <p role="alert" className="error-text">
+          {errorText.contract(runners.error)}
+        </p>
+      )}
       {!runners.loading && list.length === 0 && !adding && <EmptyState />}
       {list.length > 0 && (
         <ul className="runner-list" aria-label={t('runners.listLabel')}>
@@ -124,8 +140,14 @@ function EmptyState() {
   );
 }
 
-
-function RunnerItem({ runner, startError, pendingRestart, onChanged, onRemoved, announce }: {
+function RunnerItem({
+  runner,
+  startError,
+  pendingRestart,
+  onChanged,
+  onRemoved,
+  announce,
+}: {
   runner: RunnerView;
   startError: ContractError | undefined;
   pendingRestart: boolean;
@@ -149,7 +171,10 @@ function RunnerItem({ runner, startError, pendingRestart, onChanged, onRemoved, 
     setBusy(true);
     setError(undefined);
     setConfirmStep(null);
-    const result = channel === 'runners.start' ? await client.invoke(channel, { runnerUuid: runner.uuid }) : await client.invoke(channel, { runnerUuid: runner.uuid, force });
+    const result =
+      channel === 'runners.start'
+        ? await client.invoke(channel, { runnerUuid: runner.uuid })
+        : await client.invoke(channel, { runnerUuid: runner.uuid, force });
     setBusy(false);
     setConfirmRemove(false);
     if (result.ok) {
@@ -179,7 +204,9 @@ function RunnerItem({ runner, startError, pendingRestart, onChanged, onRemoved, 
   return (
     <li className="card runner" aria-labelledby={nameId}>
       <div className="runner-head">
-        <h2 id={nameId} className="runner-name">{runner.displayName}</h2>
+        <h2 id={nameId} className="runner-name">
+          {runner.displayName}
+        </h2>
         <RunnerStateBadge state={runner.runnerState} />
       </div>
       <dl className="facts">
@@ -209,14 +236,22 @@ function RunnerItem({ runner, startError, pendingRestart, onChanged, onRemoved, 
         </div>
         <div>
           <dt>{t('runners.workingDirectory')}</dt>
-          <dd><code>{runner.workingDirectory}</code></dd>
+          <dd>
+            <code>{runner.workingDirectory}</code>
+          </dd>
         </div>
       </dl>
-      {error && <p role="alert" className="error-text">{errorText.contract(error)}</p>}
+      {error && (
+        <p role="alert" className="error-text">
+          {errorText.contract(error)}
+        </p>
+      )}
       {pendingRestart && running && (
         <div className="notice warn" role="status">
           <p>{t('runners.pendingRestart')}</p>
-          <button type="button" disabled={busy} onClick={() => void restart()}>{t('runners.restartNow')}</button>
+          <button type="button" disabled={busy} onClick={() => void restart()}>
+            {t('runners.restartNow')}
+          </button>
         </div>
       )}
       {confirmStep ? (
@@ -232,7 +267,12 @@ function RunnerItem({ runner, startError, pendingRestart, onChanged, onRemoved, 
       ) : confirmRemove ? (
         <div className="confirm" role="group" aria-label={t('runners.removeConfirmLabel')}>
           <p>{t('runners.removeConfirm', { name: runner.displayName })}</p>
-          <button type="button" className="danger" disabled={busy} onClick={() => void act('runners.remove', t('runners.removed', { name: runner.displayName }))}>
+          <button
+            type="button"
+            className="danger"
+            disabled={busy}
+            onClick={() => void act('runners.remove', t('runners.removed', { name: runner.displayName }))}
+          >
             {t('runners.removeYes')}
           </button>
           <button type="button" className="secondary" autoFocus onClick={() => setConfirmRemove(false)}>
@@ -244,7 +284,12 @@ function RunnerItem({ runner, startError, pendingRestart, onChanged, onRemoved, 
           <button type="button" disabled={busy || running} onClick={() => void act('runners.start', t('runners.started', { name: runner.displayName }))}>
             {t('runners.start')}
           </button>
-          <button type="button" className="secondary" disabled={busy || !running} onClick={() => void act('runners.stop', t('runners.stopped', { name: runner.displayName }))}>
+          <button
+            type="button"
+            className="secondary"
+            disabled={busy || !running}
+            onClick={() => void act('runners.stop', t('runners.stopped', { name: runner.displayName }))}
+          >
             {t('runners.stop')}
           </button>
           <button type="button" className="danger-outline" disabled={busy} onClick={() => setConfirmRemove(true)}>

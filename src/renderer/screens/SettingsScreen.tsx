@@ -37,15 +37,23 @@ export function SettingsScreen({ settings, onChange }: { settings: SettingsView 
   if (!settings) return null;
   return (
     <>
-      {error && <p role="alert" className="error-text">{errorText.contract(error)}</p>}
+      {error && (
+        <p role="alert" className="error-text">
+          {errorText.contract(error)}
+        </p>
+      )}
       <section className="card" aria-labelledby="appearance-title">
         <h2 id="appearance-title">{t('settings.appearance')}</h2>
         <div className="field">
           <label htmlFor={ids.language}>{t('settings.language')}</label>
           <select id={ids.language} value={settings.language} onChange={(e) => void update({ language: e.target.value as SettingsView['language'] })}>
             <option value="auto">{t('settings.languageAuto')}</option>
-            <option value="en" lang="en">English</option>
-            <option value="pl" lang="pl">Polski</option>
+            <option value="en" lang="en">
+              English
+            </option>
+            <option value="pl" lang="pl">
+              Polski
+            </option>
           </select>
         </div>
         <fieldset className="radio-row">
@@ -67,7 +75,11 @@ export function SettingsScreen({ settings, onChange }: { settings: SettingsView 
   );
 }
 
-function BitbucketSection({ settings, onChange, update }: {
+function BitbucketSection({
+  settings,
+  onChange,
+  update,
+}: {
   settings: SettingsView;
   onChange: (s: SettingsView) => void;
   update: (patch: RequestOf<'settings.update'>) => Promise<boolean>;
@@ -121,11 +133,17 @@ function BitbucketSection({ settings, onChange, update }: {
     <section className="card" aria-labelledby="bitbucket-title">
       <h2 id="bitbucket-title">{t('settings.bitbucket')}</h2>
       <p className="muted">{t('settings.bitbucketWhy')}</p>
-      {error && <p role="alert" className="error-text">{errorText.contract(error)}</p>}
+      {error && (
+        <p role="alert" className="error-text">
+          {errorText.contract(error)}
+        </p>
+      )}
       {bb.connected ? (
         <div className="connected">
           <p className="ok-text">{t('settings.connectedAs', { workspace: bb.workspace, email: bb.email })}</p>
-          <button type="button" className="secondary" onClick={() => void disconnect()}>{t('settings.disconnect')}</button>
+          <button type="button" className="secondary" onClick={() => void disconnect()}>
+            {t('settings.disconnect')}
+          </button>
         </div>
       ) : (
         <form onSubmit={(e) => void connect(e)} className="field-grid">
@@ -139,23 +157,38 @@ function BitbucketSection({ settings, onChange, update }: {
           </div>
           <div className="field">
             <label htmlFor={ids.token}>{t('settings.apiToken')}</label>
-            <p className="hint" id={`${ids.token}-hint`}>{t('settings.apiTokenHint')}</p>
+            <p className="hint" id={`${ids.token}-hint`}>
+              {t('settings.apiTokenHint')}
+            </p>
             <input id={ids.token} ref={apiToken} type="password" required autoComplete="off" aria-describedby={`${ids.token}-hint`} />
           </div>
           <div className="actions">
-            <button type="submit" className="primary" disabled={busy}>{t('settings.connect')}</button>
+            <button type="submit" className="primary" disabled={busy}>
+              {t('settings.connect')}
+            </button>
           </div>
         </form>
       )}
       <form onSubmit={(e) => void saveRepos(e)} className="repos">
         <div className="field">
           <label htmlFor={ids.repos}>{t('settings.watched')}</label>
-          <p className="hint" id={`${ids.repos}-hint`}>{t('settings.watchedHint')}</p>
-          <textarea id={ids.repos} rows={4} value={repos} onChange={(e) => setRepos(e.target.value)} spellCheck={false} aria-describedby={`${ids.repos}-hint`} />
+          <p className="hint" id={`${ids.repos}-hint`}>
+            {t('settings.watchedHint')}
+          </p>
+          <textarea
+            id={ids.repos}
+            rows={4}
+            value={repos}
+            onChange={(e) => setRepos(e.target.value)}
+            spellCheck={false}
+            aria-describedby={`${ids.repos}-hint`}
+          />
         </div>
         <div className="actions">
           <button type="submit">{t('settings.saveWatched')}</button>
-          <span aria-live="polite" className="ok-text">{saved ? t('settings.saved') : ''}</span>
+          <span aria-live="polite" className="ok-text">
+            {saved ? t('settings.saved') : ''}
+          </span>
         </div>
       </form>
     </section>

@@ -18,13 +18,21 @@ export function StepsScreen() {
     <>
       <section className="card" aria-labelledby="queued-title">
         <h2 id="queued-title">{t('steps.queued')}</h2>
-        {queued.error && <p role="alert" className="error-text">{queued.error.message}</p>}
+        {queued.error && (
+          <p role="alert" className="error-text">
+            {queued.error.message}
+          </p>
+        )}
         {queued.value && !queued.value.connected && <p className="muted">{t('steps.notConnected')}</p>}
         {queued.value?.connected && queued.value.steps.length === 0 && <p className="muted">{t('steps.noneQueued')}</p>}
         {queued.value?.connected && queued.value.steps.length > 0 && <QueuedTable steps={queued.value.steps} />}
       </section>
       {queued.value?.connected && queued.value.runners && <BitbucketRunners view={queued.value.runners} ours={runners.value ?? []} />}
-      {steps.error && <p role="alert" className="error-text">{steps.error.message}</p>}
+      {steps.error && (
+        <p role="alert" className="error-text">
+          {steps.error.message}
+        </p>
+      )}
       {(runners.value ?? []).map((r) => (
         <RunnerSteps key={r.uuid} runner={r} steps={byRunner.get(r.uuid) ?? []} />
       ))}
@@ -52,10 +60,22 @@ function QueuedTable({ steps }: { steps: QueuedStepView[] }) {
             const url = stepUrl({ stepUuid: s.stepUuid, workspace: s.workspace, repoSlug: s.repoSlug, buildNumber: s.buildNumber });
             return (
               <tr key={s.stepUuid}>
-                <td>{s.workspace}/{s.repoSlug}</td>
+                <td>
+                  {s.workspace}/{s.repoSlug}
+                </td>
                 <td>#{s.buildNumber}</td>
-                <td>{url ? <a href={url} target="_blank" rel="noreferrer">{s.stepName}</a> : s.stepName}</td>
-                <td><code>{s.runsOn.join(', ')}</code></td>
+                <td>
+                  {url ? (
+                    <a href={url} target="_blank" rel="noreferrer">
+                      {s.stepName}
+                    </a>
+                  ) : (
+                    s.stepName
+                  )}
+                </td>
+                <td>
+                  <code>{s.runsOn.join(', ')}</code>
+                </td>
                 <td>{formatTime(s.queuedAt, i18n.language)}</td>
               </tr>
             );
@@ -75,7 +95,11 @@ function BitbucketRunners({ view, ours }: { view: BitbucketRunnersView; ours: Ru
   return (
     <section className="card" aria-labelledby="bitbucket-runners-title">
       <h2 id="bitbucket-runners-title">{t('steps.bitbucketRunners.title')}</h2>
-      {view.error && <p role="alert" className="error-text">{t('steps.bitbucketRunners.error', { message: view.error })}</p>}
+      {view.error && (
+        <p role="alert" className="error-text">
+          {t('steps.bitbucketRunners.error', { message: view.error })}
+        </p>
+      )}
       {view.listed.length > 0 && (
         <div className="table-wrap">
           <table>
@@ -93,10 +117,15 @@ function BitbucketRunners({ view, ours }: { view: BitbucketRunnersView; ours: Ru
                 const local = nameOf(r.uuid);
                 return (
                   <tr key={r.uuid} data-runner={r.uuid}>
-                    <td>{local ?? r.name}{local && r.name && r.name !== local ? <span className="muted"> ({r.name})</span> : null}</td>
+                    <td>
+                      {local ?? r.name}
+                      {local && r.name && r.name !== local ? <span className="muted"> ({r.name})</span> : null}
+                    </td>
                     <td>{t(`steps.bitbucketRunners.status.${r.status}`, { defaultValue: r.status })}</td>
                     <td>{r.busy ? t('steps.bitbucketRunners.busy') : t('steps.bitbucketRunners.idle')}</td>
-                    <td><code>{r.labels.join(', ')}</code></td>
+                    <td>
+                      <code>{r.labels.join(', ')}</code>
+                    </td>
                     <td>{r.updatedOn ? formatTime(r.updatedOn, i18n.language) : '—'}</td>
                   </tr>
                 );
@@ -159,16 +188,22 @@ function StepRow({ step }: { step: StepView }) {
   const label = step.stepName ?? shortUuid(step.stepUuid);
   return (
     <tr data-step={step.stepUuid}>
-      <td>{step.workspace && step.repoSlug ? `${step.workspace}/${step.repoSlug}` : <code title={step.repositoryUuid}>{shortUuid(step.repositoryUuid)}</code>}</td>
+      <td>
+        {step.workspace && step.repoSlug ? `${step.workspace}/${step.repoSlug}` : <code title={step.repositoryUuid}>{shortUuid(step.repositoryUuid)}</code>}
+      </td>
       <td>{step.buildNumber !== undefined ? `#${step.buildNumber}` : <code title={step.pipelineUuid}>{shortUuid(step.pipelineUuid)}</code>}</td>
       <td>
         {url ? (
-          <a href={url} target="_blank" rel="noreferrer" aria-label={t('steps.openInBitbucket', { step: label })}>{label}</a>
+          <a href={url} target="_blank" rel="noreferrer" aria-label={t('steps.openInBitbucket', { step: label })}>
+            {label}
+          </a>
         ) : (
           <span title={step.stepUuid}>{label}</span>
         )}
       </td>
-      <td><StepStateBadge state={step.state} /></td>
+      <td>
+        <StepStateBadge state={step.state} />
+      </td>
       <td>{step.phase ? t(`phase.${step.phase}`, { defaultValue: step.phase }) : '—'}</td>
       <td>{formatDuration(end - Date.parse(step.startedAt), t)}</td>
     </tr>

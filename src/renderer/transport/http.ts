@@ -7,16 +7,7 @@
 import { EVENTS_PATH, SESSION_PATH, TOKEN_FRAGMENT_KEY, channelPath } from '../../shared/contract/http-protocol.js';
 import { isContractEvent } from '../../shared/contract/events.js';
 import { isErrorCode } from '../../shared/contract/result.js';
-import type {
-  Channel,
-  ContractClient,
-  ContractEvent,
-  EventOf,
-  EventType,
-  RequestOf,
-  ResponseOf,
-  Result,
-} from '../../shared/contract/index.js';
+import type { Channel, ContractClient, ContractEvent, EventOf, EventType, RequestOf, ResponseOf, Result } from '../../shared/contract/index.js';
 
 export interface HttpClientEnv {
   location: Pick<Location, 'hash' | 'pathname' | 'search'>;

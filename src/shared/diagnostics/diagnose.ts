@@ -177,7 +177,11 @@ export const SIGNATURES: readonly Signature[] = [
 
 // One pass over the line for every needle at once: almost all lines match none, and a single
 // alternation is several times cheaper than trying each needle with includes().
-const ANY_NEEDLE = new RegExp(SIGNATURES.flatMap((s) => s.needles).map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'));
+const ANY_NEEDLE = new RegExp(
+  SIGNATURES.flatMap((s) => s.needles)
+    .map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+    .join('|'),
+);
 
 const SCOPE_BY_CODE = new Map<string, DiagnosisScope>(SIGNATURES.map((s) => [s.code, s.scope]));
 

@@ -38,7 +38,8 @@ export const DIAGNOSIS_TEXT_PL: Record<DiagnosisTextKey, { message: string; fix:
     fix: 'Zwiększ rozmiar kroku (2x, 4x lub 8x) albo zmniejsz pamięć jego usług w bitbucket-pipelines.yml.',
   },
   PRIVILEGED_DENIED: {
-    message: 'Krok próbował uruchomić kontener uprzywilejowany. Bitbucket Pipelines ze względów bezpieczeństwa nie pozwala na --privileged, także na własnych runnerach Linux Docker.',
+    message:
+      'Krok próbował uruchomić kontener uprzywilejowany. Bitbucket Pipelines ze względów bezpieczeństwa nie pozwala na --privileged, także na własnych runnerach Linux Docker.',
     fix: 'Usuń --privileged (i opcje, które go wymagają) z poleceń docker w kroku; do budowania obrazów użyj zwykłego docker build lub buildx bez trybu uprzywilejowanego. Żadne ustawienie runnera tego nie zmienia.',
   },
   IMAGE_UNAVAILABLE: {

@@ -49,7 +49,8 @@ export function upstreamDockerVersion(runtimeVersion: string): string | null {
 
 export function chooseDind(req: DindRequest): DindChoice {
   if (req.image !== undefined) {
-    if (req.image.trim() === '' || /\s/.test(req.image)) throw new K8sOptionError(`--dind-image "${req.image}" is not an image reference (e.g. registry.example.com/docker:27.5.1-dind).`);
+    if (req.image.trim() === '' || /\s/.test(req.image))
+      throw new K8sOptionError(`--dind-image "${req.image}" is not an image reference (e.g. registry.example.com/docker:27.5.1-dind).`);
     return { image: req.image, version: null, reason: `--dind-image ${req.image} given` };
   }
   if (req.version !== undefined) {

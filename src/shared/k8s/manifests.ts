@@ -139,7 +139,8 @@ function unsupportedBinds(spec: RunnerSpec): string[] {
 }
 
 function checkImage(image: string, flag: string): string {
-  if (image.trim() === '' || /\s/.test(image)) throw new K8sOptionError(`${flag} "${image}" is not an image reference (e.g. registry.example.com/bitbucket-pipelines-runner:1).`);
+  if (image.trim() === '' || /\s/.test(image))
+    throw new K8sOptionError(`${flag} "${image}" is not an image reference (e.g. registry.example.com/bitbucket-pipelines-runner:1).`);
   return image;
 }
 
@@ -150,7 +151,13 @@ export function checkPullPolicy(policy: string): ImagePullPolicy {
   return policy as ImagePullPolicy;
 }
 
-function podTemplate(spec: RunnerSpec, o: Required<Pick<ManifestOptions, 'size' | 'imagePullPolicy' | 'nativeSidecar' | 'arch'>> & ManifestOptions, secret: string, restartPolicy: 'Always' | 'OnFailure', notes: string[]): PodTemplate {
+function podTemplate(
+  spec: RunnerSpec,
+  o: Required<Pick<ManifestOptions, 'size' | 'imagePullPolicy' | 'nativeSidecar' | 'arch'>> & ManifestOptions,
+  secret: string,
+  restartPolicy: 'Always' | 'OnFailure',
+  notes: string[],
+): PodTemplate {
   const work = !underTmp(spec.workingDirectory);
   const shared = (readOnlyContainers: boolean): VolumeMount[] => [
     { name: VOLUME_TMP, mountPath: '/tmp' },
@@ -251,7 +258,8 @@ export function runnerManifests(spec: RunnerSpec, values: RunnerSecretValues | n
     };
     for (const name of extraNames) {
       const v = values.extra[name];
-      if (!v) throw new K8sOptionError(`Runner ${spec.runnerUuid}: the value of ${name} is missing from the vault; add the runner command again with --replace.`);
+      if (!v)
+        throw new K8sOptionError(`Runner ${spec.runnerUuid}: the value of ${name} is missing from the vault; add the runner command again with --replace.`);
       stringData[name] = v.reveal();
     }
     secretObject = { apiVersion: 'v1', kind: 'Secret', metadata: { name: secret, namespace, labels }, type: 'Opaque', stringData };

@@ -33,7 +33,10 @@ export function matchStep(pool: Pick<PoolSpec, 'workspace' | 'repository' | 'lab
 }
 
 /** Steps the pool should count: matching ones plus those with unknown labels (also counted apart). */
-export function waitingFor(pool: Pick<PoolSpec, 'workspace' | 'repository' | 'labels'>, steps: readonly WaitingStep[]): { waiting: number; unknownLabels: number } {
+export function waitingFor(
+  pool: Pick<PoolSpec, 'workspace' | 'repository' | 'labels'>,
+  steps: readonly WaitingStep[],
+): { waiting: number; unknownLabels: number } {
   let waiting = 0;
   let unknownLabels = 0;
   const seen = new Set<string>();

@@ -43,7 +43,9 @@ export function planPool({ pool, runners, steps, now, hostLimit }: PlanInput): P
     );
   }
   if (unknownLabels > 0) {
-    notes.push(`${unknownLabels} waiting step${unknownLabels === 1 ? '' : 's'} counted without knowing ${unknownLabels === 1 ? 'its' : 'their'} runs-on labels (Bitbucket did not report them)`);
+    notes.push(
+      `${unknownLabels} waiting step${unknownLabels === 1 ? '' : 's'} counted without knowing ${unknownLabels === 1 ? 'its' : 'their'} runs-on labels (Bitbucket did not report them)`,
+    );
   }
 
   const retire: PoolPlan['retire'] = [];
@@ -57,9 +59,7 @@ export function planPool({ pool, runners, steps, now, hostLimit }: PlanInput): P
   const capacity = busy.length + idle.length + starting.length;
   const create = Math.max(0, desired - capacity);
   let surplus = Math.max(0, capacity - desired - stuck.length);
-  const cooled = idle
-    .filter((r) => r.idleSince !== undefined && now - r.idleSince >= pool.coolDownMs)
-    .sort((a, b) => (a.idleSince ?? 0) - (b.idleSince ?? 0));
+  const cooled = idle.filter((r) => r.idleSince !== undefined && now - r.idleSince >= pool.coolDownMs).sort((a, b) => (a.idleSince ?? 0) - (b.idleSince ?? 0));
   for (const r of cooled) {
     if (surplus <= 0) break;
     drop(r, 'idle-past-cool-down');
@@ -69,6 +69,9 @@ export function planPool({ pool, runners, steps, now, hostLimit }: PlanInput): P
   const counts = { busy: busy.length, idle: idle.length, starting: starting.length, offline: offline.length, waiting, waitingUnknownLabels: unknownLabels };
   const seen = `${waiting} step${waiting === 1 ? '' : 's'} waiting, ${busy.length} busy, ${idle.length} idle, ${starting.length} starting`;
   if (create > 0) notes.push(`create ${create}: ${seen}, desired ${desired}`);
-  for (const r of retire) notes.push(`retire ${r.uuid}: ${r.reason === 'idle-past-cool-down' ? `idle past the ${Math.round(pool.coolDownMs / 1000)} s cool-down (${seen}, desired ${desired})` : r.reason === 'offline' ? 'offline' : `not online ${Math.round(pool.startTimeoutMs / 1000)} s after its creation`}`);
+  for (const r of retire)
+    notes.push(
+      `retire ${r.uuid}: ${r.reason === 'idle-past-cool-down' ? `idle past the ${Math.round(pool.coolDownMs / 1000)} s cool-down (${seen}, desired ${desired})` : r.reason === 'offline' ? 'offline' : `not online ${Math.round(pool.startTimeoutMs / 1000)} s after its creation`}`,
+    );
   return { desired, create, retire, counts, cappedBy, notes };
 }

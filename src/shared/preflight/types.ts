@@ -30,8 +30,7 @@ export interface RunnerFact {
 }
 
 export type HostFacts =
-  | ({ engineReachable: true } & EngineSide & HostSide)
-  | ({ engineReachable: false; engineError: string } & Partial<EngineSide> & HostSide);
+  ({ engineReachable: true } & EngineSide & HostSide) | ({ engineReachable: false; engineError: string } & Partial<EngineSide> & HostSide);
 
 interface EngineSide {
   serverVersion: string;

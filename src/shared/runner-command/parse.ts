@@ -14,10 +14,7 @@ import type { ParseError, ParseResult, ParseWarning } from './types.js';
 /** True when the text is worth offering to parse: a `docker run` of a Bitbucket runner. Cheap; for clipboard watching. */
 export function looksLikeRunnerCommand(text: string): boolean {
   if (text.length > 100_000) return false;
-  return (
-    /\bdocker(?:\.exe)?[\s\\^`]+(?:container[\s\\^`]+)?run\b/.test(text) &&
-    /RUNNER_UUID|bitbucket-pipelines-runner/.test(text)
-  );
+  return /\bdocker(?:\.exe)?[\s\\^`]+(?:container[\s\\^`]+)?run\b/.test(text) && /RUNNER_UUID|bitbucket-pipelines-runner/.test(text);
 }
 
 /**

@@ -59,12 +59,14 @@ export function normalizePaste(text: string): string {
     .map((line) => {
       // Markdown code fences around a command copied from a chat or a README.
       if (/^[ \t]*```[\w-]*[ \t]*$/.test(line)) return '';
-      return line
-        // Shell prompts copied along with the command.
-        .replace(/^[ \t]*\$[ \t]+(?=(?:sudo[ \t]+)?docker)/, '')
-        .replace(/^[ \t]*PS [A-Za-z]:[^>\n]*>[ \t]*(?=docker)/, '')
-        // Bitbucket's "# Copy this command …" hint when copying glued it to the command.
-        .replace(/^[ \t]*#[ \t]*copy this command\b.*?[ \t](?=(?:sudo[ \t]+)?docker[ \t])/i, '');
+      return (
+        line
+          // Shell prompts copied along with the command.
+          .replace(/^[ \t]*\$[ \t]+(?=(?:sudo[ \t]+)?docker)/, '')
+          .replace(/^[ \t]*PS [A-Za-z]:[^>\n]*>[ \t]*(?=docker)/, '')
+          // Bitbucket's "# Copy this command …" hint when copying glued it to the command.
+          .replace(/^[ \t]*#[ \t]*copy this command\b.*?[ \t](?=(?:sudo[ \t]+)?docker[ \t])/i, '')
+      );
     })
     .join('\n');
 }

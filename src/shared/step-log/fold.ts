@@ -47,11 +47,7 @@ function checkCount(name: string, value: number, min: number): number {
 export function initialRunnerLogState(options: Partial<FoldOptions> = {}): RunnerLogState {
   const opts: FoldOptions = {
     maxFinishedSteps: checkCount('maxFinishedSteps', options.maxFinishedSteps ?? DEFAULT_FOLD_OPTIONS.maxFinishedSteps, 0),
-    unhealthyAfterErrors: checkCount(
-      'unhealthyAfterErrors',
-      options.unhealthyAfterErrors ?? DEFAULT_FOLD_OPTIONS.unhealthyAfterErrors,
-      1,
-    ),
+    unhealthyAfterErrors: checkCount('unhealthyAfterErrors', options.unhealthyAfterErrors ?? DEFAULT_FOLD_OPTIONS.unhealthyAfterErrors, 1),
   };
   return {
     runnerState: 'STARTING',

@@ -38,7 +38,9 @@ export class LogReader {
   setTimeZone(options: Pick<ParseLineOptions, 'utcOffset' | 'timeZone'>): void {
     if (options.utcOffset !== undefined) parseUtcOffset(options.utcOffset);
     if (options.timeZone !== undefined && !isKnownTimeZone(options.timeZone)) {
-      throw new RangeError(`Time zone "${options.timeZone}" is not known: use an IANA name such as Europe/Warsaw or America/New_York, or an offset such as +02:00.`);
+      throw new RangeError(
+        `Time zone "${options.timeZone}" is not known: use an IANA name such as Europe/Warsaw or America/New_York, or an offset such as +02:00.`,
+      );
     }
     const next: ParseLineOptions = {};
     if (options.timeZone !== undefined) next.timeZone = options.timeZone;

@@ -31,9 +31,7 @@ export function parseUtcOffset(offset: string): string {
       return `${m[1]}${m[2]}:${m[3] ?? '00'}`;
     }
   }
-  throw new RangeError(
-    `Time-zone offset "${offset}" is not valid: use Z for UTC, or +HH:MM / -HH:MM such as +02:00 (hours up to 14).`,
-  );
+  throw new RangeError(`Time-zone offset "${offset}" is not valid: use Z for UTC, or +HH:MM / -HH:MM such as +02:00 (hours up to 14).`);
 }
 
 // One normalised offset is remembered so the per-line cost of the option is a string compare.

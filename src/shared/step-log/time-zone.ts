@@ -36,9 +36,10 @@ export function isKnownTimeZone(timeZone: string): boolean {
 
 /** `GMT+05:30` → minutes east of UTC (330); `GMT` → 0. */
 function offsetMinutesAt(timeZone: string, utcMs: number): number {
-  const name = formatter(timeZone)
-    .formatToParts(utcMs)
-    .find((p) => p.type === 'timeZoneName')?.value ?? 'GMT';
+  const name =
+    formatter(timeZone)
+      .formatToParts(utcMs)
+      .find((p) => p.type === 'timeZoneName')?.value ?? 'GMT';
   const m = /^GMT([+-])(\d{2}):?(\d{2})?$/.exec(name);
   if (!m) return 0;
   const minutes = Number(m[2]) * 60 + Number(m[3] ?? '0');

@@ -18,14 +18,25 @@ const RUNNER = '{0d15ea5e-0000-4000-8000-00000000abcd}';
 
 function handlers(overrides: Partial<ContractHandlers>): ContractHandlers {
   return new Proxy(overrides as ContractHandlers, {
-    get: (t, k) => (t as Record<string | symbol, unknown>)[k] ?? (async () => { throw new Error('not in this test'); }),
+    get: (t, k) =>
+      (t as Record<string | symbol, unknown>)[k] ??
+      (async () => {
+        throw new Error('not in this test');
+      }),
   });
 }
 
 describe('dispatch', () => {
   it('refuses a bad payload with INVALID_INPUT naming the field, without calling the handler', async () => {
     let called = false;
-    const dispatch = createDispatch(handlers({ 'runners.start': async () => { called = true; throw new Error(); } }));
+    const dispatch = createDispatch(
+      handlers({
+        'runners.start': async () => {
+          called = true;
+          throw new Error();
+        },
+      }),
+    );
     const r = await dispatch('runners.start', { runnerUuid: 'nope' });
     expect(r).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
     expect(!r.ok && r.error.message).toContain('"runnerUuid"');
@@ -33,11 +44,20 @@ describe('dispatch', () => {
   });
 
   it('maps service errors to contract codes and keeps their advice', async () => {
-    const dispatch = createDispatch(handlers({
-      'runners.stop': async () => { throw new RunnerError('RUNNER_NOT_FOUND', 'No runner matches; add it with runner-tray add.'); },
-      'runners.start': async () => { throw new RunnerError('CONTAINER_CONFLICT', 'Use --adopt or --replace.'); },
-    }));
-    expect(await dispatch('runners.stop', { runnerUuid: RUNNER })).toEqual({ ok: false, error: { code: 'NOT_FOUND', message: 'No runner matches; add it with runner-tray add.' } });
+    const dispatch = createDispatch(
+      handlers({
+        'runners.stop': async () => {
+          throw new RunnerError('RUNNER_NOT_FOUND', 'No runner matches; add it with runner-tray add.');
+        },
+        'runners.start': async () => {
+          throw new RunnerError('CONTAINER_CONFLICT', 'Use --adopt or --replace.');
+        },
+      }),
+    );
+    expect(await dispatch('runners.stop', { runnerUuid: RUNNER })).toEqual({
+      ok: false,
+      error: { code: 'NOT_FOUND', message: 'No runner matches; add it with runner-tray add.' },
+    });
     expect(await dispatch('runners.start', { runnerUuid: RUNNER })).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
     expect(await dispatch('runners.explode', {})).toMatchObject({ ok: false, error: { code: 'UNKNOWN_CHANNEL' } });
   });
@@ -46,7 +66,11 @@ describe('dispatch', () => {
     const lines: string[] = [];
     const command = `docker run -e OAUTH_CLIENT_SECRET=${SECRET} img`;
     const dispatch = createDispatch(
-      handlers({ 'runners.parseCommand': async (req) => { throw new Error(`boom on ${req.command}`); } }),
+      handlers({
+        'runners.parseCommand': async (req) => {
+          throw new Error(`boom on ${req.command}`);
+        },
+      }),
       { log: (l) => lines.push(l) },
     );
     const r = await dispatch('runners.parseCommand', { command });
@@ -59,7 +83,9 @@ describe('dispatch', () => {
 
   it('logs the channel and outcome of a good call, never its payload', async () => {
     const lines: string[] = [];
-    const dispatch = createDispatch(handlers({ 'bitbucket.connect': async () => ({ connected: true, watchedRepositories: [] }) }), { log: (l) => lines.push(l) });
+    const dispatch = createDispatch(handlers({ 'bitbucket.connect': async () => ({ connected: true, watchedRepositories: [] }) }), {
+      log: (l) => lines.push(l),
+    });
     const r = await dispatch('bitbucket.connect', { workspace: 'acme', email: 'dev@example.com', apiToken: SECRET });
     expect(r.ok).toBe(true);
     expect(lines.join('\n')).toMatch(/^bitbucket\.connect ok \d+ms$/);
@@ -82,7 +108,15 @@ describe('static files', () => {
   });
 
   it('never leaves the root: dot-dot, encoded, backslash, NUL, symlink', async () => {
-    for (const path of ['/../package.json', '/%2e%2e/%2e%2e/etc/passwd', '/..%2f..%2fetc%2fpasswd', '/assets/..\\..\\x', '/index.html%00.js', '/escape.txt', '/%E0%A4%A']) {
+    for (const path of [
+      '/../package.json',
+      '/%2e%2e/%2e%2e/etc/passwd',
+      '/..%2f..%2fetc%2fpasswd',
+      '/assets/..\\..\\x',
+      '/index.html%00.js',
+      '/escape.txt',
+      '/%E0%A4%A',
+    ]) {
       const r = await lookupStatic(root, path);
       expect(r.ok, path).toBe(false);
     }

@@ -43,18 +43,21 @@ interface Answer {
 
 function send(method: string, path: string, headers: Record<string, string> = {}, body?: string): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = request({ agent: false, host: '127.0.0.1', port: bridge.port, method, path, headers: { Host: `127.0.0.1:${bridge.port}`, ...headers } }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => {
-        text += d;
-        // An event stream never ends by itself: its first frame is enough.
-        if (res.headers['content-type']?.startsWith('text/event-stream')) req.destroy();
-      });
-      const done = () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text });
-      res.on('end', done);
-      res.on('close', done);
-    });
+    const req = request(
+      { agent: false, host: '127.0.0.1', port: bridge.port, method, path, headers: { Host: `127.0.0.1:${bridge.port}`, ...headers } },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => {
+          text += d;
+          // An event stream never ends by itself: its first frame is enough.
+          if (res.headers['content-type']?.startsWith('text/event-stream')) req.destroy();
+        });
+        const done = () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text });
+        res.on('end', done);
+        res.on('close', done);
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -98,7 +101,12 @@ describe('http bridge refusals', () => {
   });
 
   it('403 for a Host that is not a loopback name (DNS rebinding); any local port is fine (SSH tunnels)', async () => {
-    const rebound = await send('POST', '/api/runners.list', { ...json, Host: `evil.example:${bridge.port}`, Origin: `http://evil.example:${bridge.port}` }, '{}');
+    const rebound = await send(
+      'POST',
+      '/api/runners.list',
+      { ...json, Host: `evil.example:${bridge.port}`, Origin: `http://evil.example:${bridge.port}` },
+      '{}',
+    );
     expect(rebound.status).toBe(403);
     expect((await send('GET', '/', { Host: 'attacker.test' })).status).toBe(403);
     for (const host of [`localhost:${bridge.port}`, '[::1]:9999', 'localhost:2222']) {

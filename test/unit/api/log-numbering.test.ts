@@ -18,7 +18,8 @@ const RUNNER = '{6b1e0c7a-2f4d-4c3b-9a8e-7d6c5b4a3f21}';
 const CONTAINER = 'c0ffee';
 
 /** Docker's timestamp for line n of the stand-in log (unique, increasing). */
-const stamp = (n: number) => `2026-03-01T10:${String(Math.floor(n / 6000)).padStart(2, '0')}:${String(Math.floor(n / 100) % 60).padStart(2, '0')}.${String(n).padStart(9, '0')}Z`;
+const stamp = (n: number) =>
+  `2026-03-01T10:${String(Math.floor(n / 6000)).padStart(2, '0')}:${String(Math.floor(n / 100) % 60).padStart(2, '0')}.${String(n).padStart(9, '0')}Z`;
 
 function frame(text: string): Buffer {
   const body = Buffer.from(text, 'utf8');
@@ -30,7 +31,13 @@ function frame(text: string): Buffer {
 
 function standIns(total: number, serviceCount: number) {
   const events = new TypedEmitter<MonitorEvent>();
-  const snapshot = { runnerUuid: RUNNER, containerId: CONTAINER, lineCount: serviceCount, lastLineTime: stamp(serviceCount), diagnostics: [] } as unknown as RunnerSnapshot;
+  const snapshot = {
+    runnerUuid: RUNNER,
+    containerId: CONTAINER,
+    lineCount: serviceCount,
+    lastLineTime: stamp(serviceCount),
+    diagnostics: [],
+  } as unknown as RunnerSnapshot;
   const docker = {
     getContainer: () => ({
       logs: async (q: { tail?: number }) => {
@@ -57,25 +64,34 @@ describe('log line numbers', () => {
     expect(view.backlog.at(-1)).toMatchObject({ n: 12_000, text: 'runner line 12000' });
   });
 
-  it('counts lines Docker has but the service has not read yet after the service\'s newest', async () => {
+  it("counts lines Docker has but the service has not read yet after the service's newest", async () => {
     const { subs } = standIns(12_000, 11_990);
     const view = await subs.subscribe(RUNNER, 100);
     expect(view.backlog.at(-1)).toMatchObject({ n: 12_000, text: 'runner line 12000' });
   });
 
-  it('passes followed lines on with the service\'s numbers, once, after the backlog', async () => {
+  it("passes followed lines on with the service's numbers, once, after the backlog", async () => {
     const { events, subs, emitted } = standIns(12_000, 12_000);
     const view = await subs.subscribe(RUNNER, 10);
-    events.emit({ type: 'log', runnerUuid: RUNNER, lines: [
-      { lineNumber: 12_000, text: 'runner line 12000', time: stamp(12_000) },
-      { lineNumber: 12_001, text: 'runner line 12001', time: stamp(12_001) },
-    ] });
-    expect(emitted).toEqual([{ type: 'logs.lines', subscriptionId: view.subscriptionId, runnerUuid: RUNNER, lines: [{ n: 12_001, text: 'runner line 12001', at: stamp(12_001) }] }]);
+    events.emit({
+      type: 'log',
+      runnerUuid: RUNNER,
+      lines: [
+        { lineNumber: 12_000, text: 'runner line 12000', time: stamp(12_000) },
+        { lineNumber: 12_001, text: 'runner line 12001', time: stamp(12_001) },
+      ],
+    });
+    expect(emitted).toEqual([
+      { type: 'logs.lines', subscriptionId: view.subscriptionId, runnerUuid: RUNNER, lines: [{ n: 12_001, text: 'runner line 12001', at: stamp(12_001) }] },
+    ]);
   });
 
   it('numbers a backlog the service has not read yet as its next lines, and drops lines before its first', () => {
     expect(numberBacklog([{ text: 'a' }, { text: 'b' }], { lineCount: 40, lastLineTime: null }).map((l) => l.n)).toEqual([41, 42]);
     const lines = [1, 2, 3].map((n) => ({ text: `l${n}`, at: stamp(n) }));
-    expect(numberBacklog(lines, { lineCount: 2, lastLineTime: stamp(3) }).map((l) => [l.n, l.text])).toEqual([[1, 'l2'], [2, 'l3']]);
+    expect(numberBacklog(lines, { lineCount: 2, lastLineTime: stamp(3) }).map((l) => [l.n, l.text])).toEqual([
+      [1, 'l2'],
+      [2, 'l3'],
+    ]);
   });
 });

@@ -22,7 +22,14 @@ function standIns() {
   return { hub, push: (e: MonitorEvent) => push(e) };
 }
 
-const step = (state: string): Step => ({ stepUuid: '{0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d}', pipelineUuid: '{5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b}', repositoryUuid: '{9f8e7d6c-5b4a-4c3d-8e2f-1a0b9c8d7e6f}', state, startedAt: '2026-11-29T10:00:00.000Z' }) as Step;
+const step = (state: string): Step =>
+  ({
+    stepUuid: '{0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d}',
+    pipelineUuid: '{5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b}',
+    repositoryUuid: '{9f8e7d6c-5b4a-4c3d-8e2f-1a0b9c8d7e6f}',
+    state,
+    startedAt: '2026-11-29T10:00:00.000Z',
+  }) as Step;
 const time = '2026-11-29T10:00:01.000Z';
 
 describe('notification with the diagnosis behind it', () => {
@@ -38,7 +45,10 @@ describe('notification with the diagnosis behind it', () => {
     push({ type: 'step', runnerUuid: RUNNER, change: 'finished', step: step('FAILED'), time });
     const first = heard.filter((e) => e.type === 'notification');
     expect(first).toHaveLength(1);
-    expect(first[0]).toMatchObject({ kind: 'stepFailed', diagnosis: { code: 'MEMORY_LIMIT', textKey: 'MEMORY_LIMIT.service', params: { container: 'docker' }, container: 'docker' } });
+    expect(first[0]).toMatchObject({
+      kind: 'stepFailed',
+      diagnosis: { code: 'MEMORY_LIMIT', textKey: 'MEMORY_LIMIT.service', params: { container: 'docker' }, container: 'docker' },
+    });
 
     push({ type: 'step', runnerUuid: RUNNER, change: 'started', step: step('RUNNING'), time });
     push({ type: 'step', runnerUuid: RUNNER, change: 'finished', step: step('FAILED'), time });

@@ -32,9 +32,17 @@ function record(runnerUuid: string): RunnerRecord {
     displayName: runnerUuid,
     addedAt: '2026-01-01T00:00:00.000Z',
     spec: {
-      kind: 'workspace', accountUuid: '{5d7e9f1a-2b3c-4d5e-8f6a-7b8c9d0e1f2a}', repositoryUuid: null, runnerUuid,
-      name: `runner-${runnerUuid.replace(/[{}]/g, '')}`, image: RUNNER_IMAGE, oauthClientId: 'Pm3Kq7Ws9Xe2Rd5Tf8Yg1Uh4Ij6Ok0Lp',
-      workingDirectory: '/tmp', env: {}, binds: ['/tmp:/tmp'], args: [],
+      kind: 'workspace',
+      accountUuid: '{5d7e9f1a-2b3c-4d5e-8f6a-7b8c9d0e1f2a}',
+      repositoryUuid: null,
+      runnerUuid,
+      name: `runner-${runnerUuid.replace(/[{}]/g, '')}`,
+      image: RUNNER_IMAGE,
+      oauthClientId: 'Pm3Kq7Ws9Xe2Rd5Tf8Yg1Uh4Ij6Ok0Lp',
+      workingDirectory: '/tmp',
+      env: {},
+      binds: ['/tmp:/tmp'],
+      args: [],
     },
   };
 }
@@ -44,7 +52,13 @@ beforeEach(async () => {
   server = await BitbucketStandin.start({ kind: 'basic', email: EMAIL, token: TOKEN });
   server.addRepository('acme', 'web-app', '2024-05-03T00:00:00.000000+00:00');
   server.setRunners('acme', [
-    { uuid: OURS, name: 'build-box', labels: ['self.hosted', 'linux'], status: 'ONLINE', step: { uuid: '{a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d}', pipelineUuid: '{b2c3d4e5-f6a7-4b8c-9d0e-1f2a3b4c5d6e}' } },
+    {
+      uuid: OURS,
+      name: 'build-box',
+      labels: ['self.hosted', 'linux'],
+      status: 'ONLINE',
+      step: { uuid: '{a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d}', pipelineUuid: '{b2c3d4e5-f6a7-4b8c-9d0e-1f2a3b4c5d6e}' },
+    },
     { uuid: '{9e3f4a5b-6c7d-4e8f-8a9b-1c2d3e4f5a6b}', name: 'someone-elses', labels: ['self.hosted'], status: 'OFFLINE' },
   ]);
 });
@@ -73,7 +87,17 @@ describe('QueuedSource with our runners', () => {
     const pushed = events.find((e) => e.type === 'queued.changed') as Extract<ContractEvent, { type: 'queued.changed' }>;
     const listed = pushed.runners?.listed[0];
     expect(pushed.runners).toEqual({
-      listed: [{ uuid: OURS, name: 'build-box', labels: ['self.hosted', 'linux'], status: 'ONLINE', busy: true, scope: 'workspace', ...(listed?.updatedOn ? { updatedOn: listed.updatedOn } : {}) }],
+      listed: [
+        {
+          uuid: OURS,
+          name: 'build-box',
+          labels: ['self.hosted', 'linux'],
+          status: 'ONLINE',
+          busy: true,
+          scope: 'workspace',
+          ...(listed?.updatedOn ? { updatedOn: listed.updatedOn } : {}),
+        },
+      ],
       missing: [GONE],
     });
     expect(runnersAsked()).toBe(1);

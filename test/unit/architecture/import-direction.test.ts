@@ -50,20 +50,16 @@ describe('import direction', () => {
   });
 
   it('shared imports only shared, and no Node built-in or I/O library (it runs in the browser too)', () => {
-    const bad = all.filter(inArea('shared')).filter((i) =>
-      i.target !== null ? !i.target.startsWith('shared/') : /^(node:|electron$|dockerode|conf$|@napi-rs)/.test(i.spec),
-    );
+    const bad = all
+      .filter(inArea('shared'))
+      .filter((i) => (i.target !== null ? !i.target.startsWith('shared/') : /^(node:|electron$|dockerode|conf$|@napi-rs)/.test(i.spec)));
     expect(show(bad)).toEqual([]);
   });
 
   it('main does not import cli, renderer or preload, and only main/electron imports electron', () => {
     const bad = all
       .filter(inArea('main'))
-      .filter((i) =>
-        i.target !== null
-          ? /^(cli|renderer|preload)\//.test(i.target)
-          : i.spec === 'electron' && !i.file.startsWith('main/electron/'),
-      );
+      .filter((i) => (i.target !== null ? /^(cli|renderer|preload)\//.test(i.target) : i.spec === 'electron' && !i.file.startsWith('main/electron/')));
     expect(show(bad)).toEqual([]);
   });
 

@@ -18,10 +18,25 @@ const FAKE_SECRET = 'ATOA-made-up-secret-5f1c9e2b7a4d8c3e';
 describe('contract request validation', () => {
   it('lists every channel the issue names', () => {
     for (const c of [
-      'runners.list', 'runners.parseCommand', 'runners.add', 'runners.start', 'runners.stop', 'runners.remove',
-      'runners.logs.subscribe', 'runners.logs.unsubscribe', 'steps.list', 'steps.queued', 'host.preflight',
-      'settings.get', 'settings.update', 'bitbucket.connect', 'bitbucket.disconnect', 'clipboard.peek', 'clipboard.read',
-    ]) expect(CHANNELS).toContain(c);
+      'runners.list',
+      'runners.parseCommand',
+      'runners.add',
+      'runners.start',
+      'runners.stop',
+      'runners.remove',
+      'runners.logs.subscribe',
+      'runners.logs.unsubscribe',
+      'steps.list',
+      'steps.queued',
+      'host.preflight',
+      'settings.get',
+      'settings.update',
+      'bitbucket.connect',
+      'bitbucket.disconnect',
+      'clipboard.peek',
+      'clipboard.read',
+    ])
+      expect(CHANNELS).toContain(c);
   });
 
   it('accepts a valid payload and fills defaults', () => {
@@ -96,9 +111,7 @@ describe('parseCommand reply', () => {
 describe('step link and bridge paths', () => {
   const step = { stepUuid: '{aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee}', workspace: 'acme', repoSlug: 'web-app', buildNumber: 42 };
   it('links to the step when Bitbucket ids are known', () => {
-    expect(stepUrl(step)).toBe(
-      'https://bitbucket.org/acme/web-app/pipelines/results/42/steps/%7Baaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee%7D',
-    );
+    expect(stepUrl(step)).toBe('https://bitbucket.org/acme/web-app/pipelines/results/42/steps/%7Baaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee%7D');
   });
   it('gives no link without a build number', () => {
     expect(stepUrl({ ...step, buildNumber: undefined })).toBeNull();

@@ -85,30 +85,40 @@ describe('desktop entry (with a stand-in electron module)', () => {
     expect(stand.calls).toEqual(['registerSchemesAsPrivileged', 'requestSingleInstanceLock', 'quit']);
   });
 
-  it('with no Docker engine: hardens the session, serves app://, comes up without a dialog or exit, and the tray shows the error with its reason', { timeout: 60_000 }, async () => {
-    stand.lock = true;
-    // Started at login, as when it races Docker Desktop: no window, only the tray.
-    stand.openedAtLogin = true;
-    vi.stubEnv('RUNNER_TRAY_HOME', home);
-    vi.stubEnv('RUNNER_TRAY_VAULT', '');
-    vi.stubEnv('DOCKER_HOST', `unix://${join(home, 'no-docker.sock')}`);
-    await import('../../../src/main/electron/app.js');
-    await vi.waitFor(() => expect(stand.trays[0]?.toolTip).toMatch(/Docker is not reachable/), { timeout: 30_000, interval: 50 });
-    expect(stand.calls.slice(0, 5)).toEqual(['registerSchemesAsPrivileged', 'requestSingleInstanceLock', 'whenReady', 'setPermissionRequestHandler', 'protocol.handle app']);
-    const tray = stand.trays[0]!;
-    expect(tray.toolTip).toContain('no-docker.sock');
-    expect(tray.toolTip).toContain('no such socket');
-    expect((tray.image as { path: string }).path).toMatch(/[\\/]error(Template)?\.png$/);
-    const menu = tray.menu as Array<{ label?: string; enabled?: boolean }>;
-    expect(menu[0]).toMatchObject({ enabled: false });
-    expect(menu[0]!.label).toMatch(/^Docker is not reachable: .*no-docker\.sock/);
-    // Still running: nothing said "could not start", nothing quit.
-    expect(stand.errorBox).toEqual([]);
-    expect(stand.calls.filter((c) => c === 'quit' || c.startsWith('exit'))).toEqual([]);
+  it(
+    'with no Docker engine: hardens the session, serves app://, comes up without a dialog or exit, and the tray shows the error with its reason',
+    { timeout: 60_000 },
+    async () => {
+      stand.lock = true;
+      // Started at login, as when it races Docker Desktop: no window, only the tray.
+      stand.openedAtLogin = true;
+      vi.stubEnv('RUNNER_TRAY_HOME', home);
+      vi.stubEnv('RUNNER_TRAY_VAULT', '');
+      vi.stubEnv('DOCKER_HOST', `unix://${join(home, 'no-docker.sock')}`);
+      await import('../../../src/main/electron/app.js');
+      await vi.waitFor(() => expect(stand.trays[0]?.toolTip).toMatch(/Docker is not reachable/), { timeout: 30_000, interval: 50 });
+      expect(stand.calls.slice(0, 5)).toEqual([
+        'registerSchemesAsPrivileged',
+        'requestSingleInstanceLock',
+        'whenReady',
+        'setPermissionRequestHandler',
+        'protocol.handle app',
+      ]);
+      const tray = stand.trays[0]!;
+      expect(tray.toolTip).toContain('no-docker.sock');
+      expect(tray.toolTip).toContain('no such socket');
+      expect((tray.image as { path: string }).path).toMatch(/[\\/]error(Template)?\.png$/);
+      const menu = tray.menu as Array<{ label?: string; enabled?: boolean }>;
+      expect(menu[0]).toMatchObject({ enabled: false });
+      expect(menu[0]!.label).toMatch(/^Docker is not reachable: .*no-docker\.sock/);
+      // Still running: nothing said "could not start", nothing quit.
+      expect(stand.errorBox).toEqual([]);
+      expect(stand.calls.filter((c) => c === 'quit' || c.startsWith('exit'))).toEqual([]);
 
-    // A user's Quit closes the host (the engine wait included) and then quits.
-    stand.app!.emit('before-quit', { preventDefault: () => undefined });
-    await vi.waitFor(() => expect(stand.calls).toContain('quit'), { timeout: 30_000, interval: 50 });
-    expect(tray.destroyed).toBe(true);
-  });
+      // A user's Quit closes the host (the engine wait included) and then quits.
+      stand.app!.emit('before-quit', { preventDefault: () => undefined });
+      await vi.waitFor(() => expect(stand.calls).toContain('quit'), { timeout: 30_000, interval: 50 });
+      expect(tray.destroyed).toBe(true);
+    },
+  );
 });

@@ -85,7 +85,10 @@ describe('IPC registration (with a stand-in electron module)', () => {
   it('answers a bad payload with INVALID_INPUT naming the field, without calling the service or logging the payload', async () => {
     const { ipcMain, own, calls, logs } = setup();
     const secretish = 'S3cr3t-Value-That-Must-Not-Be-Logged-0123456789';
-    const reply = (await ipcMain.invokeFrom(own, own.mainFrame, 'runners.start', { runnerUuid: secretish })) as { ok: false; error: { code: string; message: string } };
+    const reply = (await ipcMain.invokeFrom(own, own.mainFrame, 'runners.start', { runnerUuid: secretish })) as {
+      ok: false;
+      error: { code: string; message: string };
+    };
     expect(reply.ok).toBe(false);
     expect(reply.error.code).toBe('INVALID_INPUT');
     expect(reply.error.message).toMatch(/runnerUuid/);

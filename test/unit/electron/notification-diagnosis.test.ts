@@ -15,7 +15,7 @@ const failed: EventOf<'notification'> = {
     params: { container: 'docker' },
     container: 'docker',
     message: 'The step\'s "docker" service ran out of memory and was stopped.',
-    fix: 'Raise the service\'s memory.',
+    fix: "Raise the service's memory.",
     line: "Service 'docker' exceeded memory limit.",
   },
 };

@@ -31,11 +31,11 @@ describe('preload (with a stand-in electron module)', () => {
     expect(JSON.stringify(Object.values(exposed).map((v) => typeof v))).toBe('["function","function"]');
   });
 
-  it('its channel list is exactly the contract\'s', () => {
+  it("its channel list is exactly the contract's", () => {
     expect([...CHANNEL_NAMES].sort()).toEqual([...CHANNELS].sort());
   });
 
-  it('invokes a known channel over IPC and returns main\'s envelope', async () => {
+  it("invokes a known channel over IPC and returns main's envelope", async () => {
     ipc.reply = () => ({ ok: true, value: [{ uuid: RUNNER }] });
     const r = await exposed.invoke('runners.list', {});
     expect(r).toEqual({ ok: true, value: [{ uuid: RUNNER }] });

@@ -56,7 +56,9 @@ describe('safeStorage vault (with a stand-in safeStorage)', () => {
   });
 
   it('refuses when safeStorage cannot encrypt (locked keyring) or is asked before ready', async () => {
-    const locked = await refusal(SafeStorageVault.open({ dataDir: dataDir(), safeStorage: new StandInSafeStorage('gnome_libsecret', false), platform: 'linux' }));
+    const locked = await refusal(
+      SafeStorageVault.open({ dataDir: dataDir(), safeStorage: new StandInSafeStorage('gnome_libsecret', false), platform: 'linux' }),
+    );
     expect(locked.message).toMatch(/Unlock your keyring/);
     const early = await refusal(SafeStorageVault.open({ dataDir: dataDir(), safeStorage: new StandInSafeStorage('unknown'), platform: 'linux' }));
     expect(early.message).toMatch(/before Electron was ready/);

@@ -134,7 +134,7 @@ describe('app:// responses (real files)', () => {
     rmSync(outside, { recursive: true, force: true });
   });
 
-  it('serves the page and its assets with the dashboard\'s CSP', async () => {
+  it("serves the page and its assets with the dashboard's CSP", async () => {
     const page = await security.appSchemeResponse(root, 'app://runner-tray/index.html');
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('<title>Runner Tray</title>');

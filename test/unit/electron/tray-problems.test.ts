@@ -6,7 +6,11 @@ import { trayIconFor, trayMenu, trayTooltip, type TrayActions, type TrayState } 
 const noop = () => undefined;
 const actions: TrayActions = { open: noop, start: noop, stop: noop, addFromClipboard: noop, setOpenAtLogin: noop, quit: noop };
 const both: HostStatusView = {
-  engine: { connected: false, problem: 'No Docker engine answered. Looked at:\n  - unix:///run/user/1000/docker.sock (DOCKER_HOST): no such socket', fix: 'Start that engine.' },
+  engine: {
+    connected: false,
+    problem: 'No Docker engine answered. Looked at:\n  - unix:///run/user/1000/docker.sock (DOCKER_HOST): no such socket',
+    fix: 'Start that engine.',
+  },
   vault: { backend: 'keyring', usable: false, problem: 'Cannot probe the OS keyring', fixedByEnvironment: false },
 };
 const state = (hostStatus: HostStatusView, language: 'en' | 'pl' = 'en'): TrayState => ({

@@ -13,7 +13,12 @@ type RunnerView = import('../../../src/shared/contract/views.js').RunnerView;
 const A = '{0a1b2c3d-1111-4222-8333-444455556666}';
 const B = '{0a1b2c3d-2222-4222-8333-444455556666}';
 
-const runner = (uuid: string, displayName: string, runnerState: TrayRunner['runnerState'], containerState: TrayRunner['containerState'] = runnerState === 'STOPPED' ? 'exited' : 'running'): TrayRunner => ({
+const runner = (
+  uuid: string,
+  displayName: string,
+  runnerState: TrayRunner['runnerState'],
+  containerState: TrayRunner['containerState'] = runnerState === 'STOPPED' ? 'exited' : 'running',
+): TrayRunner => ({
   uuid,
   displayName,
   runnerState,
@@ -37,9 +42,9 @@ function recorder() {
   };
 }
 
-const labels = (items: MenuItemConstructorOptions[]) => items.map((i) => (i.type === 'separator' ? '—' : `${i.label}${i.enabled === false ? ' (disabled)' : ''}`));
-const click = (item: MenuItemConstructorOptions | undefined, checked = false) =>
-  (item!.click as unknown as (m: { checked: boolean }) => void)({ checked });
+const labels = (items: MenuItemConstructorOptions[]) =>
+  items.map((i) => (i.type === 'separator' ? '—' : `${i.label}${i.enabled === false ? ' (disabled)' : ''}`));
+const click = (item: MenuItemConstructorOptions | undefined, checked = false) => (item!.click as unknown as (m: { checked: boolean }) => void)({ checked });
 
 describe('trayMenu (pure)', () => {
   it('with no runners: says so, offers Open, Start at login and Quit', () => {
@@ -227,7 +232,10 @@ describe("the tray's Stop while a step runs", () => {
     const asked: Array<{ runnerUuid: string; force: boolean }> = [];
     const stop = async (req: { runnerUuid: string; force: boolean }) => (asked.push(req), req.force ? { ok: true as const } : refusal);
     expect(await stopFromTray(A, stop, async () => true)).toEqual({ ok: true });
-    expect(asked).toEqual([{ runnerUuid: A, force: false }, { runnerUuid: A, force: true }]);
+    expect(asked).toEqual([
+      { runnerUuid: A, force: false },
+      { runnerUuid: A, force: true },
+    ]);
     asked.length = 0;
     expect(await stopFromTray(A, stop, async () => false)).toBeNull();
     expect(asked).toEqual([{ runnerUuid: A, force: false }]);
@@ -236,7 +244,13 @@ describe("the tray's Stop while a step runs", () => {
   it('does not ask when nothing runs, and passes other errors on', async () => {
     let confirmed = 0;
     const down = { ok: false as const, error: { code: 'DOCKER_UNAVAILABLE', message: 'Docker cannot be reached.' } };
-    expect(await stopFromTray(A, async () => down, async () => (confirmed++, true))).toEqual(down);
+    expect(
+      await stopFromTray(
+        A,
+        async () => down,
+        async () => (confirmed++, true),
+      ),
+    ).toEqual(down);
     expect(confirmed).toBe(0);
   });
 

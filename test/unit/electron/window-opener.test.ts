@@ -33,7 +33,8 @@ describe('window routes (shared)', () => {
     expect(windowRouteHash('add-from-clipboard')).toBe('#add-from-clipboard');
     expect(parseWindowRoute('#add-from-clipboard')).toBe('add-from-clipboard');
     expect(parseWindowRoute('add-from-clipboard')).toBe('add-from-clipboard');
-    for (const other of ['', '#', '#token=abc', '#add-from-clipboard&x', '#ADD-FROM-CLIPBOARD', '#constructor']) expect(parseWindowRoute(other), other).toBeNull();
+    for (const other of ['', '#', '#token=abc', '#add-from-clipboard&x', '#ADD-FROM-CLIPBOARD', '#constructor'])
+      expect(parseWindowRoute(other), other).toBeNull();
   });
 });
 

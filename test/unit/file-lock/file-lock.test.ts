@@ -42,7 +42,11 @@ describe('cross-process lock on the data files (real child processes)', () => {
     const dataDir = await mkdtemp(path.join(tmpdir(), 'rt-lock-vault-'));
     await runWriters('vault', dataDir);
     const doc = JSON.parse(await readFile(path.join(dataDir, 'secrets.json'), 'utf8')) as { secrets: Record<string, string> };
-    expect(Object.keys(doc.secrets).map(numberOf).sort((a, b) => a - b)).toEqual(expectedNumbers);
+    expect(
+      Object.keys(doc.secrets)
+        .map(numberOf)
+        .sort((a, b) => a - b),
+    ).toEqual(expectedNumbers);
     expect(existsSync(path.join(dataDir, 'secrets.json.lock'))).toBe(false);
   }, 120_000);
 });
@@ -97,8 +101,16 @@ describe('withFileLock', () => {
     });
     expect(seen.mode).toBe(0o600);
     expect(seen.text).toMatch(new RegExp(`^${process.pid} \\d+\\n$`));
-    await expect(withFileLock(file, async () => { throw new Error('boom'); })).rejects.toThrow('boom');
-    expect(() => withFileLockSync(file, () => { throw new Error('bang'); })).toThrow('bang');
+    await expect(
+      withFileLock(file, async () => {
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
+    expect(() =>
+      withFileLockSync(file, () => {
+        throw new Error('bang');
+      }),
+    ).toThrow('bang');
     expect(existsSync(lockPathFor(file))).toBe(false);
   });
 

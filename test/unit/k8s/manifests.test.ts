@@ -114,7 +114,7 @@ describe('runner manifests', () => {
     expect(m.secretKeys).toContain('NPM_TOKEN');
   });
 
-  it('--secret-ref: no Secret object, the user\'s Secret referenced, no secret needed', () => {
+  it("--secret-ref: no Secret object, the user's Secret referenced, no secret needed", () => {
     const { spec } = parsed('wizard-oneline-workspace.txt');
     const m = runnerManifests(spec, null, { ...base, secretRef: 'my-runner-creds' });
     expect(m.secret).toBeNull();
@@ -146,7 +146,12 @@ describe('runner manifests', () => {
 
   it('a working directory outside /tmp gets its own volume at the same path in both containers', () => {
     const { spec, values } = parsed('wizard-oneline-workspace.txt');
-    const moved = { ...spec, workingDirectory: '/srv/work', env: { ...spec.env, WORKING_DIRECTORY: '/srv/work' }, binds: [...spec.binds, '/srv/work:/srv/work', '/home/me/.m2:/root/.m2'] };
+    const moved = {
+      ...spec,
+      workingDirectory: '/srv/work',
+      env: { ...spec.env, WORKING_DIRECTORY: '/srv/work' },
+      binds: [...spec.binds, '/srv/work:/srv/work', '/home/me/.m2:/root/.m2'],
+    };
     const m = runnerManifests(moved, values, base);
     for (const c of ['runner', 'docker']) expect(container(m, c).volumeMounts).toContainEqual({ name: 'work', mountPath: '/srv/work' });
     expect(m.notes).toEqual(['-v /home/me/.m2:/root/.m2 is not carried over: a pod has no host directories of this machine.']);

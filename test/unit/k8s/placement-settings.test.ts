@@ -27,7 +27,14 @@ const record = (placement: unknown) => ({
 });
 
 describe('runner placement in settings', () => {
-  const placement = { type: 'kubernetes', context: 'prod', server: 'https://10.0.0.1:6443', namespace: 'bitbucket-runner', workload: 'deployment', appliedAt: '2026-12-01T10:00:00.000Z' };
+  const placement = {
+    type: 'kubernetes',
+    context: 'prod',
+    server: 'https://10.0.0.1:6443',
+    namespace: 'bitbucket-runner',
+    workload: 'deployment',
+    appliedAt: '2026-12-01T10:00:00.000Z',
+  };
 
   it('is optional, and kept when valid', () => {
     expect(validateSettings(record(undefined)).runners[0]?.placement).toBeUndefined();

@@ -22,6 +22,11 @@ describe('the engine event stream', () => {
     expect(readEngineEvent({ Action: 'exec_start: sh -c true', id: 'abc' })).toBeNull();
     expect(readEngineEvent({ Action: 'health_status: healthy', id: 'abc' })).toBeNull();
     // Old engines send `status` instead of `Action`, and only seconds.
-    expect(readEngineEvent({ status: 'start', id: 'abc', time: 1772438400 })).toEqual({ action: 'start', containerId: 'abc', attributes: {}, time: '2026-03-02T08:00:00.000Z' });
+    expect(readEngineEvent({ status: 'start', id: 'abc', time: 1772438400 })).toEqual({
+      action: 'start',
+      containerId: 'abc',
+      attributes: {},
+      time: '2026-03-02T08:00:00.000Z',
+    });
   });
 });

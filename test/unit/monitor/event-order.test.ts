@@ -3,7 +3,12 @@ import { EventOrder } from '../../../src/main/monitor/event-order.js';
 
 /** An event that records when it was applied; its drain resolves when the test says. */
 function event(name: string, timeMs: number, applied: string[], opts: { starts?: boolean; drain?: Promise<void> } = {}) {
-  return { timeMs, starts: opts.starts ?? false, apply: (inLine: boolean) => void applied.push(`${name}${inLine ? '@line' : ''}`), ...(opts.drain ? { drain: () => opts.drain! } : {}) };
+  return {
+    timeMs,
+    starts: opts.starts ?? false,
+    apply: (inLine: boolean) => void applied.push(`${name}${inLine ? '@line' : ''}`),
+    ...(opts.drain ? { drain: () => opts.drain! } : {}),
+  };
 }
 
 function deferred() {

@@ -7,8 +7,17 @@ const NOW = 1_800_000_000_000;
 const pool: PoolSpec = { name: 'ci', workspace: 'acme', labels: ['docker.large'], min: 0, max: 2, idle: 0, coolDownMs: 5 * MIN, startTimeoutMs: 10 * MIN };
 
 let n = 0;
-const step = (labels: string[] | null = ['self.hosted', 'linux'], repository = 'acme/web-app'): WaitingStep => ({ stepUuid: `{step-${++n}}`, repository, labels });
-const runner = (state: PoolRunner['state'], extra: Partial<PoolRunner> = {}): PoolRunner => ({ uuid: `{runner-${++n}}`, state, createdAt: NOW - MIN, ...extra });
+const step = (labels: string[] | null = ['self.hosted', 'linux'], repository = 'acme/web-app'): WaitingStep => ({
+  stepUuid: `{step-${++n}}`,
+  repository,
+  labels,
+});
+const runner = (state: PoolRunner['state'], extra: Partial<PoolRunner> = {}): PoolRunner => ({
+  uuid: `{runner-${++n}}`,
+  state,
+  createdAt: NOW - MIN,
+  ...extra,
+});
 
 describe('planPool', () => {
   it('scales from zero: 3 steps wait, min 0, max 2 → exactly 2 runners, capped by max', () => {
@@ -88,7 +97,7 @@ describe('planPool', () => {
 });
 
 describe('step matching', () => {
-  it('takes a step whose runs-on labels are all the pool\'s (self.hosted and linux included)', () => {
+  it("takes a step whose runs-on labels are all the pool's (self.hosted and linux included)", () => {
     expect(matchStep(pool, step(['self.hosted', 'linux', 'docker.large']))).toBe('match');
     expect(matchStep(pool, step(['SELF.HOSTED', 'Linux']))).toBe('match');
     expect(matchStep(pool, step(['self.hosted', 'linux', 'gpu']))).toBe('no');

@@ -20,7 +20,12 @@ const spec: RunnerSpec = {
   image: RUNNER_IMAGE,
   oauthClientId: 'madeUpClientId0123456789abcdef',
   workingDirectory: '/tmp',
-  env: { ACCOUNT_UUID: '{aa11bb22-cc33-4d44-8e55-ff6677889900}', RUNNER_UUID: RUNNER, OAUTH_CLIENT_ID: 'madeUpClientId0123456789abcdef', WORKING_DIRECTORY: '/tmp' },
+  env: {
+    ACCOUNT_UUID: '{aa11bb22-cc33-4d44-8e55-ff6677889900}',
+    RUNNER_UUID: RUNNER,
+    OAUTH_CLIENT_ID: 'madeUpClientId0123456789abcdef',
+    WORKING_DIRECTORY: '/tmp',
+  },
   binds: ['/tmp:/tmp'],
   args: [],
 };

@@ -2,14 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { RunnerSpec } from '../../../src/shared/runner-command/types.js';
 import { RUNNER_IMAGE } from '../../../src/shared/runner-command/types.js';
 import { Secret } from '../../../src/shared/secret.js';
-import {
-  containerCreateOptions,
-  engineBinds,
-  perRunnerWorkDir,
-  staleReasons,
-  withWorkDir,
-  type EngineBindFacts,
-} from '../../../src/shared/runner-spec.js';
+import { containerCreateOptions, engineBinds, perRunnerWorkDir, staleReasons, withWorkDir, type EngineBindFacts } from '../../../src/shared/runner-spec.js';
 
 // Made-up identifiers, never the article's.
 const RUNNER = '{0d9a4c1e-5b7f-4e2a-9c3d-8f1e2a3b4c5d}';
@@ -39,7 +32,13 @@ function spec(over: Partial<RunnerSpec> = {}): RunnerSpec {
   };
 }
 
-const linuxDefault: EngineBindFacts = { socketPath: '/var/run/docker.sock', local: true, dockerDesktop: false, dockerRootDir: '/var/lib/docker', osType: 'linux' };
+const linuxDefault: EngineBindFacts = {
+  socketPath: '/var/run/docker.sock',
+  local: true,
+  dockerDesktop: false,
+  dockerRootDir: '/var/lib/docker',
+  osType: 'linux',
+};
 
 describe('containerCreateOptions', () => {
   const opts = containerCreateOptions({ spec: spec(), secret: new Secret(SECRET), engine: linuxDefault });
@@ -107,7 +106,13 @@ describe('engineBinds', () => {
   });
 
   it('keeps the pasted paths for Docker Desktop, whose binds resolve inside its VM', () => {
-    const b = engineBinds(pasted, { socketPath: '/Users/u/.docker/run/docker.sock', local: true, dockerDesktop: true, dockerRootDir: '/var/lib/docker', osType: 'linux' });
+    const b = engineBinds(pasted, {
+      socketPath: '/Users/u/.docker/run/docker.sock',
+      local: true,
+      dockerDesktop: true,
+      dockerRootDir: '/var/lib/docker',
+      osType: 'linux',
+    });
     expect(b).toEqual(pasted);
   });
 

@@ -58,13 +58,15 @@ describe('KeyedMutex', () => {
   it('runs one operation at a time per key, in order, and keeps going after a failure', async () => {
     const m = new KeyedMutex();
     const log: string[] = [];
-    const step = (name: string, ms: number, fail = false) => async () => {
-      log.push(`${name}:start`);
-      await new Promise((r) => setTimeout(r, ms));
-      log.push(`${name}:end`);
-      if (fail) throw new Error(name);
-      return name;
-    };
+    const step =
+      (name: string, ms: number, fail = false) =>
+      async () => {
+        log.push(`${name}:start`);
+        await new Promise((r) => setTimeout(r, ms));
+        log.push(`${name}:end`);
+        if (fail) throw new Error(name);
+        return name;
+      };
     const results = await Promise.allSettled([m.run('a', step('1', 20, true)), m.run('a', step('2', 1)), m.run('b', step('3', 1))]);
     expect(results.map((r) => r.status)).toEqual(['rejected', 'fulfilled', 'fulfilled']);
     expect(log.indexOf('2:start')).toBeGreaterThan(log.indexOf('1:end'));

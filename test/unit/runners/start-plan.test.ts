@@ -33,7 +33,11 @@ const spec: RunnerSpec = {
 const expected = containerCreateOptions({ spec, secret: new Secret(SECRET), engine });
 
 /** Inspect data of a container made from `create` (ours) or by hand (labels and env given). */
-function inspected(id: string, state: { running: boolean; restarting?: boolean }, create: { Labels?: Record<string, string>; Env?: string[] } = expected): Docker.ContainerInspectInfo {
+function inspected(
+  id: string,
+  state: { running: boolean; restarting?: boolean },
+  create: { Labels?: Record<string, string>; Env?: string[] } = expected,
+): Docker.ContainerInspectInfo {
   return {
     Id: id,
     Name: `/${spec.name}`,
@@ -97,6 +101,10 @@ describe('planStart', () => {
 
   it('replaces any container holding the name when asked to', () => {
     const unrelated = inspected('h3', { running: false }, { Env: ['PATH=/bin'] });
-    expect(planStart(input({ byName: unrelated, options: { replace: true } }))).toEqual({ kind: 'swap', old: { id: 'h3', running: false }, action: 'replaced' });
+    expect(planStart(input({ byName: unrelated, options: { replace: true } }))).toEqual({
+      kind: 'swap',
+      old: { id: 'h3', running: false },
+      action: 'replaced',
+    });
   });
 });

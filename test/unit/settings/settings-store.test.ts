@@ -70,7 +70,12 @@ describe('SettingsStore', () => {
     await writeFile(`${settingsPath(dir)}.lock`, `${process.ppid} ${Date.now()}\n`);
     const started = Date.now();
     const store = SettingsStore.open(dir);
-    expect(store.runners().list().map((r) => r.displayName)).toEqual(['Runner 1']);
+    expect(
+      store
+        .runners()
+        .list()
+        .map((r) => r.displayName),
+    ).toEqual(['Runner 1']);
     expect(Date.now() - started).toBeLessThan(1_000);
     const after = await stat(settingsPath(dir));
     expect([after.ino, after.mtimeMs]).toEqual([before.ino, before.mtimeMs]);

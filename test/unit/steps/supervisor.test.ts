@@ -34,7 +34,7 @@ describe('Supervisor', () => {
     expect(s.recordExit(R, crash(137, true))?.reason).toBe('OOM_KILLED');
   });
 
-  it("clears the verdict when the runner is healthy again or the user steps in", () => {
+  it('clears the verdict when the runner is healthy again or the user steps in', () => {
     const s = new Supervisor({ maxExits: 1 });
     s.recordExit(R, crash(2));
     expect(s.healthy(R)).toBe(true);

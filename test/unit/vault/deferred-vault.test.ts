@@ -19,15 +19,18 @@ const KEY = '{0b3c2f1e-4444-4a2b-9c3d-000000000004}';
 const SECRET = 'MadeUp-Deferred-Secret-Zx81Qw73Lp';
 
 describe('DeferredVault', () => {
-  it('fails with the opener\'s own error until it opens, then uses what opened', async () => {
+  it("fails with the opener's own error until it opens, then uses what opened", async () => {
     const dir = join(root, 'a');
     let usable = false;
     let opens = 0;
-    const vault = new DeferredVault(async () => {
-      opens++;
-      if (!usable) throw new VaultError('VAULT_UNAVAILABLE', 'Cannot probe the OS keyring: no session bus.');
-      return FileVault.open(dir);
-    }, () => (usable ? 'file' : 'keyring'));
+    const vault = new DeferredVault(
+      async () => {
+        opens++;
+        if (!usable) throw new VaultError('VAULT_UNAVAILABLE', 'Cannot probe the OS keyring: no session bus.');
+        return FileVault.open(dir);
+      },
+      () => (usable ? 'file' : 'keyring'),
+    );
     await expect(vault.set(KEY, new Secret(SECRET))).rejects.toThrow(/Cannot probe the OS keyring/);
     expect(vault.backend).toBe('keyring');
     usable = true;

@@ -19,7 +19,14 @@ describe('vault keys', () => {
   });
 
   it('refuses env keys that are not a runner UUID plus a valid variable name, saying which shapes are accepted', () => {
-    for (const bad of [`${RUNNER}#env:`, `${RUNNER}#env:1TOKEN`, `${RUNNER}#env:NPM-TOKEN`, `${RUNNER}#env:A B`, '{not-a-uuid}#env:NPM_TOKEN', `${RUNNER}#var:NPM_TOKEN`]) {
+    for (const bad of [
+      `${RUNNER}#env:`,
+      `${RUNNER}#env:1TOKEN`,
+      `${RUNNER}#env:NPM-TOKEN`,
+      `${RUNNER}#env:A B`,
+      '{not-a-uuid}#env:NPM_TOKEN',
+      `${RUNNER}#var:NPM_TOKEN`,
+    ]) {
       const err = (() => {
         try {
           normalizeVaultKey(bad);

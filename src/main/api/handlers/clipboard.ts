@@ -21,7 +21,10 @@ export function clipboardHandlers(deps: HandlerDeps): HandlersOf<'clipboard'> {
 
     async 'clipboard.read'() {
       if (!deps.clipboard) {
-        throw new ApiError('CLIPBOARD_UNAVAILABLE', 'This dashboard cannot read your clipboard (it runs on the server); paste the command into the box instead.');
+        throw new ApiError(
+          'CLIPBOARD_UNAVAILABLE',
+          'This dashboard cannot read your clipboard (it runs on the server); paste the command into the box instead.',
+        );
       }
       const parsed = parseRunnerCommand(await deps.clipboard.readText());
       const draftId = deps.drafts.put(parsed);

@@ -12,16 +12,4 @@ import { sharedWorkingDir } from './shared-working-dir.js';
 import { swap } from './swap.js';
 
 /** Every check, in the order `doctor` reports them. Adding a check: a module here and one line. */
-export const CHECKS: readonly PreflightCheck[] = [
-  engine,
-  os,
-  arch,
-  memory,
-  memorySteps,
-  runnerMemory,
-  swap,
-  disk,
-  loggingDriver,
-  binds,
-  sharedWorkingDir,
-];
+export const CHECKS: readonly PreflightCheck[] = [engine, os, arch, memory, memorySteps, runnerMemory, swap, disk, loggingDriver, binds, sharedWorkingDir];

@@ -27,7 +27,14 @@ export const os: PreflightCheck = {
     const k = majorMinor(facts.kernelVersion);
     if (k === null) return [{ id, status: 'warn', message: `Kernel version "${facts.kernelVersion}" could not be read; ${required} is required.` }];
     if (!atLeast(k, limits.minKernel)) {
-      return [{ id, status: 'fail', message: `Linux kernel ${facts.kernelVersion} is too old: runners need ${required}.`, fix: "Upgrade the host's kernel or distribution." }];
+      return [
+        {
+          id,
+          status: 'fail',
+          message: `Linux kernel ${facts.kernelVersion} is too old: runners need ${required}.`,
+          fix: "Upgrade the host's kernel or distribution.",
+        },
+      ];
     }
     return [{ id, status: 'ok', message: `Linux kernel ${facts.kernelVersion} (${required} is required).` }];
   },

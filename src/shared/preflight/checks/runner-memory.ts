@@ -12,7 +12,11 @@ export const runnerMemory: PreflightCheck = {
       const limit = r.memoryLimitBytes;
       const id = `runner-memory:${r.name}`;
       if (limit === undefined || limit === null) {
-        return { id, status: 'ok', message: `Runner ${r.name}'s memory limit is unknown: it has no container yet (it is read from the container once the runner is started; ${min} or more is required).` };
+        return {
+          id,
+          status: 'ok',
+          message: `Runner ${r.name}'s memory limit is unknown: it has no container yet (it is read from the container once the runner is started; ${min} or more is required).`,
+        };
       }
       if (limit === 0) return { id, status: 'ok', message: `Runner ${r.name}'s container has no memory limit (the runner needs at least ${min}).` };
       if (limit < limits.minRunnerMemory) {

@@ -13,7 +13,13 @@ export const swap: PreflightCheck = {
     const setting = `vm.swappiness=${limits.maxSwappiness}`;
     if (total === 0) return [{ id, status: 'ok', message: 'Swap is off: step memory limits behave as on Bitbucket Cloud.' }];
     if (swappiness !== null && swappiness <= limits.maxSwappiness) {
-      return [{ id, status: 'ok', message: `Swap is on (${formatBytes(total)}) with vm.swappiness=${swappiness}: step memory limits behave almost as on Bitbucket Cloud.` }];
+      return [
+        {
+          id,
+          status: 'ok',
+          message: `Swap is on (${formatBytes(total)}) with vm.swappiness=${swappiness}: step memory limits behave almost as on Bitbucket Cloud.`,
+        },
+      ];
     }
     const persist = `echo '${setting}' | sudo tee /etc/sysctl.d/99-bitbucket-runner.conf`;
     return [

@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
 import { Secret } from '../../../src/shared/secret.js';
 import { AppContext } from '../../../src/main/app-context.js';
 import { chooseVault } from '../../../src/main/vault/vault-choice.js';
@@ -45,7 +45,13 @@ describe('DeferredVault', () => {
 describe('AppContext with a vault chosen after start-up', () => {
   it('the runners service it already built writes to the file vault once the user chooses it', async () => {
     const dataDir = join(root, 'b');
-    // RUNNER_TRAY_VAULT unset and no session bus: the keyring cannot be opened.
+    // RUNNER_TRAY_VAULT unset and no session bus: the keyring cannot be opened. The keyring library
+    // finds the bus through the process's own environment (npm test runs inside a D-Bus session).
+    const bus = process.env.DBUS_SESSION_BUS_ADDRESS;
+    delete process.env.DBUS_SESSION_BUS_ADDRESS;
+    onTestFinished(() => {
+      if (bus !== undefined) process.env.DBUS_SESSION_BUS_ADDRESS = bus;
+    });
     const ctx = new AppContext({ env: { RUNNER_TRAY_HOME: dataDir, HOME: root, PATH: process.env.PATH } });
     expect(ctx.vaultBackend()).toBe('keyring');
     await expect(ctx.vault()).rejects.toThrow(/keyring/i);

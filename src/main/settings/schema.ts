@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { SECRET_ENV_NAME } from '../../shared/runner-command/mask.js';
 import { REDACTED } from '../../shared/secret.js';
 import { checkDisplayName, cleanStoredDisplayName } from '../../shared/display-name.js';
+import type { PoolConfig } from '../../shared/pools/types.js';
 import type { RunnerRecord } from './types.js';
 import { SettingsError } from './errors.js';
 
@@ -53,7 +54,55 @@ const runnerRecordSchema = z.strictObject({
   // Names only (values are in the vault): Docker's env-name rule, so a value can never hide here.
   vaultEnv: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name')).optional(),
   placement: placementSchema.optional(),
+  /** The pool that made it (`pool add`); absent for a runner the user added. */
+  pool: z.string().optional(),
+  /**
+   * ISO-8601 of the user's last stop (cleared by a start): a runner that is down without one was
+   * not stopped by the user (engine killed, host crash) and is shown CRASHED and restarted.
+   */
+  stoppedAt: z.iso.datetime({ offset: true }).optional(),
 });
+
+const POOL_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+// Bitbucket's custom runner labels: lowercase letters, digits, "." and "-" (self.hosted and linux are implied).
+const POOL_LABEL = /^[a-z0-9][a-z0-9.-]*$/;
+const count = z.number().int().min(0);
+
+// A pool of runners this app makes and retires itself (`pool add`). Sizes in ms, as PoolSpec has them.
+const poolSchema = z
+  .strictObject({
+    name: z.string().regex(POOL_NAME, 'must be lowercase letters, digits and "-", like ci or build-arm').max(40),
+    workspace: z.string().regex(/^[a-z0-9_-]+$/, 'must be a Bitbucket workspace ID (lowercase letters, digits, - and _)'),
+    repository: z
+      .string()
+      .regex(/^[a-z0-9_.-]+$/i, 'must be a repository slug')
+      .optional(),
+    labels: z.array(z.string().regex(POOL_LABEL, 'must be a runner label: lowercase letters, digits, "." and "-"')).max(10),
+    min: count.max(100),
+    max: count.min(1, 'must be at least 1').max(100, 'must be at most 100: Bitbucket allows 100 runners per workspace'),
+    idle: count.max(100),
+    coolDownMs: count,
+    startTimeoutMs: z.number().int().min(1_000),
+    on: z.enum(['docker', 'kubernetes']),
+    size: z.enum(['1x', '2x', '4x', '8x']),
+    /** As `add --work-dir` for docker pools: an absolute directory (each runner gets its own below it) or absent for auto. */
+    workDir: z.string().regex(/^\//, 'must be an absolute path').optional(),
+    kubernetes: z
+      .strictObject({
+        context: nonEmpty.optional(),
+        namespace: z
+          .string()
+          .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a Kubernetes namespace name')
+          .max(63),
+      })
+      .optional(),
+    createdAt: z.iso.datetime({ offset: true }),
+  })
+  .superRefine((p, ctx) => {
+    if (p.min > p.max) ctx.addIssue({ code: 'custom', path: ['min'], message: `is ${p.min}, above max ${p.max}` });
+    if (p.on === 'kubernetes' && p.kubernetes === undefined)
+      ctx.addIssue({ code: 'custom', path: ['kubernetes'], message: 'is required for a pool on kubernetes (its namespace)' });
+  });
 
 const bitbucketSchema = z.strictObject({
   workspace: z.string().regex(/^[a-z0-9_-]+$/, 'must be a Bitbucket workspace ID (lowercase letters, digits, - and _)'),
@@ -77,8 +126,14 @@ export const settingsSchema = z
     ui: uiSchema.optional(),
     /** The vault the user chose (window or `runner-tray vault use`); RUNNER_TRAY_VAULT still wins. */
     vault: z.enum(['keyring', 'file']).optional(),
+    pools: z.array(poolSchema).optional(),
   })
   .superRefine((s, ctx) => {
+    const pools = new Set<string>();
+    (s.pools ?? []).forEach((p, i) => {
+      if (pools.has(p.name)) ctx.addIssue({ code: 'custom', path: ['pools', i, 'name'], message: `duplicates another pool (${p.name})` });
+      pools.add(p.name);
+    });
     const seen = new Set<string>();
     s.runners.forEach((r, i) => {
       const id = r.spec.runnerUuid.toLowerCase();
@@ -92,11 +147,14 @@ export const settingsSchema = z
 export type Settings = z.infer<typeof settingsSchema>;
 export type BitbucketSettings = NonNullable<Settings['bitbucket']>;
 export type UiSettings = NonNullable<Settings['ui']>;
+export type PoolSettings = z.infer<typeof poolSchema>;
 
 // Keeps the zod schema and the RunnerRecord interface the runner service uses in step.
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const recordsMatch: Same<z.infer<typeof runnerRecordSchema>, RunnerRecord> = true;
 void recordsMatch;
+const poolsMatch: Same<PoolSettings, PoolConfig> = true;
+void poolsMatch;
 
 /** Names that mean "this holds a credential". Checked on every key, env names included. */
 // The parser's rule: a variable it moves to the vault is exactly one settings would refuse.

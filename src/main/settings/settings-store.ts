@@ -9,7 +9,8 @@ import { timestamp } from '../vault/file-vault.js';
 import { SettingsError } from './errors.js';
 import { migrateSettings } from './migrations.js';
 import { SETTINGS_VERSION, validateSettings, type BitbucketSettings, type Settings, type UiSettings } from './schema.js';
-import type { RunnerRecord, RunnerStore } from './types.js';
+import type { PoolConfig } from '../../shared/pools/types.js';
+import type { PoolStore, RunnerRecord, RunnerStore } from './types.js';
 
 export const SETTINGS_FILE_NAME = 'settings.json';
 
@@ -248,6 +249,32 @@ export class SettingsStore {
           const runners = current.runners.filter((r) => !sameUuid(r.spec.runnerUuid, runnerUuid));
           if (runners.length === current.runners.length) return false;
           this.#write({ ...current, runners });
+          return true;
+        }),
+    };
+  }
+
+  pools(): PoolStore {
+    return {
+      list: () => this.get().pools ?? [],
+      get: (name) => (this.get().pools ?? []).find((p) => p.name === name),
+      put: (pool: PoolConfig) =>
+        withFileLockSync(this.path, () => {
+          const current = this.get();
+          const pools = [...(current.pools ?? [])];
+          const i = pools.findIndex((p) => p.name === pool.name);
+          if (i === -1) pools.push(pool);
+          else pools[i] = pool;
+          this.#write({ ...current, pools });
+        }),
+      remove: (name) =>
+        withFileLockSync(this.path, () => {
+          const current = this.get();
+          const pools = (current.pools ?? []).filter((p) => p.name !== name);
+          if (pools.length === (current.pools ?? []).length) return false;
+          const next: Record<string, unknown> = { ...current, pools };
+          if (pools.length === 0) delete next.pools;
+          this.#write(next);
           return true;
         }),
     };

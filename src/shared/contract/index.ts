@@ -8,3 +8,4 @@ export * from './http-protocol.js';
 export * from './step-link.js';
 export * from './parsed-view.js';
 export * from './import-views.js';
+export * from './pool-views.js';

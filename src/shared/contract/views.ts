@@ -43,6 +43,24 @@ export interface RunnerView {
   memoryBytes?: number;
   image: string;
   workingDirectory: string;
+  /** Where it runs when not on this machine (a cluster); absent: here. */
+  placement?: PlacementView;
+  /** The pool that made it; absent for a runner the user added. */
+  pool?: string;
+}
+
+/** A runner on a Kubernetes cluster: where, and its pod as the API server reports it. */
+export interface PlacementView {
+  type: 'kubernetes';
+  context: string;
+  server: string;
+  namespace: string;
+  workload: 'deployment' | 'job';
+  appliedAt: string;
+  /** The runner's pod now; null when none exists (yet) or the cluster did not answer (see `problem`). */
+  pod: { name: string; phase: string; ready: boolean; restarts: number; node: string | null; lastTermination: string | null } | null;
+  /** The cluster's answer in plain words when it could not be read (unreachable, expired credentials, forbidden). */
+  problem: string | null;
 }
 
 /**

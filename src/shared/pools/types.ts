@@ -18,6 +18,21 @@ export interface PoolSpec {
   startTimeoutMs: number;
 }
 
+/** A pool as settings keep it (`pool add`): the spec plus where and at what size its runners run. */
+export interface PoolConfig extends Omit<PoolSpec, 'labels'> {
+  labels: string[];
+  /** This machine's Docker engine, or a Kubernetes cluster (the runner's placement). */
+  on: 'docker' | 'kubernetes';
+  /** Step size: 1x..8x = 4/8/16/32 GB (the doctor's and the manifests' rule). */
+  size: '1x' | '2x' | '4x' | '8x';
+  /** Docker pools: the directory each runner's working directory is made under; absent: auto. */
+  workDir?: string;
+  /** Kubernetes pools: kubeconfig context (absent: current) and namespace. */
+  kubernetes?: { context?: string; namespace: string };
+  /** ISO-8601. */
+  createdAt: string;
+}
+
 /**
  * A runner of the pool. `starting`: created, not yet ONLINE in Bitbucket (container or pod
  * starting, image pulling); `idle` / `busy`: ONLINE without / with a step (busy from its log the

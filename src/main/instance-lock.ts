@@ -1,13 +1,15 @@
 /**
- * One long-running host per data directory: `runner-tray serve` takes `<data dir>/serve.lock`
- * before it starts anything, so a second one says where the first runs instead of supervising
- * the same runners twice (the desktop app has Electron's single-instance lock for the same).
- * The file holds the holder's pid and, once it listens, its dashboard address (never the token);
- * it is removed on exit and taken over when its holder is gone.
+ * One long-running host per data directory: `runner-tray serve` and the desktop app take
+ * `<data dir>/serve.lock` before they start anything, so a second one says where the first runs
+ * instead of supervising the same runners twice (Electron's single-instance lock only keeps two
+ * desktop apps apart, not the app and a serve). The file holds the holder's pid, which host it is
+ * and, once it listens, its dashboard address (never the token); it is removed on exit and taken
+ * over when its holder is gone.
  */
 import { unlinkSync } from 'node:fs';
 import { readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
+import { uptime } from 'node:os';
 import path from 'node:path';
 import { ensureDataDir } from './data-dir.js';
 import { createExclusive, isProcessAlive } from './file-lock.js';
@@ -15,9 +17,13 @@ import { storageWrite, type WriteTarget } from './storage-error.js';
 
 export const SERVE_LOCK_NAME = 'serve.lock';
 
+export type HostKind = 'serve' | 'desktop';
+
 export interface InstanceHolder {
   pid: number;
   startedAt: string;
+  /** Absent in files written before the desktop app took the lock: a serve. */
+  host?: HostKind;
   /** Set once the holder listens: its dashboard without the token, e.g. http://127.0.0.1:7391/ */
   url?: string;
   port?: number;
@@ -29,14 +35,26 @@ export class InstanceRunningError extends Error {
     readonly holder: InstanceHolder,
     readonly lockPath: string,
   ) {
-    const where = holder.url ? `, with its dashboard at ${holder.url}` : ' (still starting, not listening yet)';
-    super(
-      `Another runner-tray serve (pid ${holder.pid}) is already running on the data directory ${path.dirname(lockPath)}${where}, ` +
-        `since ${holder.startedAt}. Use that one (its link with the token is in its output or journal), or stop it first (kill ${holder.pid}); ` +
-        'a second serve needs its own data directory (RUNNER_TRAY_HOME).',
-    );
+    super(holderMessage(holder, lockPath));
     this.name = 'InstanceRunningError';
   }
+}
+
+function holderMessage(holder: InstanceHolder, lockPath: string): string {
+  const dir = path.dirname(lockPath);
+  if (holder.host === 'desktop') {
+    return (
+      `The Runner Tray desktop app (pid ${holder.pid}) is already running on the data directory ${dir}, since ${holder.startedAt}, ` +
+      `and supervises its runners. Use its tray icon and window, or quit it first (tray menu → Quit); ` +
+      'a runner-tray serve beside it needs its own data directory (RUNNER_TRAY_HOME).'
+    );
+  }
+  const where = holder.url ? `, with its dashboard at ${holder.url}` : ' (still starting, not listening yet)';
+  return (
+    `Another runner-tray serve (pid ${holder.pid}) is already running on the data directory ${dir}${where}, ` +
+    `since ${holder.startedAt}. Use that one (its link with the token is in its output or journal), or stop it first (kill ${holder.pid}); ` +
+    'a second serve, or the desktop app, needs its own data directory (RUNNER_TRAY_HOME).'
+  );
 }
 
 export interface InstanceLock {
@@ -48,6 +66,8 @@ export interface InstanceLock {
 }
 
 export interface InstanceLockOptions {
+  /** Which host takes it (default serve): the message a second one shows depends on it. */
+  host?: HostKind;
   /** A holder that has not announced an address within this long is taken to be gone. Default 2 min. */
   startupGraceMs?: number;
   /** Whether something listens at the holder's port (test seam; default: a TCP connect to 127.0.0.1). */
@@ -60,7 +80,7 @@ export async function acquireInstanceLock(dataDir: string, options: InstanceLock
   const lockPath = path.join(dataDir, SERVE_LOCK_NAME);
   const target: WriteTarget = { path: lockPath, what: "serve's instance lock", left: 'no lock file was left behind' };
   await storageWrite({ path: dataDir, what: 'the data directory' }, () => ensureDataDir(dataDir));
-  let mine: InstanceHolder = { pid: process.pid, startedAt: new Date().toISOString() };
+  let mine: InstanceHolder = { pid: process.pid, startedAt: new Date().toISOString(), host: options.host ?? 'serve' };
   for (let attempt = 0; ; attempt++) {
     if (await storageWrite(target, () => createExclusive(lockPath, serialize(mine)))) break;
     const seen = await readFile(lockPath, 'utf8').catch(() => null);
@@ -105,9 +125,13 @@ export async function acquireInstanceLock(dataDir: string, options: InstanceLock
 
 async function holderLives(holder: InstanceHolder, options: InstanceLockOptions): Promise<boolean> {
   if (holder.pid === process.pid || !isProcessAlive(holder.pid)) return false;
+  // Written before this boot: its pid, if alive, is another program's now.
+  const started = Date.parse(holder.startedAt);
+  if (Number.isFinite(started) && started < Date.now() - uptime() * 1000) return false;
   // After a reboot the pid may belong to another program: a live serve also answers on its port.
   if (holder.port !== undefined) return (options.isListening ?? isListening)(holder.port);
-  const started = Date.parse(holder.startedAt);
+  // The desktop app listens nowhere: its live pid since this boot is the answer.
+  if (holder.host === 'desktop') return true;
   return Number.isFinite(started) && Date.now() - started < (options.startupGraceMs ?? DEFAULT_STARTUP_GRACE_MS);
 }
 
@@ -133,6 +157,7 @@ function parse(text: string): InstanceHolder | null {
     const doc = JSON.parse(text) as Partial<InstanceHolder> | null;
     if (typeof doc?.pid !== 'number' || !Number.isInteger(doc.pid) || doc.pid <= 0 || typeof doc.startedAt !== 'string') return null;
     const holder: InstanceHolder = { pid: doc.pid, startedAt: doc.startedAt };
+    if (doc.host === 'serve' || doc.host === 'desktop') holder.host = doc.host;
     if (typeof doc.url === 'string' && /^http:\/\/127\.0\.0\.1:\d+\/$/.test(doc.url)) holder.url = doc.url;
     if (typeof doc.port === 'number' && Number.isInteger(doc.port)) holder.port = doc.port;
     return holder;

@@ -111,3 +111,21 @@ it('takes over a lock whose pid lives but serves nothing on its port (pid reused
   const next = await serveOn(dataDir);
   expect(JSON.parse(readFileSync(join(dataDir, 'serve.lock'), 'utf8'))).toMatchObject({ pid: next.pid });
 });
+
+it('refuses to start beside the desktop app on its data directory, and takes over a desktop lock from before this boot', async () => {
+  const dataDir = sharedDataDir();
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  // The desktop app listens nowhere: a live pid (this test runner's) is all its lock has.
+  const desktop = { pid: process.pid, startedAt: new Date().toISOString(), host: 'desktop' };
+  writeFileSync(join(dataDir, 'serve.lock'), JSON.stringify(desktop));
+  const refused = await serveRefused(dataDir);
+  expect(refused.code).not.toBe(0);
+  expect(refused.stderr).toContain(`The Runner Tray desktop app (pid ${process.pid}) is already running on the data directory ${dataDir}`);
+  expect(refused.stderr).toContain('quit it first');
+  expect(refused.stderr).not.toContain(TOKEN);
+
+  // The same lock written before the machine booted: that pid is someone else's now.
+  writeFileSync(join(dataDir, 'serve.lock'), JSON.stringify({ ...desktop, startedAt: '2000-01-01T00:00:00.000Z' }));
+  const next = await serveOn(dataDir);
+  expect(JSON.parse(readFileSync(join(dataDir, 'serve.lock'), 'utf8'))).toMatchObject({ pid: next.pid, host: 'serve' });
+});

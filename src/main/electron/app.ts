@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, clipboard, dialog, ipcMain, Menu, nativeImage, Notification, protocol, safeStorage, session, shell, Tray } from 'electron';
 import { AppContext } from '../app-context.js';
 import { startHost, type Host } from '../host.js';
+import { acquireInstanceLock } from '../instance-lock.js';
 import { clipboardHasRunnerCommand, clipboardSource } from './clipboard.js';
 import { registerIpc, type IpcRegistration } from './ipc.js';
 import { openAtLogin, setOpenAtLogin, startedAtLogin } from './login-item.js';
@@ -58,7 +59,15 @@ async function main(): Promise<void> {
     waitForEngine: true,
     ...(chosen ? {} : { openVault: () => SafeStorageVault.open({ dataDir: ctx.dataDir, safeStorage, allowBasicText: allowBasicTextFromEnv(env) }) }),
   });
-  const host: Host = await startHost({ ctx, clipboard: clipboardSource(clipboard) });
+  // A `runner-tray serve` on the same data directory supervises the same runners: say so and stop (fail()).
+  const instance = await acquireInstanceLock(ctx.dataDir, { host: 'desktop' });
+  let host: Host;
+  try {
+    host = await startHost({ ctx, clipboard: clipboardSource(clipboard) });
+  } catch (e) {
+    await instance.release();
+    throw e;
+  }
   const settings = ctx.settings();
   const language = (): TrayLanguage => settings.get().ui?.language ?? (app.getLocale().toLowerCase().startsWith('pl') ? 'pl' : 'en');
 
@@ -185,6 +194,7 @@ async function main(): Promise<void> {
     void host
       .close()
       .then(() => ctx.close())
+      .then(() => instance.release())
       .catch((e: unknown) => log(`closing: ${e instanceof Error ? e.message : String(e)}`))
       .finally(() => {
         tray.destroy();

@@ -1,9 +1,11 @@
 /**
  * The entry's order of things, with a stand-in electron module: the app:// scheme is privileged
  * before ready, a second instance quits at once, and a start that cannot reach Docker (at login
- * the app races Docker Desktop) comes up anyway: no dialog, no exit, and the tray says why.
+ * the app races Docker Desktop) comes up anyway: no dialog, no exit, and the tray says why. It takes
+ * the data directory's host lock, so it and a `runner-tray serve` never supervise the same runners.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -115,10 +117,45 @@ describe('desktop entry (with a stand-in electron module)', () => {
       expect(stand.errorBox).toEqual([]);
       expect(stand.calls.filter((c) => c === 'quit' || c.startsWith('exit'))).toEqual([]);
 
-      // A user's Quit closes the host (the engine wait included) and then quits.
+      // It holds the data directory's host lock, so a `runner-tray serve` there says the app runs.
+      const lock = join(home, 'serve.lock');
+      expect(JSON.parse(readFileSync(lock, 'utf8'))).toMatchObject({ pid: process.pid, host: 'desktop' });
+
+      // A user's Quit closes the host (the engine wait included) and then quits, giving the lock back.
       stand.app!.emit('before-quit', { preventDefault: () => undefined });
       await vi.waitFor(() => expect(stand.calls).toContain('quit'), { timeout: 30_000, interval: 50 });
       expect(tray.destroyed).toBe(true);
+      expect(existsSync(lock)).toBe(false);
     },
   );
+
+  it('a runner-tray serve already on the data directory: says where it runs and exits, starting nothing', { timeout: 60_000 }, async () => {
+    stand.lock = true;
+    stand.openedAtLogin = true;
+    const dir = mkdtempSync(join(tmpdir(), 'app-entry-serve-'));
+    const server = createServer();
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as { port: number }).port;
+    // A live pid (the test runner's parent) that answers on its port: a serve as far as the lock can tell.
+    writeFileSync(
+      join(dir, 'serve.lock'),
+      JSON.stringify({ pid: process.ppid, startedAt: new Date().toISOString(), host: 'serve', url: `http://127.0.0.1:${port}/`, port }),
+    );
+    vi.stubEnv('RUNNER_TRAY_HOME', dir);
+    vi.stubEnv('RUNNER_TRAY_VAULT', 'file');
+    vi.stubEnv('DOCKER_HOST', `unix://${join(dir, 'no-docker.sock')}`);
+    const exited = new Promise<number>((r) => (stand.exited = r));
+    try {
+      await import('../../../src/main/electron/app.js');
+      expect(await exited).toBe(1);
+      expect(stand.errorBox).toHaveLength(1);
+      expect(stand.errorBox[0]![1]).toContain(`Another runner-tray serve (pid ${process.ppid}) is already running on the data directory ${dir}`);
+      expect(stand.errorBox[0]![1]).toContain(`dashboard at http://127.0.0.1:${port}/`);
+      expect(stand.trays).toEqual([]);
+    } finally {
+      stand.exited = null;
+      await new Promise((r) => server.close(r));
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -32,7 +32,10 @@ export function poolInputOf(req: Omit<PoolFieldsRequest, 'name'>): PoolInput {
   return input;
 }
 
-export function poolHandlers(deps: HandlerDeps): HandlersOf<'pools'> {
+/** Only what pools need, so a test can hand in a settings store, an event sink and controllers. */
+export type PoolHandlerDeps = Pick<HandlerDeps, 'settings' | 'pools'> & { events: Pick<HandlerDeps['events'], 'emit'> };
+
+export function poolHandlers(deps: PoolHandlerDeps): HandlersOf<'pools'> {
   const store = deps.settings.pools();
   const settingsDeps: PoolSettingsDeps = {
     pools: store,

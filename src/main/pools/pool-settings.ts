@@ -91,7 +91,10 @@ export function checkPool(pool: PoolConfig): PoolConfig {
   const issues = poolIssues(pool).map(({ path, message }) => {
     const field = fieldOf(path);
     // Durations are checked in ms; users write them in seconds or 5m, so say it in seconds.
-    const text = field === 'startTimeout' && /1000/.test(message) ? 'must be at least 1s' : message;
+    let text = field === 'startTimeout' && /1000/.test(message) ? 'must be at least 1s' : message;
+    // Which of several labels: labels are names, not secrets, so the refused one is quoted.
+    const label = field === 'labels' && typeof path[1] === 'number' ? pool.labels[path[1]] : undefined;
+    if (label !== undefined) text = `${JSON.stringify(label.slice(0, 40))} ${text}`;
     return { field, message: withFix(field, text) };
   });
   if (issues.length > 0) {

@@ -111,7 +111,7 @@ describe('runner-tray pool add', () => {
     [['--max', '2', '--on', 'kubernetes'], /--namespace is required for a pool on kubernetes/],
     [['--max', '2', '--on', 'nomad'], /--on is one of docker, kubernetes; got "nomad"/],
     [['--max', '2', '--size', '3x'], /--size is one of 1x, 2x, 4x, 8x; got "3x"/],
-    [['--max', '2', '--label', 'Build_Box'], /--label must be a runner label: lowercase letters, digits, "\." and "-"/],
+    [['--max', '2', '--label', 'Build_Box'], /--label "Build_Box" must be a runner label: lowercase letters, digits, "\." and "-"/],
     [['--max', '2', '--work-dir', 'relative/dir'], /--work-dir must be an absolute path/],
     [['--max', '2', '--namespace', 'runners'], /--namespace is only for pools on kubernetes: add --on kubernetes/],
     [['--max', '2', '--workspace', 'Not A Slug'], /--workspace must be a Bitbucket workspace ID/],

@@ -87,6 +87,36 @@ describe('GET /metrics on runner-tray serve', () => {
         })
         .toBe(true);
 
+      // A pool added from the dashboard: answered, pushed to the page, and on the metrics page.
+      const poolAdded = await fetch(`${serve.origin}/api/pools.add`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${SERVE_TOKEN}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ name: 'web', max: 2, repository: 'api-service', coolDownSeconds: 60 }),
+      });
+      expect(poolAdded.status).toBe(200);
+      expect(await poolAdded.json()).toMatchObject({ ok: true, value: { name: 'web', workspace: 'acme', max: 2, coolDownSeconds: 60 } });
+      const tooBig = await fetch(`${serve.origin}/api/pools.add`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${SERVE_TOKEN}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ name: 'huge', max: 500 }),
+      });
+      expect(tooBig.status).toBe(400);
+      expect(await tooBig.json()).toMatchObject({
+        ok: false,
+        error: { code: 'INVALID_INPUT', message: expect.stringContaining('Bitbucket allows 100 runners per workspace') },
+      });
+      await expect
+        .poll(
+          () =>
+            events!
+              .events()
+              .some((e) => (e as { type?: string; pool?: { name?: string } }).type === 'pool.changed' && (e as { pool: { name: string } }).pool.name === 'web'),
+          {
+            timeout: 10_000,
+          },
+        )
+        .toBe(true);
+
       const runner = runnerUuid(9101);
       const added = await fetch(`${serve.origin}/api/runners.add`, {
         method: 'POST',
@@ -132,6 +162,8 @@ describe('GET /metrics on runner-tray serve', () => {
       expect(page.value('runner_tray_pool_desired_runners', { pool: 'ci' })).toBe(0);
       expect(page.value('runner_tray_pool_runners', { pool: 'ci', state: 'busy' })).toBe(0);
       expect(page.value('runner_tray_pool_waiting_steps', { pool: 'ci' })).toBe(0);
+      expect(page.value('runner_tray_pool_max_runners', { pool: 'web' })).toBe(2);
+      expect(page.samples('runner_tray_pool_max_runners').map((x) => x.labels.pool)).toEqual(['ci', 'web']);
 
       // The opt-in listener: the same page without a token, and nothing else there.
       const open = await scrape(listenUrl!);

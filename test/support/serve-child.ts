@@ -23,9 +23,15 @@ export interface ServeChild {
   stop(): Promise<number | null>;
 }
 
-export async function startServe(options: { dockerSocket: string; token: string; extraEnv?: NodeJS.ProcessEnv }): Promise<ServeChild> {
+export async function startServe(options: {
+  dockerSocket: string;
+  token: string;
+  extraEnv?: NodeJS.ProcessEnv;
+  /** More `serve` flags (e.g. --metrics-listen). */
+  args?: string[];
+}): Promise<ServeChild> {
   const home = mkdtempSync(join(tmpdir(), 'rt-serve-'));
-  const child: ChildProcess = spawn(process.execPath, [CLI, 'serve', '--port', '0'], {
+  const child: ChildProcess = spawn(process.execPath, [CLI, 'serve', '--port', '0', ...(options.args ?? [])], {
     env: {
       PATH: process.env.PATH,
       HOME: home,

@@ -7,6 +7,7 @@
 import { EventEmitter } from 'node:events';
 import { looksLikeRunnerCommand, parseRunnerCommand } from '../../src/shared/runner-command/index.js';
 import { redactPaste } from '../../src/shared/runner-command/mask.js';
+import { createStandInPools, type StandInPools } from './stand-in-pools.js';
 import {
   toParsedCommandView,
   type ContractEvent,
@@ -58,6 +59,8 @@ export interface StandInService {
   clipboardText: string | undefined;
   /** Runner containers started by hand, as `imports.list` returns them; `imports.run` turns one into a runner. */
   importCandidates: ImportCandidateView[];
+  /** Runner pools (`pools.*`), with the real add/edit rules. */
+  pools: StandInPools;
 }
 
 export function createStandInService(): StandInService {
@@ -71,6 +74,7 @@ export function createStandInService(): StandInService {
   let nextSub = 1;
   let nextDraft = 1;
   const emit = (event: ContractEvent) => events.emit('event', event);
+  const pools = createStandInPools(emit, (code, message) => new StandInFailure(code, message));
 
   const service: StandInService = {
     events,
@@ -86,6 +90,7 @@ export function createStandInService(): StandInService {
     startFailure: undefined,
     clipboardText: undefined,
     importCandidates: [],
+    pools,
     settings: {
       language: 'auto',
       theme: 'system',
@@ -250,6 +255,7 @@ export function createStandInService(): StandInService {
         update(runner);
         return { runner, previousContainerId: containerId, warnings: [] };
       },
+      ...pools.handlers,
     },
   };
 

@@ -4,6 +4,10 @@ import { startHost } from '../../main/host.js';
 import { newToken } from '../../main/http-bridge/auth.js';
 import { acquireInstanceLock } from '../../main/instance-lock.js';
 import { startHttpBridge } from '../../main/http-bridge/server.js';
+import { parseListen, startMetricsListener, type MetricsListener } from '../../main/http-bridge/metrics-server.js';
+import { RunnerMetrics } from '../../main/metrics/runner-metrics.js';
+import type { AppContext } from '../../main/app-context.js';
+import type { Api } from '../../main/api/index.js';
 import type { Command } from '../command.js';
 import { withContext } from '../context.js';
 import { CliError } from '../errors.js';
@@ -26,6 +30,39 @@ function parsePort(value: string | undefined): number {
     throw new CliError('USAGE', `--port takes a TCP port number from 1 to 65535 (or 0 for any free port), got "${value}".`, 2);
   }
   return port;
+}
+
+function metricsListen(value: string | undefined): { host: string; port: number } | undefined {
+  if (value === undefined) return undefined;
+  const listen = parseListen(value);
+  if (!listen) {
+    throw new CliError(
+      'USAGE',
+      `--metrics-listen takes HOST:PORT, like 127.0.0.1:9464, 0.0.0.0:9464 or [::1]:9464, got "${value.slice(0, 60)}". Without it, /metrics is on the dashboard's port behind its token.`,
+      2,
+    );
+  }
+  return listen;
+}
+
+/** What GET /metrics reports, over this host's monitor, pool controllers, settings and pushed events. */
+async function buildMetrics(ctx: AppContext, api: Api): Promise<RunnerMetrics> {
+  const pools = await ctx.pools();
+  return new RunnerMetrics({
+    monitor: await ctx.monitor(),
+    poolViews: () => pools.views(),
+    runners: () => ctx.settings().runners().list(),
+    // A background listener: metrics alone do not make the queue poll as if someone watched.
+    onEvent: (l) => api.events.on(l, { watching: false }),
+  });
+}
+
+async function listenForMetrics(at: { host: string; port: number }, render: () => string): Promise<MetricsListener> {
+  return startMetricsListener({ ...at, render }).catch((e: unknown) => {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'EADDRINUSE' ? 'that port is in use' : code === 'EADDRNOTAVAIL' ? 'this machine has no such address' : 'cannot listen there';
+    throw new CliError('METRICS_LISTEN_FAILED', `--metrics-listen ${at.host}:${at.port}: ${why}; choose another HOST:PORT.`);
+  });
 }
 
 export function systemdUnit(port: number, execPath: string = process.execPath, binPath: string = fileURLToPath(new URL('../bin.js', import.meta.url))): string {
@@ -64,12 +101,13 @@ export function systemdUnit(port: number, execPath: string = process.execPath, b
 }
 
 export const serveCommand: Command = {
-  usage: 'serve [--port N] [--print-systemd-unit]',
-  summary: `Headless dashboard on 127.0.0.1 (default port ${DEFAULT_PORT}) with live step tracking and supervision, until Ctrl-C.`,
-  options: { port: { type: 'string' }, 'print-systemd-unit': { type: 'boolean' } },
+  usage: 'serve [--port N] [--metrics-listen HOST:PORT] [--print-systemd-unit]',
+  summary: `Headless dashboard on 127.0.0.1 (default port ${DEFAULT_PORT}) with live step tracking and supervision, until Ctrl-C. GET /metrics (Prometheus) answers there with the token, or without one on --metrics-listen.`,
+  options: { port: { type: 'string' }, 'metrics-listen': { type: 'string' }, 'print-systemd-unit': { type: 'boolean' } },
   maxPositionals: 0,
   async run(args, io) {
     const port = parsePort(args.values.port as string | undefined);
+    const metricsAt = metricsListen(args.values['metrics-listen'] as string | undefined);
     if (args.values['print-systemd-unit']) {
       io.out(systemdUnit(port));
       return 0;
@@ -101,9 +139,13 @@ export const serveCommand: Command = {
           log(lines.length === 0 ? 'all set: Docker answers and the vault is usable.' : `still missing:\n${lines.join('\n')}`);
         });
         let bridge: Awaited<ReturnType<typeof startHttpBridge>> | undefined;
+        let metricsListener: MetricsListener | undefined;
+        let metrics: RunnerMetrics | undefined;
         try {
+          metrics = await buildMetrics(ctx, api);
+          const render = metrics.render.bind(metrics);
           try {
-            bridge = await startHttpBridge({ dispatch: api.dispatch, onEvent: (l) => api.events.on(l), staticRoot, token, port, log });
+            bridge = await startHttpBridge({ dispatch: api.dispatch, onEvent: (l) => api.events.on(l), staticRoot, token, port, log, metrics: render });
           } catch (e) {
             if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') {
               throw new CliError(
@@ -115,6 +157,10 @@ export const serveCommand: Command = {
           }
           await instance.announce({ url: `http://127.0.0.1:${bridge.port}/`, port: bridge.port });
           io.out(`Runner Tray dashboard: ${bridge.pageUrl}\n`);
+          if (metricsAt) {
+            metricsListener = await listenForMetrics(metricsAt, render);
+            io.out(`Runner Tray metrics (no token): ${metricsListener.url}\n`);
+          }
           log(
             `serving ${ctx.settings().runners().list().length} runner(s) on 127.0.0.1:${bridge.port}; tunnel with: ssh -N -L ${bridge.port}:127.0.0.1:${bridge.port} <this host>. Ctrl-C stops.`,
           );
@@ -123,6 +169,8 @@ export const serveCommand: Command = {
           return 0;
         } finally {
           offStatus();
+          metrics?.close();
+          await metricsListener?.close();
           await bridge?.close();
           await host.close();
           await instance.release();

@@ -11,6 +11,7 @@ import { API_PREFIX, EVENTS_PATH, SESSION_PATH, channelFromPath, dashboardUrl, s
 import { fail, httpStatusFor, type ErrorCode, type Result } from '../../shared/contract/result.js';
 import { bearerOf, Sessions } from './auth.js';
 import { lookupStatic } from './static-files.js';
+import { METRICS_PATH, replyMetrics } from './metrics-server.js';
 
 export interface HttpBridgeOptions {
   dispatch: (channel: string, payload: unknown) => Promise<Result<unknown>>;
@@ -30,6 +31,8 @@ export interface HttpBridgeOptions {
   log?: (line: string) => void;
   /** A session unused for this long ends. Default 12 h. */
   sessionIdleMs?: number;
+  /** `GET /metrics` (Prometheus text format), behind the same token as the API; absent: 404. */
+  metrics?: () => string;
 }
 
 export interface HttpBridge {
@@ -177,6 +180,21 @@ export async function startHttpBridge(options: HttpBridgeOptions): Promise<HttpB
       const done = () => streams.delete(res);
       req.on('close', done);
       res.on('close', done);
+      return;
+    }
+
+    if (path === METRICS_PATH && options.metrics) {
+      if (req.method !== 'GET') return methodNotAllowed(res, 'GET');
+      if (!sessions.authorised(req.headers, cookieName)) {
+        refuse(
+          res,
+          401,
+          'UNAUTHORIZED',
+          'Send `Authorization: Bearer <token>` with the token `runner-tray serve` uses (RUNNER_TRAY_TOKEN), or serve the metrics without one on --metrics-listen HOST:PORT.',
+        );
+        return;
+      }
+      replyMetrics(res, options.metrics, SECURITY_HEADERS);
       return;
     }
 

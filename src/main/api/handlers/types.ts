@@ -11,6 +11,7 @@ import type { RunnerMonitor } from '../../app-context.js';
 import type { BitbucketAccess } from '../../bitbucket/access.js';
 import type { RunnerImport } from '../../runners/import.js';
 import type { HostStatus } from '../../host-status.js';
+import type { PoolControllers } from '../../pools/types.js';
 import type { RunnerLifecycle } from '../../runners/lifecycle.js';
 import type { RunnerService, RunnerStatus } from '../../runners/runner-service.js';
 import type { SettingsStore } from '../../settings/settings-store.js';
@@ -50,4 +51,6 @@ export interface HandlerDeps {
   toRunnerView: (status: RunnerStatus) => RunnerView;
   /** A step's view with Bitbucket's names. */
   toStepView: (runnerUuid: string, step: Step) => StepView;
+  /** The pool controllers (`ctx.pools()`): their views, one-off observations, retiring a pool's runners. */
+  pools: PoolControllers;
 }

@@ -148,3 +148,22 @@ export function useNow(intervalMs: number): number {
   }, [intervalMs]);
   return now;
 }
+
+/** How often the Pools screen asks again while it is shown: a pool's view changes every poll of the queue. */
+export const POOLS_REFRESH_MS = 5_000;
+
+/**
+ * The pools as their controllers saw them last. Asked again every few seconds while the page is
+ * visible (the last hour's chart moves with every poll), and at once on `resync`.
+ */
+export function usePoolList(): ChannelState<'pools.list'> {
+  const list = useChannel('pools.list', {}, []);
+  const { refetch } = list;
+  useEffect(() => {
+    const id = setInterval(() => {
+      if (!document.hidden) refetch();
+    }, POOLS_REFRESH_MS);
+    return () => clearInterval(id);
+  }, [refetch]);
+  return list;
+}

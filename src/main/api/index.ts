@@ -123,6 +123,7 @@ export async function createApi(ctx: AppContext, options: ApiOptions = {}): Prom
     drafts: new ClipboardDrafts(),
     toRunnerView: runnerViewOf,
     toStepView: (runnerUuid, step) => details!.view(runnerUuid, step),
+    log,
   });
   const api = assemble({ handlers, events, logs, queued, usage, log });
   return { ...api, close: () => (offStatus(), api.close()) };

@@ -6,8 +6,9 @@
 import type { Menu, MenuItemConstructorOptions, NativeImage, Tray } from 'electron';
 import type { ContractEvent } from '../../shared/contract/events.js';
 import type { Result } from '../../shared/contract/result.js';
+import type { PoolView } from '../../shared/contract/pool-views.js';
 import type { RunnerView } from '../../shared/contract/views.js';
-import { trayIconFor, trayMenu, trayTooltip, type TrayActions, type TrayIcon, type TrayRunner, type TrayState } from './tray-menu.js';
+import { trayIconFor, trayMenu, trayTooltip, type TrayActions, type TrayIcon, type TrayPool, type TrayRunner, type TrayState } from './tray-menu.js';
 
 export interface TrayControllerDeps {
   tray: Pick<Tray, 'setContextMenu' | 'setImage' | 'setToolTip'>;
@@ -41,6 +42,15 @@ export class TrayController {
   update(patch: Partial<Omit<TrayState, 'runners'>>): void {
     this.#state = { ...this.#state, ...patch };
     this.#schedule();
+  }
+
+  /** The pools' lines, sorted by name; the same list twice rebuilds nothing. */
+  setPools(views: readonly PoolView[]): void {
+    const pools: TrayPool[] = views
+      .map((v) => ({ name: v.name, busy: v.counts.busy, desired: v.desired, problem: v.problem }))
+      .sort((a, b) => a.name.localeCompare(b.name));
+    if (JSON.stringify(pools) === JSON.stringify(this.#state.pools ?? [])) return;
+    this.update({ pools });
   }
 
   setRunners(views: RunnerView[]): void {
@@ -100,6 +110,12 @@ export class TrayController {
 
 function toTrayRunner(v: RunnerView): TrayRunner {
   return { uuid: v.uuid, displayName: v.displayName, runnerState: v.runnerState, containerState: v.containerState };
+}
+
+/** The pools now (`pools.list`); a failure leaves the menu's pools as they were. */
+export async function loadTrayPools(dispatch: (channel: string, payload: unknown) => Promise<Result<unknown>>, tray: TrayController): Promise<void> {
+  const result = await dispatch('pools.list', {});
+  if (result.ok) tray.setPools(result.value as PoolView[]);
 }
 
 /** The first fill; afterwards events keep it current. A failure (engine down) shows as such in the menu. */

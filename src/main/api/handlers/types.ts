@@ -50,4 +50,6 @@ export interface HandlerDeps {
   toRunnerView: (status: RunnerStatus) => RunnerView;
   /** A step's view with Bitbucket's names. */
   toStepView: (runnerUuid: string, step: Step) => StepView;
+  /** Every write to Bitbucket, one line each, without secrets (the host's log). */
+  log?: (line: string) => void;
 }

@@ -16,6 +16,8 @@ import { RunnerImport } from './runners/import.js';
 import { RunnerLifecycle } from './runners/lifecycle.js';
 import { RunnerPlacements } from './kubernetes/runner-placement.js';
 import { RunnerService } from './runners/runner-service.js';
+import { SettingsOnlyPools } from './pools/settings-only-pools.js';
+import type { PoolControllers } from './pools/types.js';
 import { SettingsStore } from './settings/settings-store.js';
 // The one place that builds the monitor; the rest of the app is handed it by the context.
 import { RunnerMonitor } from './monitor/runner-monitor.js';
@@ -60,6 +62,7 @@ export class AppContext {
   #bitbucket: BitbucketAccess | undefined;
   #imports: Promise<RunnerImport> | undefined;
   #hostEngine: Promise<Engine> | undefined;
+  #pools: Promise<PoolControllers> | undefined;
   /** What the runners service and Bitbucket hold: opens the vault on each use until one opens. */
   readonly #deferredVault = new DeferredVault(
     () => this.vault(),
@@ -197,6 +200,14 @@ export class AppContext {
     const runners = this.settings().runners().list();
     const bitbucketRunners = await this.bitbucket().runnersForPreflight(runners, this.log);
     return gatherHostFacts({ engine, runners, bitbucketRunners });
+  }
+
+  /**
+   * The pool controllers. PLACEHOLDER on this branch (settings only, no observation): the
+   * controllers' branch replaces this body with the real ones.
+   */
+  pools(): Promise<PoolControllers> {
+    return (this.#pools ??= Promise.resolve(new SettingsOnlyPools({ pools: this.settings().pools(), runners: this.settings().runners() })));
   }
 
   /** Runners on Kubernetes clusters (`k8s apply|delete|status|export`); the kubeconfig is read per call. */

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { looksLikeRunnerCommand, parseRunnerCommand } from '../../src/shared/runner-command/index.js';
 import { redactPaste } from '../../src/shared/runner-command/mask.js';
+import { createStandInPools, type StandInPools } from './stand-in-pools.js';
 import {
   toParsedCommandView,
   type ContractEvent,
@@ -59,6 +60,8 @@ export interface StandInService {
   clipboardText: string | undefined;
   /** Runner containers started by hand, as `imports.list` returns them; `imports.run` turns one into a runner. */
   importCandidates: ImportCandidateView[];
+  /** Runner pools (`pools.*`), with the real add/edit rules. */
+  pools: StandInPools;
 }
 
 export function createStandInService(): StandInService {
@@ -72,6 +75,7 @@ export function createStandInService(): StandInService {
   let nextSub = 1;
   let nextDraft = 1;
   const emit = (event: ContractEvent) => events.emit('event', event);
+  const pools = createStandInPools(emit, (code, message) => new StandInFailure(code, message));
 
   const service: StandInService = {
     events,
@@ -87,6 +91,7 @@ export function createStandInService(): StandInService {
     startFailure: undefined,
     clipboardText: undefined,
     importCandidates: [],
+    pools,
     settings: {
       language: 'auto',
       theme: 'system',
@@ -271,6 +276,7 @@ export function createStandInService(): StandInService {
         update(runner);
         return { runner, previousContainerId: containerId, warnings: [] };
       },
+      ...pools.handlers,
     },
   };
 

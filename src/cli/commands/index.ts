@@ -8,6 +8,7 @@ import { importCommand } from './import.js';
 import { startCommand, stopCommand, removeCommand } from './lifecycle.js';
 import { logsCommand } from './logs.js';
 import { parseCommand } from './parse-command.js';
+import { poolCommand } from './pool.js';
 import { serveCommand } from './serve.js';
 import { listCommand, statusCommand } from './status.js';
 import { stepsCommand } from './steps.js';
@@ -31,6 +32,7 @@ export const commands: Record<string, Command> = {
   doctor: doctorCommand,
   bitbucket: bitbucketCommand,
   k8s: k8sCommand,
+  pool: poolCommand,
   serve: serveCommand,
   vault: vaultCommand,
 };

@@ -35,6 +35,11 @@ const BY_SERVICE_CODE: Record<string, ErrorCode> = {
   FILE_LOCK_TIMEOUT: 'CONFLICT',
   // Bitbucket: a config error is the user's input; the rest is Bitbucket's side.
   BITBUCKET_CONFIG: 'INVALID_INPUT',
+  // Pools (pools/pool-settings.ts)
+  POOL_INVALID: 'INVALID_INPUT',
+  POOL_EXISTS: 'CONFLICT',
+  POOL_NOT_FOUND: 'NOT_FOUND',
+  POOL_IN_USE: 'CONFLICT',
 };
 
 /** Errors raised by the handlers themselves (not by a service). */

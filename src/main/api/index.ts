@@ -46,7 +46,14 @@ export interface Api {
 
 /** Connects the engine and opens the vault (through the context) if nothing has yet. */
 export async function createApi(ctx: AppContext, options: ApiOptions = {}): Promise<Api> {
-  const [engine, runners, lifecycle, monitor, imports] = await Promise.all([ctx.hostEngine(), ctx.runners(), ctx.lifecycle(), ctx.monitor(), ctx.imports()]);
+  const [engine, runners, lifecycle, monitor, imports, pools] = await Promise.all([
+    ctx.hostEngine(),
+    ctx.runners(),
+    ctx.lifecycle(),
+    ctx.monitor(),
+    ctx.imports(),
+    ctx.pools(),
+  ]);
   const bitbucket = ctx.bitbucket();
   const { log } = ctx;
   // Set right below; the closures run only once events flow, after all three exist (so not const).
@@ -105,6 +112,7 @@ export async function createApi(ctx: AppContext, options: ApiOptions = {}): Prom
   queued = new QueuedSource({ ...(await bitbucket.deps()), emit, runners: () => ctx.settings().runners().list(), log });
   const hostStatus = options.hostStatus ?? new HostStatus(ctx);
   const offStatus = hostStatus.on((status) => events.emit({ type: 'host.status', status }));
+  const offPools = pools.onChange((pool) => events.emit({ type: 'pool.changed', pool }));
   const logs = new LogSubscriptions({ docker: engine.docker, runners, steps: monitor, emit });
   const handlers = createHandlers({
     runners,
@@ -124,9 +132,10 @@ export async function createApi(ctx: AppContext, options: ApiOptions = {}): Prom
     toRunnerView: runnerViewOf,
     toStepView: (runnerUuid, step) => details!.view(runnerUuid, step),
     log,
+    pools,
   });
   const api = assemble({ handlers, events, logs, queued, usage, log });
-  return { ...api, close: () => (offStatus(), api.close()) };
+  return { ...api, close: () => (offStatus(), offPools(), api.close()) };
 }
 
 function assemble(parts: {

@@ -156,6 +156,15 @@ void recordsMatch;
 const poolsMatch: Same<PoolSettings, PoolConfig> = true;
 void poolsMatch;
 
+/**
+ * What the settings validator says about one pool, by field (empty: valid), so `pool add` and
+ * `pools.add` can name the flag or field; the write itself still goes through validateSettings.
+ */
+export function poolIssues(pool: unknown): Array<{ path: PropertyKey[]; message: string }> {
+  const result = poolSchema.safeParse(pool);
+  return result.success ? [] : result.error.issues.map((i) => ({ path: i.path, message: i.message }));
+}
+
 /** Names that mean "this holds a credential". Checked on every key, env names included. */
 // The parser's rule: a variable it moves to the vault is exactly one settings would refuse.
 const SECRET_NAME = SECRET_ENV_NAME;

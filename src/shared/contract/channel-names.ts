@@ -29,6 +29,10 @@ export const CHANNEL_NAMES = [
   'clipboard.read',
   'imports.list',
   'imports.run',
+  'pools.list',
+  'pools.add',
+  'pools.edit',
+  'pools.remove',
 ] as const;
 
 export type ChannelName = (typeof CHANNEL_NAMES)[number];

@@ -23,6 +23,8 @@ import type {
   StepView,
 } from './views.js';
 import type { ImportCandidateView, ImportedRunnerView } from './import-views.js';
+import type { PoolView } from './pool-views.js';
+import { poolRequests, type RemovedPoolView } from './pool-requests.js';
 
 const BRACED_UUID = /^\{[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\}$/i;
 
@@ -129,6 +131,8 @@ export const channels = {
   'imports.list': noFields,
   /** Take one over: secret into the vault, recreated as ours; the old one goes once the new one runs. */
   'imports.run': z.strictObject({ containerId: z.string().trim().min(1, 'is empty: give the container id from imports.list').max(200) }),
+  /** Runner pools (`pool add`): listed with the controllers' last view, added, edited, removed (retiring their runners). */
+  ...poolRequests,
 } as const;
 
 export type Channel = keyof typeof channels;
@@ -164,6 +168,10 @@ export interface ChannelResponses {
   'clipboard.read': ClipboardDraftView;
   'imports.list': ImportCandidateView[];
   'imports.run': ImportedRunnerView;
+  'pools.list': PoolView[];
+  'pools.add': PoolView;
+  'pools.edit': PoolView;
+  'pools.remove': RemovedPoolView;
 }
 
 export type ResponseOf<C extends Channel> = ChannelResponses[C];

@@ -1,4 +1,5 @@
 /** Everything the services push to the UI, one union. The UI refetches or patches on these; it never polls. */
+import type { PoolView } from './pool-views.js';
 import type { BitbucketRunnersView, HostStatusView, DiagnosisView, LogLine, QueuedStepView, RunnerView, SettingsView, StepView } from './views.js';
 
 export type NotificationKind = 'stepFailed' | 'runnerCrashed' | 'runnerOnline';
@@ -38,6 +39,9 @@ export type ContractEvent =
       /** The newest known problem behind it (since the step began, for a failed step), with its container role. */
       diagnosis?: DiagnosisView;
     }
+  /** A pool's view changed (each observation that changed it, and add/edit); `pool.removed` once it is gone. */
+  | { type: 'pool.changed'; pool: PoolView }
+  | { type: 'pool.removed'; name: string }
   /**
    * Sent by a transport, not a service: the event stream was interrupted and
    * events may have been lost, so every view should refetch.
@@ -59,6 +63,8 @@ export const EVENT_TYPES: readonly EventType[] = [
   'engine.connection',
   'host.status',
   'notification',
+  'pool.changed',
+  'pool.removed',
   'resync',
 ];
 

@@ -11,6 +11,7 @@ import type { RunnerMonitor } from '../../app-context.js';
 import type { BitbucketAccess } from '../../bitbucket/access.js';
 import type { RunnerImport } from '../../runners/import.js';
 import type { HostStatus } from '../../host-status.js';
+import type { PoolControllers } from '../../pools/types.js';
 import type { RunnerLifecycle } from '../../runners/lifecycle.js';
 import type { RunnerService, RunnerStatus } from '../../runners/runner-service.js';
 import type { SettingsStore } from '../../settings/settings-store.js';
@@ -52,4 +53,6 @@ export interface HandlerDeps {
   toStepView: (runnerUuid: string, step: Step) => StepView;
   /** Every write to Bitbucket, one line each, without secrets (the host's log). */
   log?: (line: string) => void;
+  /** The pool controllers (`ctx.pools()`): their views, one-off observations, retiring a pool's runners. */
+  pools: PoolControllers;
 }

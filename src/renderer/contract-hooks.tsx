@@ -149,21 +149,22 @@ export function useNow(intervalMs: number): number {
   return now;
 }
 
-/** How often the Pools screen asks again while it is shown: a pool's view changes every poll of the queue. */
-export const POOLS_REFRESH_MS = 5_000;
-
 /**
- * The pools as their controllers saw them last. Asked again every few seconds while the page is
- * visible (the last hour's chart moves with every poll), and at once on `resync`.
+ * The pools as their controllers saw them last, kept current from `pool.changed` (which carries
+ * the whole view, the last hour included) and `pool.removed`. Refetched only on `resync`.
  */
 export function usePoolList(): ChannelState<'pools.list'> {
   const list = useChannel('pools.list', {}, []);
-  const { refetch } = list;
-  useEffect(() => {
-    const id = setInterval(() => {
-      if (!document.hidden) refetch();
-    }, POOLS_REFRESH_MS);
-    return () => clearInterval(id);
-  }, [refetch]);
+  const { patch } = list;
+  useEvent('pool.changed', (e) => {
+    patch((pools) => {
+      const i = pools.findIndex((p) => p.name === e.pool.name);
+      if (i < 0) return [...pools, e.pool].sort((a, b) => a.name.localeCompare(b.name));
+      const next = pools.slice();
+      next[i] = e.pool;
+      return next;
+    });
+  });
+  useEvent('pool.removed', (e) => patch((pools) => pools.filter((p) => p.name !== e.name)));
   return list;
 }

@@ -25,6 +25,7 @@ export class TrayController {
   readonly #deps: TrayControllerDeps;
   #state: TrayState;
   readonly #runners = new Map<string, TrayRunner>();
+  readonly #pools = new Map<string, TrayPool>();
   #timer: NodeJS.Timeout | null = null;
   #lastIcon: TrayIcon | null = null;
   #closed = false;
@@ -44,11 +45,16 @@ export class TrayController {
     this.#schedule();
   }
 
-  /** The pools' lines, sorted by name; the same list twice rebuilds nothing. */
+  /** All the pools, as `pools.list` answers; afterwards `pool.changed` / `pool.removed` keep them current. */
   setPools(views: readonly PoolView[]): void {
-    const pools: TrayPool[] = views
-      .map((v) => ({ name: v.name, busy: v.counts.busy, desired: v.desired, problem: v.problem }))
-      .sort((a, b) => a.name.localeCompare(b.name));
+    this.#pools.clear();
+    for (const v of views) this.#pools.set(v.name, toTrayPool(v));
+    this.#renderPools();
+  }
+
+  /** The pools' lines, sorted by name; the same lines again rebuild nothing (a pool changes every poll). */
+  #renderPools(): void {
+    const pools = [...this.#pools.values()].sort((a, b) => a.name.localeCompare(b.name));
     if (JSON.stringify(pools) === JSON.stringify(this.#state.pools ?? [])) return;
     this.update({ pools });
   }
@@ -68,6 +74,13 @@ export class TrayController {
         return;
       case 'runner.removed':
         if (this.#runners.delete(event.runnerUuid)) this.#schedule();
+        return;
+      case 'pool.changed':
+        this.#pools.set(event.pool.name, toTrayPool(event.pool));
+        this.#renderPools();
+        return;
+      case 'pool.removed':
+        if (this.#pools.delete(event.name)) this.#renderPools();
         return;
       case 'engine.connection':
         this.update({ engineConnected: event.connected });
@@ -106,6 +119,10 @@ export class TrayController {
     if (this.#closed || this.#timer) return;
     this.#timer = setTimeout(() => this.render(), this.#deps.debounceMs ?? 100);
   }
+}
+
+function toTrayPool(v: PoolView): TrayPool {
+  return { name: v.name, busy: v.counts.busy, desired: v.desired, problem: v.problem };
 }
 
 function toTrayRunner(v: RunnerView): TrayRunner {

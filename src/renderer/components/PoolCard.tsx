@@ -142,7 +142,7 @@ function PoolActivity({ pool }: { pool: PoolView }) {
       <ol aria-label={t('pools.activityLabel', { name: pool.name })}>
         {lines.map((a, i) => (
           <li key={`${a.at}-${i}`}>
-            <time dateTime={a.at}>{new Date(a.at).toLocaleTimeString(i18n.language, { hour: '2-digit', minute: '2-digit', second: '2-digit' })}</time> {a.line}
+            <time dateTime={a.at}>{new Date(a.at).toLocaleTimeString(i18n.language, { timeStyle: 'medium' })}</time> {a.line}
           </li>
         ))}
       </ol>

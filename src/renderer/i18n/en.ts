@@ -144,7 +144,8 @@ export const en: Dictionary = {
   },
   create: {
     intro: 'Runner Tray creates the runner in Bitbucket with your connected account. Its secret goes straight into the vault; nothing to copy or paste.',
-    notConnected: 'Bitbucket is not connected. Connect your account (an API token with the scopes read:runner:bitbucket and write:runner:bitbucket) to create runners here.',
+    notConnected:
+      'Bitbucket is not connected. Connect your account (an API token with the scopes read:runner:bitbucket and write:runner:bitbucket) to create runners here.',
     connect: 'Connect Bitbucket in Settings',
     workspace: 'Workspace',
     workspaceHint: 'Leave empty for the connected workspace.',
@@ -169,7 +170,8 @@ export const en: Dictionary = {
       VAULT_UNAVAILABLE: 'The secret store cannot be used. Unlock your keyring and try again.',
       BITBUCKET_UNAVAILABLE: 'Bitbucket refused the credentials or cannot be reached.',
       BITBUCKET_NOT_CONNECTED: 'Bitbucket is not connected: connect your account in Settings first.',
-      BITBUCKET_SCOPES: 'The Bitbucket API token lacks a scope this needs (read:runner:bitbucket, write:runner:bitbucket). Create a token with them and connect again in Settings.',
+      BITBUCKET_SCOPES:
+        'The Bitbucket API token lacks a scope this needs (read:runner:bitbucket, write:runner:bitbucket). Create a token with them and connect again in Settings.',
       BITBUCKET_RUNNER_LIMIT: 'Bitbucket’s runner limit is reached (100 per workspace or repository). Delete runners you no longer use and try again.',
       STORAGE_UNAVAILABLE: 'Runner Tray cannot write its data directory (disk full, read-only or not yours).',
       CLIPBOARD_UNAVAILABLE: 'This dashboard cannot read your clipboard; paste the command into the box.',

@@ -138,6 +138,25 @@ describe('TrayController pools (with stand-in Tray and Menu objects)', () => {
     expect(labels(tray.menus[2]!)).not.toContain('web — 0/1 busy');
   });
 
+  it('follows pool.changed and pool.removed without asking again', () => {
+    vi.useFakeTimers();
+    const { c, tray } = controller();
+    c.setPools([poolView('ci', 0, 0)]);
+    c.onEvent({ type: 'pool.changed', pool: poolView('ci', 2, 3, 'Capped by this machine’s memory.') });
+    c.onEvent({ type: 'pool.changed', pool: poolView('web', 0, 1) });
+    vi.advanceTimersByTime(100);
+    expect(labels(tray.menus.at(-1)!)).toEqual(expect.arrayContaining(['ci — 2/3 busy', '⚠ Capped by this machine’s memory. (disabled)', 'web — 0/1 busy']));
+    const built = tray.menus.length;
+    // The same numbers again (a poll that changed only the chart's history): no rebuild.
+    c.onEvent({ type: 'pool.changed', pool: { ...poolView('web', 0, 1), history: [{ at: '2026-12-01T12:00:00.000Z', desired: 1, busy: 0, waiting: 0 }] } });
+    vi.advanceTimersByTime(100);
+    expect(tray.menus).toHaveLength(built);
+    c.onEvent({ type: 'pool.removed', name: 'ci' });
+    c.onEvent({ type: 'pool.removed', name: 'web' });
+    vi.advanceTimersByTime(100);
+    expect(labels(tray.menus.at(-1)!)).not.toContain('Open Pools');
+  });
+
   it('keeps the pools it has when pools.list fails', async () => {
     vi.useFakeTimers();
     const { c, tray } = controller();

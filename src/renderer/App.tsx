@@ -14,7 +14,7 @@ import { PoolsScreen } from './screens/PoolsScreen.js';
 import { useWindowRoute } from './window-route.js';
 import { HostProblems, useHostStatus } from './components/HostProblems.js';
 
-export const SCREENS = ['runners', 'pools', 'steps', 'logs', 'doctor', 'snippet', 'settings'] as const;
+export const SCREENS = ['runners', 'steps', 'pools', 'logs', 'doctor', 'snippet', 'settings'] as const;
 export type Screen = (typeof SCREENS)[number];
 
 export function App() {

@@ -9,7 +9,10 @@ import Docker from 'dockerode';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { BitbucketStandin } from '../support/bitbucket-standin.js';
 import { launchChromium } from '../support/chromium.js';
+import { screenshotDir } from '../support/screenshots.js';
 import { recordEvents, startServe, type ServeChild } from '../support/serve-child.js';
+
+const SHOTS = screenshotDir();
 
 const EMAIL = 'dev@example.com';
 const API_TOKEN = 'ATATT-made-up-create-e2e-token-7Qm2Vx9';
@@ -91,6 +94,7 @@ describe('creating and deleting runners in Bitbucket from the dashboard (serve, 
     await form.getByRole('textbox', { name: 'Runner name' }).fill('build-7');
     await form.getByRole('textbox', { name: 'Labels' }).fill('docker.large, gpu');
     await form.getByRole('checkbox', { name: 'Start the runner now' }).uncheck();
+    await page.screenshot({ path: `${SHOTS}create-runner.png` });
     await form.getByRole('button', { name: 'Create runner' }).click();
 
     const item = page.getByRole('listitem', { name: 'build-7' });

@@ -89,7 +89,7 @@ describe('creating and deleting runners in Bitbucket from the dashboard (serve, 
     await nav('Runners').click();
     const form = await createTab();
     // The connected workspace is the default.
-    expect(await form.getByRole('textbox', { name: 'Workspace' }).getAttribute('placeholder')).toBe('acme');
+    await expect.poll(() => form.getByRole('textbox', { name: 'Workspace' }).getAttribute('placeholder'), { timeout: 10_000 }).toBe('acme');
     await form.getByRole('textbox', { name: 'Repository (optional)' }).fill('web-app');
     await form.getByRole('textbox', { name: 'Runner name' }).fill('build-7');
     await form.getByRole('textbox', { name: 'Labels' }).fill('docker.large, gpu');
@@ -132,6 +132,30 @@ describe('creating and deleting runners in Bitbucket from the dashboard (serve, 
     expect(standin.runnersOf('acme').map((r) => r.name)).toEqual([]);
     expect(await page.getByRole('listitem', { name: 'build-8' }).count()).toBe(0);
     await form.getByRole('button', { name: 'Cancel' }).click();
+  });
+
+  it('"Start the runner now" runs its container on the private dockerd; removing it there deletes it in Bitbucket and here', async () => {
+    const form = await createTab();
+    await form.getByRole('textbox', { name: 'Runner name' }).fill('build-9');
+    await form.getByRole('button', { name: 'Create runner' }).click();
+    const item = page.getByRole('listitem', { name: 'build-9' });
+    await item.waitFor();
+    const [created] = standin.runnersOf('acme');
+    expect(created?.name).toBe('build-9');
+    const docker = new Docker({ socketPath: inject('dockerSocket') });
+    const name = `runner-${created!.uuid.slice(1, -1)}`;
+    const info = await docker.getContainer(name).inspect();
+    expect(info.State.Running).toBe(true);
+    // The secret went into the container's environment from the vault, not through the page.
+    expect(info.Config.Env).toContain(`OAUTH_CLIENT_SECRET=${created!.oauthClientSecret}`);
+    expect(await pageText()).not.toContain(created!.oauthClientSecret);
+
+    await item.getByRole('button', { name: 'Remove' }).click();
+    await item.getByRole('checkbox', { name: 'Also delete it in Bitbucket' }).check();
+    await item.getByRole('button', { name: 'Yes, remove' }).click();
+    await item.waitFor({ state: 'detached', timeout: 30_000 });
+    expect(standin.runnersOf('acme')).toEqual([]);
+    await expect(docker.getContainer(name).inspect()).rejects.toMatchObject({ statusCode: 404 });
   });
 
   it('Remove with "Also delete it in Bitbucket" deletes it there too', async () => {

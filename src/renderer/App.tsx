@@ -10,10 +10,11 @@ import { LogsScreen } from './screens/LogsScreen.js';
 import { DoctorScreen } from './screens/DoctorScreen.js';
 import { SnippetScreen } from './screens/SnippetScreen.js';
 import { SettingsScreen } from './screens/SettingsScreen.js';
+import { PoolsScreen } from './screens/PoolsScreen.js';
 import { useWindowRoute } from './window-route.js';
 import { HostProblems, useHostStatus } from './components/HostProblems.js';
 
-export const SCREENS = ['runners', 'steps', 'logs', 'doctor', 'snippet', 'settings'] as const;
+export const SCREENS = ['runners', 'steps', 'pools', 'logs', 'doctor', 'snippet', 'settings'] as const;
 export type Screen = (typeof SCREENS)[number];
 
 export function App() {
@@ -29,7 +30,10 @@ export function App() {
   /** The tray's "Add runner from clipboard…", until the runners screen has opened its form for it (a new number per request). */
   const [clipboardRequest, setClipboardRequest] = useState<number | null>(null);
   useWindowRoute((route) => {
-    if (route !== 'add-from-clipboard') return;
+    if (route === 'pools') {
+      setScreen('pools');
+      return;
+    }
     setScreen('runners');
     setClipboardRequest(Date.now());
   });
@@ -127,8 +131,14 @@ export function App() {
           {t(`nav.${screen}`)}
         </h1>
         {screen === 'runners' && (
-          <RunnersScreen announce={announce} clipboardRequest={clipboardRequest} onClipboardRequestTaken={() => setClipboardRequest(null)} />
+          <RunnersScreen
+            announce={announce}
+            clipboardRequest={clipboardRequest}
+            onClipboardRequestTaken={() => setClipboardRequest(null)}
+            onOpenSettings={() => setScreen('settings')}
+          />
         )}
+        {screen === 'pools' && <PoolsScreen />}
         {screen === 'steps' && <StepsScreen />}
         {screen === 'logs' && <LogsScreen />}
         {screen === 'doctor' && <DoctorScreen />}

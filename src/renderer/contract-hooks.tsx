@@ -148,3 +148,23 @@ export function useNow(intervalMs: number): number {
   }, [intervalMs]);
   return now;
 }
+
+/**
+ * The pools as their controllers saw them last, kept current from `pool.changed` (which carries
+ * the whole view, the last hour included) and `pool.removed`. Refetched only on `resync`.
+ */
+export function usePoolList(): ChannelState<'pools.list'> {
+  const list = useChannel('pools.list', {}, []);
+  const { patch } = list;
+  useEvent('pool.changed', (e) => {
+    patch((pools) => {
+      const i = pools.findIndex((p) => p.name === e.pool.name);
+      if (i < 0) return [...pools, e.pool].sort((a, b) => a.name.localeCompare(b.name));
+      const next = pools.slice();
+      next[i] = e.pool;
+      return next;
+    });
+  });
+  useEvent('pool.removed', (e) => patch((pools) => pools.filter((p) => p.name !== e.name)));
+  return list;
+}

@@ -4,6 +4,7 @@
  * are pushed like the real services push them. The parser and the request
  * schemas are the real ones.
  */
+import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { looksLikeRunnerCommand, parseRunnerCommand } from '../../src/shared/runner-command/index.js';
 import { redactPaste } from '../../src/shared/runner-command/mask.js';
@@ -148,6 +149,26 @@ export function createStandInService(): StandInService {
         }
         emit({ type: 'runner.changed', runner: view });
         return view;
+      },
+      async 'runners.create'(req) {
+        // As the real handler: Bitbucket must be connected; the secret never comes back (there is none here).
+        if (!service.settings.bitbucket.connected) throw new StandInFailure('BITBUCKET_NOT_CONNECTED', 'Bitbucket is not connected.');
+        const uuid = `{${randomUUID()}}`;
+        const view: RunnerView = {
+          uuid,
+          displayName: req.name,
+          kind: req.repository ? 'repository' : 'workspace',
+          name: `runner-${uuid.slice(1, -1)}`,
+          runnerState: 'STOPPED',
+          containerState: 'missing',
+          image: 'docker-public.packages.atlassian.com/sox/atlassian/bitbucket-pipelines-runner:1',
+          workingDirectory: req.workingDirectory ?? '/tmp',
+        };
+        runners.set(uuid, view);
+        const bitbucket = { status: 'UNREGISTERED', labels: ['self.hosted', 'linux', ...req.labels], scope: view.kind };
+        if (req.startNow) return { ...start(uuid), bitbucket, warnings: [] };
+        emit({ type: 'runner.changed', runner: view });
+        return { ...view, bitbucket, warnings: [] };
       },
       async 'runners.start'({ runnerUuid }) {
         return start(runnerUuid);

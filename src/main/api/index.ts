@@ -131,6 +131,7 @@ export async function createApi(ctx: AppContext, options: ApiOptions = {}): Prom
     drafts: new ClipboardDrafts(),
     toRunnerView: runnerViewOf,
     toStepView: (runnerUuid, step) => details!.view(runnerUuid, step),
+    log,
     pools,
   });
   const api = assemble({ handlers, events, logs, queued, usage, log });

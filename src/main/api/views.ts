@@ -48,6 +48,7 @@ export function toRunnerView(status: RunnerStatus, snapshot: RunnerSnapshot | un
     ...(usage?.memoryBytes !== undefined ? { memoryBytes: usage.memoryBytes } : {}),
     image: status.image,
     workingDirectory: status.workingDirectory,
+    ...(status.pool ? { pool: status.pool } : {}),
   };
 }
 

@@ -17,7 +17,7 @@ import { openAtLogin, setOpenAtLogin, startedAtLogin } from './login-item.js';
 import { notificationListener } from './notifications.js';
 import { allowBasicTextFromEnv, SafeStorageVault } from './safe-storage-vault.js';
 import { denyPermissions, hardenWebContents, registerAppScheme, serveAppScheme } from './security.js';
-import { loadTrayRunners, TrayController } from './tray.js';
+import { loadTrayPools, loadTrayRunners, TrayController } from './tray.js';
 import { stepRunningQuestion, stopFromTray, type TrayIcon, type TrayLanguage } from './tray-menu.js';
 import { createMainWindow } from './window.js';
 import { windowOpener } from './window-opener.js';
@@ -138,6 +138,7 @@ async function main(): Promise<void> {
       },
       // The add form, which offers the clipboard's command itself (redacted preview, full text on accept).
       addFromClipboard: () => windows.open('add-from-clipboard'),
+      openPools: () => windows.open('pools'),
       setOpenAtLogin: (enabled) => {
         try {
           setOpenAtLogin(loginDeps, enabled);
@@ -176,6 +177,7 @@ async function main(): Promise<void> {
     { watching: false },
   );
   void loadTrayRunners(host.api.dispatch, trayController);
+  void loadTrayPools(host.api.dispatch, trayController);
 
   app.on('second-instance', showWindow);
   app.on('activate', showWindow);

@@ -17,8 +17,18 @@ export interface TrayRunner {
   containerState: ContainerState;
 }
 
+/** A pool as the tray shows it: enough for one line and its problem. */
+export interface TrayPool {
+  name: string;
+  busy: number;
+  desired: number;
+  problem: string | null;
+}
+
 export interface TrayState {
   runners: TrayRunner[];
+  /** Runner pools (`pool add`); none: the menu has no pools part. */
+  pools?: TrayPool[];
   engineConnected: boolean;
   /** The clipboard holds something that looks like a runner command (never the text itself). */
   clipboardHasCommand: boolean;
@@ -33,6 +43,8 @@ export interface TrayActions {
   start(runnerUuid: string): void;
   stop(runnerUuid: string): void;
   addFromClipboard(): void;
+  /** The window at its Pools screen. */
+  openPools?(): void;
   setOpenAtLogin(enabled: boolean): void;
   quit(): void;
 }
@@ -45,6 +57,8 @@ const TEXT = {
     open: 'Open Runner Tray',
     addFromClipboard: 'Add runner from clipboard…',
     noRunners: 'No runners yet',
+    pool: (name: string, busy: number, desired: number) => `${name} — ${busy}/${desired} busy`,
+    openPools: 'Open Pools',
     engineDown: 'Docker is not reachable',
     openAtLogin: 'Start at login',
     quit: 'Quit',
@@ -64,6 +78,8 @@ const TEXT = {
     open: 'Otwórz Runner Tray',
     addFromClipboard: 'Dodaj runner ze schowka…',
     noRunners: 'Brak runnerów',
+    pool: (name: string, busy: number, desired: number) => `${name} — zajęte ${busy}/${desired}`,
+    openPools: 'Otwórz pule',
     engineDown: 'Docker jest niedostępny',
     openAtLogin: 'Uruchamiaj po zalogowaniu',
     quit: 'Zakończ',
@@ -100,6 +116,7 @@ export function trayMenu(state: TrayState, actions: TrayActions): MenuItemConstr
       ],
     });
   }
+  items.push(...poolItems(state, actions));
   items.push({ type: 'separator' }, { id: 'open', label: t.open, click: () => actions.open() });
   if (state.clipboardHasCommand) items.push({ id: 'add-from-clipboard', label: t.addFromClipboard, click: () => actions.addFromClipboard() });
   items.push(
@@ -107,6 +124,28 @@ export function trayMenu(state: TrayState, actions: TrayActions): MenuItemConstr
     { id: 'open-at-login', label: t.openAtLogin, type: 'checkbox', checked: state.openAtLogin, click: (item) => actions.setOpenAtLogin(item.checked) },
     { id: 'quit', label: t.quit, click: () => actions.quit() },
   );
+  return items;
+}
+
+/** A native menu line is no place for a paragraph. */
+const PROBLEM_CHARS = 90;
+
+function shorten(text: string): string {
+  return text.length <= PROBLEM_CHARS ? text : `${text.slice(0, PROBLEM_CHARS - 1)}…`;
+}
+
+/** Each pool (busy of desired) with its problem under it, then "Open Pools"; nothing without pools. */
+function poolItems(state: TrayState, actions: TrayActions): MenuItemConstructorOptions[] {
+  const pools = state.pools ?? [];
+  if (pools.length === 0) return [];
+  const t = TEXT[state.language];
+  const open = () => (actions.openPools ?? actions.open)();
+  const items: MenuItemConstructorOptions[] = [{ type: 'separator' }];
+  for (const p of pools) {
+    items.push({ id: `pool:${p.name}`, label: t.pool(p.name, p.busy, p.desired), click: open });
+    if (p.problem) items.push({ id: `pool-problem:${p.name}`, label: `⚠ ${shorten(p.problem)}`, enabled: false });
+  }
+  items.push({ id: 'open-pools', label: t.openPools, click: open });
   return items;
 }
 

@@ -6,8 +6,9 @@
 import type { Menu, MenuItemConstructorOptions, NativeImage, Tray } from 'electron';
 import type { ContractEvent } from '../../shared/contract/events.js';
 import type { Result } from '../../shared/contract/result.js';
+import type { PoolView } from '../../shared/contract/pool-views.js';
 import type { RunnerView } from '../../shared/contract/views.js';
-import { trayIconFor, trayMenu, trayTooltip, type TrayActions, type TrayIcon, type TrayRunner, type TrayState } from './tray-menu.js';
+import { trayIconFor, trayMenu, trayTooltip, type TrayActions, type TrayIcon, type TrayPool, type TrayRunner, type TrayState } from './tray-menu.js';
 
 export interface TrayControllerDeps {
   tray: Pick<Tray, 'setContextMenu' | 'setImage' | 'setToolTip'>;
@@ -24,6 +25,7 @@ export class TrayController {
   readonly #deps: TrayControllerDeps;
   #state: TrayState;
   readonly #runners = new Map<string, TrayRunner>();
+  readonly #pools = new Map<string, TrayPool>();
   #timer: NodeJS.Timeout | null = null;
   #lastIcon: TrayIcon | null = null;
   #closed = false;
@@ -43,6 +45,20 @@ export class TrayController {
     this.#schedule();
   }
 
+  /** All the pools, as `pools.list` answers; afterwards `pool.changed` / `pool.removed` keep them current. */
+  setPools(views: readonly PoolView[]): void {
+    this.#pools.clear();
+    for (const v of views) this.#pools.set(v.name, toTrayPool(v));
+    this.#renderPools();
+  }
+
+  /** The pools' lines, sorted by name; the same lines again rebuild nothing (a pool changes every poll). */
+  #renderPools(): void {
+    const pools = [...this.#pools.values()].sort((a, b) => a.name.localeCompare(b.name));
+    if (JSON.stringify(pools) === JSON.stringify(this.#state.pools ?? [])) return;
+    this.update({ pools });
+  }
+
   setRunners(views: RunnerView[]): void {
     this.#runners.clear();
     for (const v of views) this.#runners.set(v.uuid, toTrayRunner(v));
@@ -58,6 +74,13 @@ export class TrayController {
         return;
       case 'runner.removed':
         if (this.#runners.delete(event.runnerUuid)) this.#schedule();
+        return;
+      case 'pool.changed':
+        this.#pools.set(event.pool.name, toTrayPool(event.pool));
+        this.#renderPools();
+        return;
+      case 'pool.removed':
+        if (this.#pools.delete(event.name)) this.#renderPools();
         return;
       case 'engine.connection':
         this.update({ engineConnected: event.connected });
@@ -98,8 +121,18 @@ export class TrayController {
   }
 }
 
+function toTrayPool(v: PoolView): TrayPool {
+  return { name: v.name, busy: v.counts.busy, desired: v.desired, problem: v.problem };
+}
+
 function toTrayRunner(v: RunnerView): TrayRunner {
   return { uuid: v.uuid, displayName: v.displayName, runnerState: v.runnerState, containerState: v.containerState };
+}
+
+/** The pools now (`pools.list`); a failure leaves the menu's pools as they were. */
+export async function loadTrayPools(dispatch: (channel: string, payload: unknown) => Promise<Result<unknown>>, tray: TrayController): Promise<void> {
+  const result = await dispatch('pools.list', {});
+  if (result.ok) tray.setPools(result.value as PoolView[]);
 }
 
 /** The first fill; afterwards events keep it current. A failure (engine down) shows as such in the menu. */

@@ -3,7 +3,7 @@
  * Bitbucket, put its one-time OAuth secret straight into the vault and the rest into settings
  * (through the paste path, so the record is the one a paste would give), optionally start it.
  * A failure after the POST deletes the runner in Bitbucket again; the error says what happened.
- * Also: remove a runner here and in Bitbucket. For the CLI now and the dashboard later.
+ * Also: remove a runner here and in Bitbucket. For the CLI and the dashboard (`runners.create`).
  */
 import { isAbsolute } from 'node:path';
 import { parseRunnerCommand, wizardRunnerCommand, type ParseWarning } from '../../shared/runner-command/index.js';
@@ -170,7 +170,7 @@ export function ownerOf(record: RunnerRecord): RunnerOwner {
  * would leave a runner in Bitbucket nothing here knows about.
  */
 export async function removeRunnerEverywhere(
-  deps: Omit<BitbucketRunnerDeps, 'connection'>,
+  deps: Omit<BitbucketRunnerDeps, 'connection' | 'runners'> & { runners: Pick<RunnerService, 'resolve' | 'remove'> },
   runner: string,
 ): Promise<{ runnerUuid: string; bitbucket: 'deleted' | 'already-gone' }> {
   const record = deps.runners.resolve(runner);

@@ -106,6 +106,14 @@ export class RunnerLifecycle {
     return { ...removed, removedStepContainers: await this.runners.removeStepContainers(uuid) };
   }
 
+  /**
+   * STEP_RUNNING while the runner runs a step: for a removal that deletes in Bitbucket first
+   * (`removeRunnerEverywhere`), asked before anything is written there.
+   */
+  async refuseDuringStep(runner: string): Promise<void> {
+    await this.#refuseDuringStep(this.runners.resolve(runner).spec.runnerUuid);
+  }
+
   /** A step runs when the monitor's log says so, or when a step container of the runner runs. */
   async #refuseDuringStep(runnerUuid: string): Promise<void> {
     let running = this.#stepRunning(runnerUuid);

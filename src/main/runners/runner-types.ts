@@ -52,6 +52,8 @@ export interface RunnerStatus {
   exitCode: number | null;
   restartCount: number;
   workingDirectory: string;
+  /** The pool that made it; absent for a runner the user added. */
+  pool?: string;
 }
 
 export interface StartResult extends RunnerStatus {

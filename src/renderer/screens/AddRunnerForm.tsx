@@ -1,403 +1,75 @@
-import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { AddedRunnerView, ClipboardOfferView, ContractError, ParsedCommandView } from '../../shared/contract/index.js';
-import { redactPaste } from '../../shared/runner-command/mask.js';
-import { useClient } from '../contract-hooks.js';
-import { useErrorText } from '../error-text.js';
+import type { AddedRunnerView } from '../../shared/contract/index.js';
+import { CreateRunnerForm } from './CreateRunnerForm.js';
+import { PasteRunnerForm } from './PasteRunnerForm.js';
 
-/** Long enough that pasting then typing a fix does not send every keystroke. */
-export const PARSE_DEBOUNCE_MS = 250;
+type Tab = 'paste' | 'create';
+const TABS: readonly Tab[] = ['paste', 'create'];
 
-type Source = { kind: 'paste' } | { kind: 'clipboard'; draftId: string };
-
+/**
+ * "Add a runner": paste the command Bitbucket shows, or have Runner Tray create the runner
+ * through Bitbucket's API (a connected account); both end in the same saved runner.
+ */
 export function AddRunnerForm({
   onSaved,
   onCancel,
   clipboardRequest,
+  onOpenSettings,
 }: {
   onSaved: (runner: AddedRunnerView) => void;
   onCancel: () => void;
   /** Opened for the clipboard's command (the tray): a new number looks at the clipboard again and offers it first. */
   clipboardRequest?: number;
+  /** Where "connect Bitbucket" leads. */
+  onOpenSettings?: () => void;
 }) {
   const { t } = useTranslation();
-  const errorText = useErrorText();
-  const client = useClient();
-  const ids = { command: useId(), status: useId(), displayName: useId(), workdir: useId(), startNow: useId(), replace: useId() };
-  const textarea = useRef<HTMLTextAreaElement>(null);
-  const [command, setCommand] = useState('');
-  const [source, setSource] = useState<Source>({ kind: 'paste' });
-  const [parsed, setParsed] = useState<ParsedCommandView | null>(null);
-  const [checking, setChecking] = useState(false);
-  const [displayName, setDisplayName] = useState('');
-  const [workingDirectory, setWorkingDirectory] = useState('');
-  const [startNow, setStartNow] = useState(true);
-  const [replace, setReplace] = useState(false);
-  const [saving, setSaving] = useState(false);
-  const [saveError, setSaveError] = useState<ContractError>();
-  const [offer, setOffer] = useState<ClipboardOfferView['offer']>(null);
-  /** Asked for the clipboard's command, and the clipboard holds none (any more). */
-  const [clipboardEmpty, setClipboardEmpty] = useState(false);
-  const offerButton = useRef<HTMLButtonElement>(null);
-  const [focusOffer, setFocusOffer] = useState(false);
+  const id = useId();
+  const [tab, setTab] = useState<Tab>('paste');
+  const tabButtons = useRef<Partial<Record<Tab, HTMLButtonElement | null>>>({});
+  // The tray asked for the clipboard's command: that is the paste tab's work.
   useEffect(() => {
-    if (!offer || !focusOffer) return;
-    offerButton.current?.focus();
-    setFocusOffer(false);
-  }, [offer, focusOffer]);
-  const [editing, setEditing] = useState(false);
-  const displayNameInput = useRef<HTMLInputElement>(null);
-  const editButton = useRef<HTMLButtonElement>(null);
-  // Once the paste has been checked, the box gives way to a redacted view (the parsed fields, or
-  // for a paste that cannot be used the redacted text beside the parser's error), so the secret
-  // is not left on screen (screen shares, screenshots) while the user reads or fills in options.
-  const checked = source.kind === 'paste' && parsed !== null && !checking && !editing;
-  const concealed = checked && parsed?.valid === true;
-  const rejected = checked && parsed?.valid === false;
+    if (clipboardRequest !== undefined) setTab('paste');
+  }, [clipboardRequest]);
 
-  useEffect(() => {
-    const lost = document.activeElement === document.body || document.activeElement === null;
-    if (concealed && lost) displayNameInput.current?.focus();
-    if (rejected && lost) editButton.current?.focus();
-  }, [concealed, rejected]);
-
-  const [refill, setRefill] = useState(false);
-  useEffect(() => {
-    // Refill a reopened box through the DOM property only (see the textarea's note).
-    if (refill && textarea.current) {
-      textarea.current.value = command;
-      textarea.current.focus();
-      setRefill(false);
-    }
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [refill]);
-  const reopen = () => {
-    setEditing(true);
-    setRefill(true);
+  // Arrow keys move between tabs, as the ARIA tabs pattern has it.
+  const onTabKey = (e: KeyboardEvent) => {
+    if (e.key !== 'ArrowRight' && e.key !== 'ArrowLeft') return;
+    const next = TABS[(TABS.indexOf(tab) + (e.key === 'ArrowRight' ? 1 : TABS.length - 1)) % TABS.length]!;
+    setTab(next);
+    tabButtons.current[next]?.focus();
   };
 
-  useEffect(() => {
-    if (clipboardRequest === undefined) textarea.current?.focus();
-    let stale = false;
-    void client.invoke('clipboard.peek', {}).then((r) => {
-      if (stale) return;
-      const found = r.ok && r.value.available ? r.value.offer : null;
-      if (found !== null || clipboardRequest !== undefined) setOffer(found);
-      setClipboardEmpty(clipboardRequest !== undefined && found === null);
-      // Asked for from the tray: the offer is what the user came for (focused once it is on screen).
-      setFocusOffer(found !== null && clipboardRequest !== undefined);
-      if (found === null && clipboardRequest !== undefined) textarea.current?.focus();
-    });
-    return () => {
-      stale = true;
-    };
-  }, [client, clipboardRequest]);
-
-  // Live validation: the paste goes to the service, which answers redacted.
-  useEffect(() => {
-    if (source.kind !== 'paste') return;
-    if (command.trim() === '') {
-      setParsed(null);
-      setChecking(false);
-      return;
-    }
-    setChecking(true);
-    let stale = false;
-    const timer = setTimeout(() => {
-      void client.invoke('runners.parseCommand', { command }).then((r) => {
-        if (stale) return;
-        setChecking(false);
-        if (r.ok) setParsed(r.value);
-        else setParsed({ valid: false, error: { code: 'NOT_A_RUNNER_COMMAND', message: errorText.contract(r.error) } });
-      });
-    }, PARSE_DEBOUNCE_MS);
-    return () => {
-      stale = true;
-      clearTimeout(timer);
-    };
-  }, [client, command, source.kind, errorText]);
-
-  useEffect(() => setReplace(false), [parsed]);
-
-  async function pasteFromClipboard() {
-    const r = await client.invoke('clipboard.read', {});
-    setOffer(null);
-    setClipboardEmpty(false);
-    if (!r.ok) {
-      setSaveError(r.error);
-      return;
-    }
-    setCommand('');
-    if (textarea.current) textarea.current.value = '';
-    setSource({ kind: 'clipboard', draftId: r.value.draftId });
-    setParsed(r.value.parsed);
-  }
-
-  const valid = parsed?.valid === true ? parsed : null;
-  const needsReplace = valid?.existing != null;
-  const canSave = valid !== null && !saving && (!needsReplace || replace);
-
-  async function submit(e: FormEvent) {
-    e.preventDefault();
-    if (!canSave) return;
-    setSaving(true);
-    setSaveError(undefined);
-    const options = {
-      ...(displayName.trim() ? { displayName: displayName.trim() } : {}),
-      ...(workingDirectory.trim() ? { workingDirectory: workingDirectory.trim() } : {}),
-      startNow,
-      replaceExisting: replace,
-    };
-    const r = await client.invoke('runners.add', source.kind === 'clipboard' ? { draftId: source.draftId, ...options } : { command, ...options });
-    setSaving(false);
-    if (r.ok) {
-      // The secret leaves the page as soon as it has done its job.
-      setCommand('');
-      if (textarea.current) textarea.current.value = '';
-      setParsed(null);
-      setSource({ kind: 'paste' });
-      onSaved(r.value);
-    } else setSaveError(r.error);
-  }
-
   return (
-    <form
-      className="card add-form"
-      aria-labelledby={`${ids.command}-title`}
-      onSubmit={(e) => void submit(e)}
-      onKeyDown={(e) => e.key === 'Escape' && onCancel()}
-    >
-      <h2 id={`${ids.command}-title`}>{t('add.title')}</h2>
-
-      {offer && (
-        <div className="offer" role="group" aria-label={t('add.clipboard.label')}>
-          <p>{t('add.clipboard.found', { kind: t(`kind.${offer.kind}`) })}</p>
-          <pre className="preview">{offer.preview}</pre>
-          <div className="actions">
-            <button type="button" ref={offerButton} onClick={() => void pasteFromClipboard()}>
-              {t('add.clipboard.use')}
-            </button>
-            <button type="button" className="secondary" onClick={() => setOffer(null)}>
-              {t('add.clipboard.dismiss')}
-            </button>
-          </div>
-        </div>
-      )}
-
-      {clipboardEmpty && !offer && (
-        <p className="notice" role="status">
-          {t('add.clipboard.none')}
-        </p>
-      )}
-
-      {source.kind === 'clipboard' ? (
-        <p className="notice">
-          {t('add.clipboard.using')}{' '}
+    <section className="card add-form" aria-labelledby={`${id}-title`} onKeyDown={(e) => e.key === 'Escape' && onCancel()}>
+      <h2 id={`${id}-title`}>{t('add.title')}</h2>
+      <div className="tabs" role="tablist" aria-label={t('add.tab.label')} onKeyDown={onTabKey}>
+        {TABS.map((x) => (
           <button
+            key={x}
             type="button"
-            className="link"
-            onClick={() => {
-              setSource({ kind: 'paste' });
-              setParsed(null);
+            role="tab"
+            id={`${id}-tab-${x}`}
+            ref={(el) => {
+              tabButtons.current[x] = el;
             }}
+            aria-selected={tab === x}
+            aria-controls={`${id}-panel`}
+            tabIndex={tab === x ? 0 : -1}
+            onClick={() => setTab(x)}
           >
-            {t('add.clipboard.pasteInstead')}
+            {t(`add.tab.${x}`)}
           </button>
-        </p>
-      ) : concealed ? (
-        <p className="notice concealed">
-          <span>{t('add.concealed')}</span>{' '}
-          <button type="button" className="link" ref={editButton} onClick={reopen}>
-            {t('add.editCommand')}
-          </button>
-        </p>
-      ) : rejected ? (
-        <div className="field" role="group" aria-labelledby={`${ids.command}-preview-label`} aria-describedby={ids.status}>
-          <p className="label" id={`${ids.command}-preview-label`}>
-            {t('add.command')}
-          </p>
-          <p className="hint">{t('add.rejectedHint')}</p>
-          <pre className="preview" aria-label={t('add.redactedPreview')}>
-            {redactPaste(command)}
-          </pre>
-          <button type="button" className="secondary" ref={editButton} onClick={reopen}>
-            {t('add.editCommand')}
-          </button>
-        </div>
-      ) : (
-        <div className="field">
-          <label htmlFor={ids.command}>{t('add.command')}</label>
-          <p className="hint" id={`${ids.command}-hint`}>
-            {t('add.commandHint')}
-          </p>
-          <textarea
-            id={ids.command}
-            ref={textarea}
-            // Uncontrolled on purpose: React mirrors a controlled textarea's value into
-            // its DOM text (defaultValue), which would put the pasted secret in the page's HTML.
-            onChange={(e) => setCommand(e.target.value)}
-            // Typed by hand: the box stays open while the user types (a paste is checked and hidden at once).
-            onKeyDown={(e) => !e.ctrlKey && !e.metaKey && !e.altKey && e.key !== 'Escape' && setEditing(true)}
-            onBlur={() => setEditing(false)}
-            rows={5}
-            spellCheck={false}
-            autoComplete="off"
-            aria-describedby={`${ids.command}-hint ${ids.status}`}
-            aria-invalid={parsed?.valid === false}
-          />
-        </div>
-      )}
-
-      <div id={ids.status} aria-live="polite" className="validation">
-        {checking && <p className="muted">{t('add.checking')}</p>}
-        {!checking && parsed?.valid === false && (
-          <p className="error-text" role="alert">
-            <strong>{t('add.problem')}</strong> {errorText.parseError(parsed.error)}
-          </p>
-        )}
-        {!checking && valid && <ParsedFields parsed={valid} />}
+        ))}
       </div>
-
-      {valid && (
-        <>
-          {needsReplace && (
-            <div className="notice warn">
-              <p>{t('add.existing', { name: valid.existing!.displayName })}</p>
-              <label className="check">
-                <input id={ids.replace} type="checkbox" checked={replace} onChange={(e) => setReplace(e.target.checked)} />
-                {t('add.replace', { name: valid.existing!.displayName })}
-              </label>
-            </div>
-          )}
-          <fieldset className="options">
-            <legend>{t('add.options')}</legend>
-            <div className="field">
-              <label htmlFor={ids.displayName}>{t('add.displayName')}</label>
-              <input
-                id={ids.displayName}
-                ref={displayNameInput}
-                value={displayName}
-                placeholder={valid.runner.name}
-                onChange={(e) => setDisplayName(e.target.value)}
-                maxLength={80}
-              />
-            </div>
-            <div className="field">
-              <label htmlFor={ids.workdir}>{t('add.workingDirectory')}</label>
-              <p className="hint" id={`${ids.workdir}-hint`}>
-                {t('add.workingDirectoryHint')}
-              </p>
-              <input
-                id={ids.workdir}
-                value={workingDirectory}
-                placeholder={valid.runner.workingDirectory}
-                aria-describedby={`${ids.workdir}-hint`}
-                onChange={(e) => setWorkingDirectory(e.target.value)}
-              />
-            </div>
-            <label className="check">
-              <input id={ids.startNow} type="checkbox" checked={startNow} onChange={(e) => setStartNow(e.target.checked)} />
-              {t('add.startNow')}
-            </label>
-          </fieldset>
-        </>
-      )}
-
-      {saveError && (
-        <p role="alert" className="error-text">
-          {errorText.contract(saveError)}
-        </p>
-      )}
-      <div className="actions">
-        <button type="submit" className="primary" disabled={!canSave}>
-          {saving ? t('add.saving') : t('add.save')}
-        </button>
-        <button type="button" className="secondary" onClick={onCancel}>
-          {t('common.cancel')}
-        </button>
-      </div>
-    </form>
-  );
-}
-
-function ParsedFields({ parsed }: { parsed: Extract<ParsedCommandView, { valid: true }> }) {
-  const { t } = useTranslation();
-  const errorText = useErrorText();
-  const r = parsed.runner;
-  return (
-    <section className="parsed" aria-label={t('add.parsedLabel')}>
-      <p className="ok-text">{t('add.looksGood')}</p>
-      <dl className="facts">
-        <div>
-          <dt>{t('add.field.kind')}</dt>
-          <dd>{t(`kind.${r.kind}`)}</dd>
-        </div>
-        <div>
-          <dt>{t('add.field.runnerUuid')}</dt>
-          <dd>
-            <code>{r.runnerUuid}</code>
-          </dd>
-        </div>
-        <div>
-          <dt>{t('add.field.accountUuid')}</dt>
-          <dd>
-            <code>{r.accountUuid}</code>
-          </dd>
-        </div>
-        {r.repositoryUuid && (
-          <div>
-            <dt>{t('add.field.repositoryUuid')}</dt>
-            <dd>
-              <code>{r.repositoryUuid}</code>
-            </dd>
-          </div>
+      <div role="tabpanel" id={`${id}-panel`} aria-labelledby={`${id}-tab-${tab}`}>
+        {tab === 'paste' ? (
+          <PasteRunnerForm onSaved={onSaved} onCancel={onCancel} {...(clipboardRequest !== undefined ? { clipboardRequest } : {})} />
+        ) : (
+          <CreateRunnerForm onSaved={onSaved} onCancel={onCancel} {...(onOpenSettings ? { onOpenSettings } : {})} />
         )}
-        <div>
-          <dt>{t('add.field.name')}</dt>
-          <dd>
-            <code>{r.name}</code>
-          </dd>
-        </div>
-        <div>
-          <dt>{t('add.field.clientId')}</dt>
-          <dd>
-            <code>{r.oauthClientId}</code>
-          </dd>
-        </div>
-        <div>
-          <dt>{t('add.field.secret')}</dt>
-          <dd>
-            <span className="masked" aria-hidden="true">
-              {parsed.secretMasked.slice(0, 16)}
-            </span>{' '}
-            <span className="muted">{t('add.secretHidden', { count: parsed.secretLength })}</span>
-          </dd>
-        </div>
-        <div>
-          <dt>{t('add.field.workingDirectory')}</dt>
-          <dd>
-            <code>{r.workingDirectory}</code>
-          </dd>
-        </div>
-        <div>
-          <dt>{t('add.field.image')}</dt>
-          <dd>
-            <code>{r.image}</code>
-          </dd>
-        </div>
-      </dl>
-      {parsed.warnings.length > 0 && (
-        <div className="notice warn">
-          <p>
-            <strong>{t('add.warnings')}</strong>
-          </p>
-          <ul>
-            {parsed.warnings.map((w) => (
-              <li key={w.code + w.message}>{errorText.warning(w)}</li>
-            ))}
-          </ul>
-        </div>
-      )}
+      </div>
     </section>
   );
 }

@@ -13,8 +13,11 @@ export function RunnersScreen({
   announce,
   clipboardRequest = null,
   onClipboardRequestTaken,
+  onOpenSettings,
 }: {
   announce: (text: string) => void;
+  /** Where the add form's "connect Bitbucket" leads. */
+  onOpenSettings?: () => void;
   /** Set when the tray asked for the form with the clipboard's command; taken once. */
   clipboardRequest?: number | null;
   onClipboardRequestTaken?: () => void;
@@ -72,6 +75,7 @@ export function RunnersScreen({
       {adding && (
         <AddRunnerForm
           clipboardRequest={formClipboardRequest}
+          {...(onOpenSettings ? { onOpenSettings } : {})}
           onSaved={({ startError, pendingRestart, notice: _notice, ...runner }) => {
             closeForm();
             notePending({ ...runner, ...(pendingRestart ? { pendingRestart } : {}) });
@@ -162,6 +166,9 @@ function RunnerItem({
   const now = useNow(1000);
   const [busy, setBusy] = useState(false);
   const [confirmRemove, setConfirmRemove] = useState(false);
+  /** The removal's "Also delete it in Bitbucket" box. */
+  const [inBitbucket, setInBitbucket] = useState(false);
+  const alsoBitbucketId = useId();
   const [confirmStep, setConfirmStep] = useState<{ channel: 'runners.stop' | 'runners.remove'; done: string } | null>(null);
   const [error, setError] = useState<ContractError | undefined>(startError);
   useEffect(() => setError(startError), [startError]);
@@ -174,12 +181,19 @@ function RunnerItem({
     const result =
       channel === 'runners.start'
         ? await client.invoke(channel, { runnerUuid: runner.uuid })
-        : await client.invoke(channel, { runnerUuid: runner.uuid, force });
+        : channel === 'runners.remove'
+          ? await client.invoke(channel, { runnerUuid: runner.uuid, force, inBitbucket })
+          : await client.invoke(channel, { runnerUuid: runner.uuid, force });
     setBusy(false);
     setConfirmRemove(false);
     if (result.ok) {
       const removed = 'removedStepContainers' in result.value ? result.value.removedStepContainers : 0;
-      announce(removed > 0 ? `${done} ${t('runners.stepContainersRemoved', { count: removed })}` : done);
+      const gone = 'bitbucket' in result.value ? result.value.bitbucket : undefined;
+      const extras = [
+        ...(gone ? [t(gone === 'deleted' ? 'runners.deletedInBitbucket' : 'runners.alreadyGoneInBitbucket')] : []),
+        ...(removed > 0 ? [t('runners.stepContainersRemoved', { count: removed })] : []),
+      ];
+      announce([done, ...extras].join(' '));
       if ('removed' in result.value) onRemoved(result.value.runnerUuid);
       else onChanged(result.value);
     } else if (result.error.code === 'STEP_RUNNING' && channel !== 'runners.start') {
@@ -240,6 +254,12 @@ function RunnerItem({
             <code>{runner.workingDirectory}</code>
           </dd>
         </div>
+        {runner.pool && (
+          <div>
+            <dt>{t('runners.pool')}</dt>
+            <dd>{runner.pool}</dd>
+          </div>
+        )}
       </dl>
       {error && (
         <p role="alert" className="error-text">
@@ -266,7 +286,11 @@ function RunnerItem({
         </div>
       ) : confirmRemove ? (
         <div className="confirm" role="group" aria-label={t('runners.removeConfirmLabel')}>
-          <p>{t('runners.removeConfirm', { name: runner.displayName })}</p>
+          <p>{inBitbucket ? t('runners.removeConfirmBitbucket', { name: runner.displayName }) : t('runners.removeConfirm', { name: runner.displayName })}</p>
+          <label className="check" htmlFor={alsoBitbucketId}>
+            <input id={alsoBitbucketId} type="checkbox" checked={inBitbucket} onChange={(e) => setInBitbucket(e.target.checked)} />
+            {t('runners.alsoInBitbucket')}
+          </label>
           <button
             type="button"
             className="danger"

@@ -10,6 +10,7 @@ export const CHANNEL_NAMES = [
   'runners.list',
   'runners.parseCommand',
   'runners.add',
+  'runners.create',
   'runners.start',
   'runners.stop',
   'runners.remove',

@@ -11,6 +11,7 @@ import type {
   BitbucketStatusView,
   ClipboardDraftView,
   ClipboardOfferView,
+  CreatedRunnerView,
   HostStatusView,
   LogSubscriptionView,
   ParsedCommandView,
@@ -75,9 +76,26 @@ export const channels = {
       message: 'give either "command" (the pasted text) or "draftId" (from clipboard.read), not both',
       path: ['command'],
     }),
+  /** Made through Bitbucket's API (no paste): its one-time secret goes into the vault, never to the caller. */
+  'runners.create': z.strictObject({
+    /** Default: the connected workspace. */
+    workspace: z.string().trim().min(1).max(200).optional(),
+    /** A repository slug of the workspace: a repository runner. */
+    repository: z.string().trim().max(200).optional(),
+    name: displayName,
+    labels: z.array(z.string().trim().min(1).max(100)).max(20).default([]),
+    /** An absolute host path, or `auto` (one of its own under the data directory). */
+    workingDirectory: z
+      .string()
+      .trim()
+      .regex(/^(\/|auto$)/, 'must be an absolute path, like /tmp/runner-tray/build-1, or "auto"')
+      .optional(),
+    startNow: z.boolean().default(true),
+  }),
   'runners.start': byRunner,
   'runners.stop': byRunnerForced,
-  'runners.remove': byRunnerForced,
+  /** `inBitbucket`: delete it in Bitbucket too (first, so a failure here can be retried). */
+  'runners.remove': z.strictObject({ runnerUuid: runnerUuidSchema, force: z.boolean().default(false), inBitbucket: z.boolean().default(false) }),
   'runners.logs.subscribe': z.strictObject({
     runnerUuid: runnerUuidSchema,
     /** How many earlier lines to send back at once. */
@@ -129,10 +147,12 @@ export interface ChannelResponses {
   'runners.list': RunnerView[];
   'runners.parseCommand': ParsedCommandView;
   'runners.add': AddedRunnerView;
+  'runners.create': CreatedRunnerView;
   'runners.start': StartedRunnerView;
   /** `removedStepContainers`: the runner's step containers removed after it stopped. */
   'runners.stop': RunnerView & { removedStepContainers: number };
-  'runners.remove': { runnerUuid: string; removed: true; removedStepContainers: number };
+  /** `bitbucket`: what happened there, when `inBitbucket` was asked. */
+  'runners.remove': { runnerUuid: string; removed: true; removedStepContainers: number; bitbucket?: 'deleted' | 'already-gone' };
   'runners.logs.subscribe': LogSubscriptionView;
   'runners.logs.unsubscribe': { subscriptionId: string; unsubscribed: true };
   'steps.list': StepView[];

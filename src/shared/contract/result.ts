@@ -21,6 +21,12 @@ export const ERROR_CODES = [
   'VAULT_UNAVAILABLE',
   /** Bitbucket refused the credentials or cannot be reached. */
   'BITBUCKET_UNAVAILABLE',
+  /** The action writes to Bitbucket and no account is connected: connect one in Settings. */
+  'BITBUCKET_NOT_CONNECTED',
+  /** The token lacks a scope the action needs (the message names them). */
+  'BITBUCKET_SCOPES',
+  /** Bitbucket's runner limit (100 per workspace or repository) is reached. */
+  'BITBUCKET_RUNNER_LIMIT',
   /** The data directory cannot be written: disk full, read-only, permission denied (the message names the fix). */
   'STORAGE_UNAVAILABLE',
   /** The host cannot read the clipboard (headless dashboard). */
@@ -69,10 +75,13 @@ export function httpStatusFor(result: Result<unknown>): number {
       return 404;
     case 'CONFLICT':
     case 'STEP_RUNNING':
+    case 'BITBUCKET_NOT_CONNECTED':
       return 409;
     case 'DOCKER_UNAVAILABLE':
     case 'VAULT_UNAVAILABLE':
     case 'BITBUCKET_UNAVAILABLE':
+    case 'BITBUCKET_SCOPES':
+    case 'BITBUCKET_RUNNER_LIMIT':
     case 'CLIPBOARD_UNAVAILABLE':
     case 'STORAGE_UNAVAILABLE':
       return 503;

@@ -76,6 +76,13 @@ export interface AddedRunnerView extends StartedRunnerView {
  * changed (a step in progress would be killed): `pendingRestart` says the running container still
  * has the old settings until it is stopped and started, `notice` says so in words (English, for scripts).
  */
+/** `runners.create`'s answer: the runner as a paste would have saved it, and how Bitbucket sees it (no secret). */
+export interface CreatedRunnerView extends AddedRunnerView {
+  bitbucket: { status: string; labels: string[]; scope: 'workspace' | 'repository' };
+  /** Worth a look, in plain words (the parser's and the store's warnings). */
+  warnings: Array<{ code: string; message: string }>;
+}
+
 export interface StartedRunnerView extends RunnerView {
   pendingRestart?: true;
   notice?: string;

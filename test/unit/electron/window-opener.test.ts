@@ -29,7 +29,8 @@ function opener() {
 
 describe('window routes (shared)', () => {
   it('names each view in the fragment and reads only its own names back', () => {
-    expect(WINDOW_ROUTES).toEqual(['add-from-clipboard']);
+    expect(WINDOW_ROUTES).toEqual(['add-from-clipboard', 'pools']);
+    expect(parseWindowRoute('#pools')).toBe('pools');
     expect(windowRouteHash('add-from-clipboard')).toBe('#add-from-clipboard');
     expect(parseWindowRoute('#add-from-clipboard')).toBe('add-from-clipboard');
     expect(parseWindowRoute('add-from-clipboard')).toBe('add-from-clipboard');

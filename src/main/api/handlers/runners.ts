@@ -1,10 +1,11 @@
-/** `runners.*`: the runner list, parsing a pasted command, add / start / stop / remove, and log subscriptions. */
+/** `runners.*`: the runner list, parsing a pasted command, add / create / start / stop / remove, and log subscriptions. */
 import type { ValidRequestOf } from '../../../shared/contract/channels.js';
 import { toParsedCommandView } from '../../../shared/contract/parsed-view.js';
 import type { AddedRunnerView, RunnerView, StartedRunnerView } from '../../../shared/contract/views.js';
 import { parseRunnerCommand, type ParseResult } from '../../../shared/runner-command/index.js';
 import type { RunnerService, StartResult } from '../../runners/runner-service.js';
 import { ApiError, toContractError } from '../contract-errors.js';
+import { createRunnerHandler, removeInBitbucket } from './runners-bitbucket.js';
 import type { HandlerDeps, HandlersOf } from './types.js';
 
 /** The saved runner a parsed command names, for "already saved as …" in the add form. */
@@ -68,6 +69,8 @@ export function runnerHandlers(deps: HandlerDeps): HandlersOf<'runners'> {
 
     'runners.add': add,
 
+    'runners.create': (req) => createRunnerHandler(deps, req),
+
     async 'runners.start'({ runnerUuid }) {
       let started: StartResult;
       try {
@@ -84,7 +87,9 @@ export function runnerHandlers(deps: HandlerDeps): HandlersOf<'runners'> {
       return { ...(await runnerView(runnerUuid)), removedStepContainers };
     },
 
-    async 'runners.remove'({ runnerUuid, force }) {
+    async 'runners.remove'(req) {
+      if (req.inBitbucket) return removeInBitbucket(deps, req);
+      const { runnerUuid, force } = req;
       const { runnerUuid: removed, removedStepContainers } = await deps.lifecycle.remove(runnerUuid, { force });
       return { runnerUuid: removed, removed: true as const, removedStepContainers };
     },

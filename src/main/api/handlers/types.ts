@@ -51,6 +51,8 @@ export interface HandlerDeps {
   toRunnerView: (status: RunnerStatus) => RunnerView;
   /** A step's view with Bitbucket's names. */
   toStepView: (runnerUuid: string, step: Step) => StepView;
+  /** Every write to Bitbucket, one line each, without secrets (the host's log). */
+  log?: (line: string) => void;
   /** The pool controllers (`ctx.pools()`): their views, one-off observations, retiring a pool's runners. */
   pools: PoolControllers;
 }

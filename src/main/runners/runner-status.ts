@@ -47,6 +47,7 @@ export function statusOf(record: RunnerRecord, facts: ContainerFacts | null, now
     exitCode: facts && facts.state !== 'running' ? facts.exitCode : null,
     restartCount: facts?.restartCount ?? 0,
     workingDirectory: record.spec.workingDirectory,
+    stoppedAt: record.stoppedAt ?? null,
   };
 }
 

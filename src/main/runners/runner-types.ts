@@ -52,6 +52,11 @@ export interface RunnerStatus {
   exitCode: number | null;
   restartCount: number;
   workingDirectory: string;
+  /**
+   * ISO-8601 of the user's last stop (settings), null when none is recorded: a runner that is
+   * down without one crashed (see shared/runner-state). Absent from statuses built elsewhere.
+   */
+  stoppedAt?: string | null;
 }
 
 export interface StartResult extends RunnerStatus {

@@ -152,4 +152,29 @@ describe('a runner killed with its engine', () => {
     expect((await cli(['start', STOPPED])).code).toBe(0);
     expect(home.settings.runners().get(STOPPED)?.stoppedAt).toBeUndefined();
   });
+  it("a host starting up removes a running runner's step containers from before its current run, and keeps the newer ones", async () => {
+    const runner = runnerUuid(1204);
+    await home.startRunner(runner, 'idle');
+    const old = await stepContainer(runner);
+    // Docker restarts the runner (as after a crash): the old step is a leftover of the run before.
+    await new Promise((r) => setTimeout(r, 1100));
+    await docker.getContainer(`runner-${runner.slice(1, -1)}`).restart({ t: 0 });
+    await new Promise((r) => setTimeout(r, 1100));
+    const current = await stepContainer(runner);
+    const strangers = await stepContainer(STRANGER);
+
+    const lines: string[] = [];
+    const ctx = new AppContext({ env: cliEnv(home.dataDir, daemon.socketPath), checkForImageUpdates: false, waitForEngine: true, log: (l) => lines.push(l) });
+    const host = await startHost({ ctx });
+    try {
+      await expect.poll(() => lines.join('\n'), { timeout: 30_000 }).toContain(`Runner ${runner}: removed 1 step container left from before its last start`);
+      expect(await exists(old)).toBe(false);
+      expect(await exists(current)).toBe(true);
+      expect(await exists(strangers)).toBe(true);
+      expect((await host.runners.status(runner)).containerState).toBe('running');
+    } finally {
+      await host.close();
+      await ctx.close();
+    }
+  });
 });

@@ -163,9 +163,13 @@ export function attachDockerd(dir: string): PrivateDockerd {
     async kill() {
       const pid = readPid(pidFile);
       if (pid === undefined || !alive(pid)) throw new Error(`private dockerd in ${dir} is not running`);
+      const containerd = readPid(join(execRoot, 'containerd', 'containerd.pid'));
       process.kill(pid, 'SIGKILL');
       const deadline = Date.now() + 10_000;
       while (alive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      // Its containerd gets SIGKILL with it (parent-death signal); wait for that too, so the next
+      // start finds a dead pid in containerd's pidfile rather than one still exiting.
+      while (containerd !== undefined && alive(containerd) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     },
     async stop() {
       await halt();

@@ -154,7 +154,16 @@ export class AppContext {
   /** The runner monitor (engine events, followed logs, steps, crash supervision); the caller starts it. */
   monitor(): Promise<RunnerMonitor> {
     return (this.#monitor ??= this.hostEngine().then(
-      (engine) => (this.#monitorBuilt = new RunnerMonitor({ engine, log: this.log })),
+      (engine) =>
+        (this.#monitorBuilt = new RunnerMonitor({
+          engine,
+          log: this.log,
+          // Read per question: a `stop` from the CLI records it in settings while a host runs.
+          stoppedAt: (uuid) => {
+            const record = this.settings().runners().get(uuid);
+            return record ? (record.stoppedAt ?? null) : undefined;
+          },
+        })),
       (e: unknown) => {
         this.#monitor = undefined;
         throw e;

@@ -13,6 +13,7 @@ import { createApi, type Api } from './api/index.js';
 import type { AppContext, RunnerMonitor } from './app-context.js';
 import { handMadeNotice } from './runners/import-notice.js';
 import { HostStatus } from './host-status.js';
+import { CrashRestarts } from './monitor/crash-restart.js';
 import type { RunnerService } from './runners/runner-service.js';
 
 export interface HostOptions {
@@ -51,21 +52,36 @@ export async function startHost(options: HostOptions): Promise<Host> {
     const notice = handMadeNotice(await (await ctx.imports()).candidates().catch(() => []));
     if (notice) ctx.log(notice);
   };
+  // Runners down without a stop from the user (the engine or the host went down under them) are
+  // started again, and step containers left from before a crash removed, after every reconcile.
+  const restarts = new CrashRestarts({ runners, log: ctx.log });
+  const checkCrashes = (runnerUuid?: string) =>
+    void restarts.check(runnerUuid).catch((err: unknown) => ctx.log(`checking runners for crashes: ${err instanceof Error ? err.message : String(err)}`));
+  const reconcileAll = async () => {
+    await reconcileRunners();
+    checkCrashes();
+  };
   // The monitor reconciles its own view after a reconnect; the runner views follow it here.
   const offConnection = monitor.events.on('connection', (e) => {
     status.engineConnected(e.connected);
     if (e.connected)
-      reconcileRunners().catch((err: unknown) => ctx.log(`reconciling runners after Docker came back: ${err instanceof Error ? err.message : String(err)}`));
+      reconcileAll().catch((err: unknown) => ctx.log(`reconciling runners after Docker came back: ${err instanceof Error ? err.message : String(err)}`));
+  });
+  // A crash seen live, and a runner back from one (its earlier step containers are leftovers).
+  const offState = monitor.events.on('runner-state', (e) => {
+    if (e.runnerState === 'CRASHED' || e.previous === 'CRASHED') checkCrashes(e.runnerUuid);
   });
   const close = async () => {
     offConnection();
+    offState();
+    restarts.close();
     api.close();
     await monitor.close();
   };
   try {
     await monitor.start({ waitForEngine: true });
     await status.refresh();
-    if (monitor.connected) await reconcileRunners();
+    if (monitor.connected) await reconcileAll();
     await api.start();
   } catch (e) {
     await close();

@@ -21,6 +21,8 @@ export interface PrivateDockerd {
   pid(): number;
   /** Stop (TERM, wait) if running, then start on the same roots and socket; containers survive. */
   restart(): Promise<void>;
+  /** SIGKILL the daemon by its pid, as a crash would (no shutdown of its containers), and wait until it is gone. */
+  kill(): Promise<void>;
   /** Stop by pid and delete the temp dir. */
   stop(): Promise<void>;
 }
@@ -90,6 +92,11 @@ export function attachDockerd(dir: string): PrivateDockerd {
   const logFile = join(dir, 'dockerd.log');
 
   async function launch(): Promise<void> {
+    // After a SIGKILL the daemon's containerd dies with it, but may linger as a zombie nobody
+    // reaps; its pidfile then names a "live" process and the new daemon waits on a dead socket.
+    const containerdPidFile = join(execRoot, 'containerd', 'containerd.pid');
+    const containerdPid = readPid(containerdPidFile);
+    if (containerdPid !== undefined && !alive(containerdPid)) rmSync(containerdPidFile, { force: true });
     const log = openSync(logFile, 'a');
     const child: ChildProcess = spawn(
       'dockerd',
@@ -152,6 +159,17 @@ export function attachDockerd(dir: string): PrivateDockerd {
     async restart() {
       await halt();
       await launch();
+    },
+    async kill() {
+      const pid = readPid(pidFile);
+      if (pid === undefined || !alive(pid)) throw new Error(`private dockerd in ${dir} is not running`);
+      const containerd = readPid(join(execRoot, 'containerd', 'containerd.pid'));
+      process.kill(pid, 'SIGKILL');
+      const deadline = Date.now() + 10_000;
+      while (alive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      // Its containerd gets SIGKILL with it (parent-death signal); wait for that too, so the next
+      // start finds a dead pid in containerd's pidfile rather than one still exiting.
+      while (containerd !== undefined && alive(containerd) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     },
     async stop() {
       await halt();

@@ -8,7 +8,7 @@ import { toRunnerView } from '../../src/main/api/views.js';
 import type { RunnerSnapshot } from '../../src/main/monitor/runner-monitor.js';
 import type { RunnerStatus } from '../../src/main/runners/runner-service.js';
 import { oneShotRunnerState, readingOfLog } from '../../src/main/runners/runner-state.js';
-import { runnerState, type ContainerState, type RunnerState } from '../../src/shared/runner-state.js';
+import { runnerState, unrequestedExit, type ContainerState, type RunnerState } from '../../src/shared/runner-state.js';
 
 const ID = 'c0ffee0000000000000000000000000000000000000000000000000000000001';
 const OTHER = 'c0ffee0000000000000000000000000000000000000000000000000000000002';
@@ -112,5 +112,45 @@ describe('`list` and the dashboard agree for the same container', () => {
       throw new Error('no such container');
     });
     expect(gone).toBe('STOPPED');
+  });
+});
+
+describe('a recorded stop tells a crash from a stop (settings `stoppedAt`)', () => {
+  const STOP = '2026-03-02T09:00:00.000Z';
+  const withStop = (s: RunnerStatus, stoppedAt: string | null): RunnerStatus => ({ ...s, stoppedAt });
+
+  it.each<[string, ContainerState, number | null, string | null, RunnerState]>([
+    // What Docker leaves after the engine was killed: exited, whatever the code.
+    ['exited 0 without a recorded stop', 'exited', 0, null, 'CRASHED'],
+    ['exited 137 without a recorded stop', 'exited', 137, null, 'CRASHED'],
+    ['dead without a recorded stop', 'dead', 137, null, 'CRASHED'],
+    ['exited 143 after a recorded stop', 'exited', 143, STOP, 'STOPPED'],
+    ['exited 3 after a recorded stop', 'exited', 3, STOP, 'STOPPED'],
+    // Neither running nor down after a run: no record changes these.
+    ['never created', 'missing', null, null, 'STOPPED'],
+    ['created, not started yet', 'created', null, null, 'STOPPED'],
+    ['restarting after a clean exit', 'restarting', 0, null, 'STARTING'],
+    ['running', 'running', null, STOP, 'STARTING'],
+  ])('%s → %s', (_, containerState, exitCode, stoppedAt, expected) => {
+    expect(runnerState({ containerId: ID, containerState, exitCode, stoppedAt })).toBe(expected);
+  });
+
+  it("a user's stop outweighs a crash reading of the same container; an unknown record keeps Docker's word", () => {
+    const reading = { containerId: ID, runnerState: 'CRASHED' as const };
+    expect(runnerState({ containerId: ID, containerState: 'exited', exitCode: 3, stoppedAt: STOP }, reading)).toBe('STOPPED');
+    expect(runnerState({ containerId: ID, containerState: 'exited', exitCode: 3 })).toBe('STOPPED');
+  });
+
+  it('`list` and the dashboard say CRASHED alike, and why', async () => {
+    const down = withStop(status('exited', 137), null);
+    expect(await cli(down, '')).toBe('CRASHED');
+    expect(dashboard(down)).toBe('CRASHED');
+    expect(dashboard(down, snapshot(ID, 'STOPPED'))).toBe('CRASHED');
+    expect(unrequestedExit(down)).toMatchObject({ reason: 'EXIT_137', exitCode: 137, message: expect.stringContaining('exited (code 137) without a stop') });
+    const stopped = withStop(status('exited', 143), STOP);
+    expect(await cli(stopped, '')).toBe('STOPPED');
+    expect(dashboard(stopped, snapshot(ID, 'CRASHED'))).toBe('STOPPED');
+    expect(unrequestedExit(stopped)).toBeNull();
+    expect(unrequestedExit(withStop(status('running', null), null))).toBeNull();
   });
 });

@@ -1,14 +1,18 @@
 import { printableText } from '../../shared/text-safety.js';
 import type { RunnerState } from '../../shared/contract/views.js';
+import { unrequestedExit, type UnrequestedExit } from '../../shared/runner-state.js';
 import type { AppContext } from '../../main/app-context.js';
 import type { RunnerStatus } from '../../main/runners/runner-service.js';
 import { runnerStateOf } from '../../main/runners/runner-state.js';
 import type { Command } from '../command.js';
 import { withContext } from '../context.js';
 
-/** What `status --json` prints: the service's status (without the engine's container id) plus the runner state. */
-type StatusEntry = Omit<RunnerStatus, 'containerId'> & { runnerState: RunnerState };
-type ListEntry = Pick<StatusEntry, 'runnerUuid' | 'name' | 'displayName' | 'kind' | 'containerState' | 'runnerState'>;
+/**
+ * What `status --json` prints: the service's status (without the engine's container id) plus the
+ * runner state, and for a runner down without a stop from the user, why it is CRASHED.
+ */
+type StatusEntry = Omit<RunnerStatus, 'containerId'> & { runnerState: RunnerState; crash?: UnrequestedExit };
+type ListEntry = Pick<StatusEntry, 'runnerUuid' | 'name' | 'displayName' | 'kind' | 'containerState' | 'runnerState' | 'crash'>;
 
 async function statuses(ctx: AppContext, runner: string | undefined): Promise<StatusEntry[]> {
   const service = await ctx.runners();
@@ -17,7 +21,9 @@ async function statuses(ctx: AppContext, runner: string | undefined): Promise<St
   return Promise.all(
     list.map(async (status) => {
       const { containerId: _engineId, ...shown } = status;
-      return { ...shown, runnerState: await runnerStateOf(docker, status) };
+      const runnerState = await runnerStateOf(docker, status);
+      const crash = runnerState === 'CRASHED' ? unrequestedExit(status) : null;
+      return { ...shown, runnerState, ...(crash ? { crash } : {}) };
     }),
   );
 }
@@ -27,6 +33,14 @@ function table(cells: string[][]): string {
   const rows = cells.map((r) => r.map(printableText));
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
   return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')).join('\n') + '\n';
+}
+
+/** One line per runner that is down without a stop from the user: its exit code and what happens next. */
+function crashNotes(rows: readonly StatusEntry[]): string {
+  return rows
+    .filter((r) => r.crash)
+    .map((r) => printableText(`${r.runnerUuid} (${r.displayName}) CRASHED: ${r.crash!.message}`) + '\n')
+    .join('');
 }
 
 export function formatUptime(seconds: number | null): string {
@@ -47,13 +61,14 @@ export const listCommand: Command = {
   async run(args, io) {
     const rows = await withContext(io, (ctx) => statuses(ctx, undefined));
     if (args.values.json) {
-      const entries: ListEntry[] = rows.map(({ runnerUuid, name, displayName, kind, containerState, runnerState }) => ({
+      const entries: ListEntry[] = rows.map(({ runnerUuid, name, displayName, kind, containerState, runnerState, crash }) => ({
         runnerUuid,
         name,
         displayName,
         kind,
         containerState,
         runnerState,
+        ...(crash ? { crash } : {}),
       }));
       io.out(JSON.stringify(entries) + '\n');
       return 0;
@@ -63,7 +78,8 @@ export const listCommand: Command = {
       return 0;
     }
     io.out(
-      table([['RUNNER', 'NAME', 'KIND', 'CONTAINER', 'STATE'], ...rows.map((r) => [r.runnerUuid, r.displayName, r.kind, r.containerState, r.runnerState])]),
+      table([['RUNNER', 'NAME', 'KIND', 'CONTAINER', 'STATE'], ...rows.map((r) => [r.runnerUuid, r.displayName, r.kind, r.containerState, r.runnerState])]) +
+        crashNotes(rows),
     );
     return 0;
   },
@@ -85,7 +101,7 @@ export const statusCommand: Command = {
       table([
         ['RUNNER', 'NAME', 'CONTAINER', 'STATE', 'UPTIME', 'IMAGE'],
         ...rows.map((r) => [r.runnerUuid, r.displayName, r.containerState, r.runnerState, formatUptime(r.uptimeSeconds), r.image]),
-      ]),
+      ]) + crashNotes(rows),
     );
     return 0;
   },

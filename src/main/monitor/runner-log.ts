@@ -7,6 +7,9 @@
 import type Docker from 'dockerode';
 import type { Diagnosis } from '../../shared/diagnostics/diagnose.js';
 import { maskLogText } from '../../shared/mask-text.js';
+import { foldRunnerLog } from '../../shared/step-log/fold.js';
+import { RunnerLogReplay } from '../../shared/step-log/replay.js';
+import type { Step } from '../../shared/step-log/types.js';
 import { demuxBuffer, followContainerLog, type LogFollower } from '../docker/container-logs.js';
 import { comparableTimestamp, sinceAfter, sinceAt, splitDockerLine } from './docker-time.js';
 import type { MonitorEvent } from './events.js';
@@ -44,6 +47,9 @@ export class RunnerLog {
   async readBacklog(t: Tracked, id: string, startedAt: string | null): Promise<void> {
     t.quiet = true;
     try {
+      // Steps of the container's earlier runs (before a crash restart), as a live follower would
+      // have kept them; the runner's state comes from the current run alone.
+      if (startedAt) t.replay.state = { ...t.replay.state, steps: await this.#stepsBefore(t, id, startedAt) };
       const raw = (await this.#o.docker.getContainer(id).logs({
         stdout: true,
         stderr: true,
@@ -59,6 +65,26 @@ export class RunnerLog {
       t.pending = [];
       t.lastSteps = t.replay.state.steps;
     }
+  }
+
+  /**
+   * The steps in container `id`'s log before its last start (newest `backlogLines` lines), in a
+   * replay of their own: only finished steps come out, a step that was running when the run
+   * ended being lost with it (ERROR, inferred), as the fold says of an exit nobody asked for.
+   */
+  async #stepsBefore(t: Tracked, id: string, startedAt: string): Promise<Step[]> {
+    const raw = (await this.#o.docker.getContainer(id).logs({
+      stdout: true,
+      stderr: true,
+      follow: false,
+      tail: this.#o.backlogLines,
+      until: sinceAt(startedAt) as unknown as number,
+    })) as unknown as Buffer;
+    if (raw.length === 0) return [];
+    const earlier = new RunnerLogReplay({ ...t.zone, maxFinishedSteps: t.replay.state.options.maxFinishedSteps });
+    earlier.push(demuxBuffer(raw).toString('utf8'));
+    earlier.end();
+    return foldRunnerLog(earlier.state, { kind: 'container', action: 'die' }).steps;
   }
 
   /** Follows `t`'s current container from just after the last line seen (from its start when none was). */

@@ -10,7 +10,7 @@
 import type Docker from 'dockerode';
 import { maskLogText } from '../../shared/mask-text.js';
 import { secretsInContainerEnv } from '../../shared/runner-command/runner-env.js';
-import { runnerState, type RunnerState } from '../../shared/runner-state.js';
+import { runnerState, unrequestedExit, type ContainerState, type RunnerState } from '../../shared/runner-state.js';
 import { bare } from '../../shared/runner-spec.js';
 import { Secret } from '../../shared/secret.js';
 import { foldRunnerLog } from '../../shared/step-log/fold.js';
@@ -18,7 +18,7 @@ import { toStepsJson, type ReplayOptions, type RunnerStepsJson } from '../../sha
 import { parseSiblingName } from '../../shared/step-log/sibling-name.js';
 import type { ContainerAction, ContainerEvent } from '../../shared/step-log/types.js';
 import type { Engine } from '../docker/engine.js';
-import { runnerOfLabels } from '../docker/runner-containers.js';
+import { inspectContainer, runnerOfLabels } from '../docker/runner-containers.js';
 import { TypedEmitter } from '../runners/events.js';
 import { containerEnvSettings } from './container-env.js';
 import { EngineEvents, type ContainerEngineEvent } from './engine-events.js';
@@ -55,6 +55,11 @@ export interface RunnerMonitorDeps {
   maxSiblingLogs?: number;
   /** How long a runner's exit waits for the rest of its log before it is judged. Default 5 s. */
   exitDrainMs?: number;
+  /**
+   * The user's last stop of a runner as settings record it (null: none; undefined: not ours to
+   * know), so the monitor tells a crash from a stop as `list` does. Default: never known.
+   */
+  stoppedAt?: (runnerUuid: string) => string | null | undefined;
 }
 
 interface Effective {
@@ -64,6 +69,8 @@ interface Effective {
 }
 
 const STOPS: ReadonlySet<ContainerAction> = new Set(['die', 'kill', 'stop', 'destroy']);
+/** Docker marks a container it restarts before it reports the exit; this covers a slow engine. */
+const SETTLE_EXIT_MS = 1000;
 
 export class RunnerMonitor {
   readonly events = new TypedEmitter<MonitorEvent>();
@@ -77,6 +84,7 @@ export class RunnerMonitor {
   readonly #steps: StepContainers;
   readonly #reconcileHost: ReconcileHost;
   readonly #drainMs: number;
+  readonly #stoppedAt: (runnerUuid: string) => string | null | undefined;
   #closed = false;
   #started = false;
   #reconciling: Promise<void> = Promise.resolve();
@@ -86,6 +94,7 @@ export class RunnerMonitor {
     this.supervisor = deps.supervisor instanceof Supervisor ? deps.supervisor : new Supervisor(deps.supervisor);
     this.#log = deps.log ?? (() => undefined);
     this.#drainMs = deps.exitDrainMs ?? 5000;
+    this.#stoppedAt = deps.stoppedAt ?? (() => undefined);
     this.#replayOptions = { ...(deps.replay ?? {}), hostDockerVersion: deps.replay?.hostDockerVersion ?? deps.engine.facts.serverVersion };
     const closed = () => this.#closed;
     const emit = (e: MonitorEvent) => this.events.emit(e);
@@ -284,8 +293,24 @@ export class RunnerMonitor {
   #noteContainer(t: Tracked, action: ContainerAction, exitCode: number | undefined): void {
     if (action === 'create') t.container = null;
     else if (action === 'start' || action === 'restart') t.container = { state: 'running', exitCode: null };
-    else if (action === 'die') t.container = { state: 'exited', exitCode: exitCode ?? null };
-    else if (action === 'destroy') t.container = { state: 'missing', exitCode: null };
+    else if (action === 'die') {
+      t.container = { state: 'exited', exitCode: exitCode ?? null, provisional: true };
+      void this.#settleExit(t, t.containerId);
+    } else if (action === 'destroy') t.container = { state: 'missing', exitCode: null };
+  }
+
+  /**
+   * Whether an exit heard as an event left the runner down (`exited`) or Docker brings it back (a
+   * `docker restart`, an exit the restart policy follows): only a runner that stays down without
+   * a recorded stop is CRASHED, not one passing through.
+   */
+  async #settleExit(t: Tracked, id: string | null): Promise<void> {
+    if (id === null) return;
+    await new Promise((r) => setTimeout(r, SETTLE_EXIT_MS).unref());
+    const info = await inspectContainer(this.#docker, id).catch(() => null);
+    if (this.#closed || info === null || t.containerId !== id || !t.container?.provisional) return;
+    t.container = { state: info.State.Status as ContainerState, exitCode: info.State.Running ? null : info.State.ExitCode };
+    this.#publish(t, new Date().toISOString());
   }
 
   /** Stops following the runner's previous container; the new one's log is read from its start. */
@@ -306,6 +331,7 @@ export class RunnerMonitor {
     t.envOf = id;
     const settings = containerEnvSettings(env, this.#replayOptions);
     t.replay.setTimeZone(settings.zone);
+    t.zone = settings.zone;
     t.timeZone = settings.shown;
     t.timeZoneProblem = settings.problem;
     if (settings.problem) this.#log(`Runner ${t.runnerUuid}: ${settings.problem}`);
@@ -336,14 +362,18 @@ export class RunnerMonitor {
     const crash = this.supervisor.verdict(t.runnerUuid);
     if (crash) return { state: 'CRASHED', reason: crash.reason, crash };
     const read = t.replay.state;
-    const state =
-      t.container === null
-        ? read.runnerState
-        : runnerState(
-            { containerId: t.containerId, containerState: t.container.state, exitCode: t.container.exitCode },
-            { containerId: t.containerId, runnerState: read.runnerState },
-          );
-    return { state, reason: state === read.runnerState ? read.reason : undefined, crash: undefined };
+    if (t.container === null) return { state: read.runnerState, reason: read.reason, crash: undefined };
+    const stoppedAt = t.container.provisional ? undefined : this.#stoppedAt(t.runnerUuid);
+    const facts = {
+      containerId: t.containerId,
+      containerState: t.container.state,
+      exitCode: t.container.exitCode,
+      ...(stoppedAt !== undefined ? { stoppedAt } : {}),
+    };
+    const state = runnerState(facts, { containerId: t.containerId, runnerState: read.runnerState });
+    if (state === read.runnerState) return { state, reason: read.reason, crash: undefined };
+    // Down without a recorded stop: named as a single crash is.
+    return { state, reason: state === 'CRASHED' ? unrequestedExit(facts)?.reason : undefined, crash: undefined };
   }
 
   #publish(t: Tracked, time: string): void {

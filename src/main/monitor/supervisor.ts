@@ -9,6 +9,10 @@
  * supervisor only judges: after `maxExits` unrequested non-zero exits within `windowMs`, the
  * runner is CRASHED with the reason (exit code, OOM kill, last diagnosis), until it proves healthy
  * again (reports ONLINE or takes a step) or the user stops or starts it.
+ *
+ * What Docker does not restart (a runner the engine stopped when it was killed, or the host
+ * went down) is down without a stop the user asked for, which settings now record: the
+ * long-running hosts start those again (see crash-restart.ts); a user's stop stays a stop.
  */
 import type { RunnerExit } from '../../shared/step-log/types.js';
 

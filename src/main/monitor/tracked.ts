@@ -41,9 +41,10 @@ export interface Tracked {
   containerName: string | null;
   /**
    * The container's state as its events and inspections left it (for `shared/runner-state`);
-   * null until an inspection or a start says (a created container has not run yet).
+   * null until an inspection or a start says (a created container has not run yet). An exit
+   * heard as an event is `provisional` until an inspection says whether Docker restarts it.
    */
-  container: { state: ContainerState; exitCode: number | null } | null;
+  container: { state: ContainerState; exitCode: number | null; provisional?: true } | null;
   replay: RunnerLogReplay;
   published: { state: RunnerState; reason: string | undefined } | null;
   /** Comparable form of the newest Docker timestamp folded (dedupe) and its raw form (resume). */
@@ -67,8 +68,9 @@ export interface Tracked {
   siblingClaims: Map<string, string>;
   /** Sibling log followers (null while opening), by container id. */
   siblingLogs: Map<string, LogFollower | null>;
-  /** The container whose env (TZ, secret) the replay was set up from. */
+  /** The container whose env (TZ, secret) the replay was set up from, and the zone it gave. */
   envOf: string | null;
+  zone: Pick<ReplayOptions, 'timeZone' | 'utcOffset'>;
   timeZone: string;
   timeZoneProblem: string | undefined;
   /** The runner's OAuth client secret from its container's env: redacted from diagnosis lines. */
@@ -106,6 +108,7 @@ export function newTracked(runnerUuid: string, replayOptions: ReplayOptions, onL
     siblingClaims: new Map(),
     siblingLogs: new Map(),
     envOf: null,
+    zone: {},
     timeZone: replayOptions.timeZone ?? replayOptions.utcOffset ?? 'Z',
     timeZoneProblem: undefined,
     secrets: [],

@@ -3,7 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { isAbsolute } from 'node:path';
 import type { RunnerSpec } from '../../shared/runner-command/types.js';
 import { bare, perRunnerWorkDir, withWorkDir } from '../../shared/runner-spec.js';
-import type { RunnerRecord } from '../settings/types.js';
+import type { RunnerRecord, RunnerStore } from '../settings/types.js';
 import { RunnerError } from './errors.js';
 import type { AddOptions, SharedWorkDirWarning } from './runner-types.js';
 
@@ -63,4 +63,18 @@ export function alreadyAdded(existing: RunnerRecord, uuid: string): RunnerError 
       '`.',
     uuid,
   );
+}
+
+/**
+ * Sets (an ISO time) or clears (undefined) the runner's recorded user stop, on the record as
+ * settings hold it now; returns what it was. A runner removed meanwhile is left removed.
+ */
+export function recordStop(store: RunnerStore, uuid: string, stoppedAt: string | undefined): string | undefined {
+  const current = store.get(uuid);
+  if (!current) return undefined;
+  const before = current.stoppedAt;
+  if (before === stoppedAt) return before;
+  const { stoppedAt: _old, ...rest } = current;
+  store.put(stoppedAt === undefined ? rest : { ...rest, stoppedAt });
+  return before;
 }

@@ -22,7 +22,7 @@ import { TypedEmitter, type RunnerEvent } from './events.js';
 import { ensureImage } from './image.js';
 import { KeyedMutex } from './mutex.js';
 import { resolveRunner } from './resolve.js';
-import { alreadyAdded, findRecord, sharedWorkDirWarnings, withChosenWorkDir } from './runner-records.js';
+import { alreadyAdded, findRecord, recordStop, sharedWorkDirWarnings, withChosenWorkDir } from './runner-records.js';
 import { forgetRunner, readSecrets, refuseUnsendableSecrets, saveRunner, type RunnerSecrets } from './runner-secrets.js';
 import { runnerStatus, statusWith } from './runner-status.js';
 import type { AddOptions, AddResult, AddWarning, ReconcileReport, RunnerStatus, SharedWorkDirWarning, StartOptions, StartResult } from './runner-types.js';
@@ -82,6 +82,11 @@ export class RunnerService {
     return resolveRunner(runner, this.#store.list());
   }
 
+  /** Whether `<runner>` is a stored runner. */
+  has(runner: string): boolean {
+    return findRecord(this.#store.list(), runner) !== undefined;
+  }
+
   /** Other runners that would share this spec's working directory, with the per-runner dir to use instead. */
   sharedWorkDirWarnings(spec: RunnerSpec): SharedWorkDirWarning[] {
     return sharedWorkDirWarnings(spec, this.#store.list());
@@ -109,6 +114,8 @@ export class RunnerService {
         displayName: options.displayName ?? existing?.displayName ?? spec.name,
         addedAt: existing?.addedAt ?? this.#now().toISOString(),
         ...(extraNames.length > 0 ? { vaultEnv: extraNames } : {}),
+        // Rotating a stopped runner's secret is no start: it stays stopped, not crashed.
+        ...(existing?.stoppedAt ? { stoppedAt: existing.stoppedAt } : {}),
       };
       this.#engine.remember([parsed.secret, ...Object.values(extra)]);
       await saveRunner(this.#vault, this.#store, record, { secret: parsed.secret, extra }, existing);
@@ -162,6 +169,8 @@ export class RunnerService {
       } catch (e) {
         throw this.#engine.wrap(e, uuid, [secrets.secret, ...Object.values(secrets.extra)]);
       }
+      // Only once it runs: a start that failed leaves the user's stop standing.
+      recordStop(this.#store, uuid, undefined);
       const status = await this.#engine.call((docker) => statusWith(docker, record, outcome.id, this.#now), uuid);
       if (!outcome.pending) return { ...status, pendingRestart: false };
       return { ...status, pendingRestart: true, notice: pendingRestartMessage(uuid, outcome.pending) };
@@ -223,11 +232,17 @@ export class RunnerService {
     return this.#mutex.run(bare(uuid), async () => {
       const docker = await this.#engine.call(async (d) => d, uuid);
       const mine = await this.#engine.call(() => listRunnerContainers(docker, uuid), uuid);
+      // Recorded before the container goes down, so a monitor that sees it exit already knows
+      // the user asked; taken back when the engine refuses the stop.
+      const before = recordStop(this.#store, uuid, this.#now().toISOString());
       for (const { id } of mine) {
         try {
           await docker.getContainer(id).stop({ t: this.#stopTimeout });
         } catch (e) {
-          if (statusCodeOf(e) !== 304 && statusCodeOf(e) !== 404) throw this.#engine.wrap(e, uuid);
+          if (statusCodeOf(e) !== 304 && statusCodeOf(e) !== 404) {
+            recordStop(this.#store, uuid, before);
+            throw this.#engine.wrap(e, uuid);
+          }
         }
       }
       const status = await this.#engine.call(() => runnerStatus(docker, record, this.#now), uuid);

@@ -48,6 +48,7 @@ export function statusOf(record: RunnerRecord, facts: ContainerFacts | null, now
     restartCount: facts?.restartCount ?? 0,
     workingDirectory: record.spec.workingDirectory,
     ...(record.pool ? { pool: record.pool } : {}),
+    stoppedAt: record.stoppedAt ?? null,
   };
 }
 

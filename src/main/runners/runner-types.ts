@@ -54,6 +54,11 @@ export interface RunnerStatus {
   workingDirectory: string;
   /** The pool that made it; absent for a runner the user added. */
   pool?: string;
+  /**
+   * ISO-8601 of the user's last stop (settings), null when none is recorded: a runner that is
+   * down without one crashed (see shared/runner-state). Absent from statuses built elsewhere.
+   */
+  stoppedAt?: string | null;
 }
 
 export interface StartResult extends RunnerStatus {

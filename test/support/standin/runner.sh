@@ -2,7 +2,7 @@
 # Stand-in for the Bitbucket Pipelines runner: replays recorded runner log lines (with the
 # current time and this container's UUIDs) and, for each step, starts and removes a sibling
 # `<runner>_<step>_build` container through the bound Docker socket, as the real runner does.
-# Controlled by env: STANDIN_SCRIPT=idle|one-step|failed-step|steps|crash|crash-once|exit|replay|leaky,
+# Controlled by env: STANDIN_SCRIPT=idle|one-step|failed-step|steps|crash|crash-once|step-crash-once|exit|replay|leaky,
 # STANDIN_EXIT_CODE, STANDIN_STEP_SECONDS, STANDIN_STEPS (for `steps`), STANDIN_LOG (for
 # `replay`), STANDIN_SIBLINGS=0 to skip sibling containers. It never prints its environment:
 # OAUTH_CLIENT_SECRET is in it; only `leaky` prints that secret in a log line, as a careless
@@ -98,6 +98,13 @@ case "${STANDIN_SCRIPT:-idle}" in
   crash-once)
     if [ -f /var/crashed-once ]; then replay $FIXTURES/startup.log; idle; fi
     touch /var/crashed-once; replay $FIXTURES/crash-oauth.log; exit "${STANDIN_EXIT_CODE:-1}" ;;
+  # First run: a step that passes, then one that is lost when the runner crashes mid-step;
+  # Docker's restart of the same container then comes up and idles.
+  step-crash-once)
+    if [ -f /var/crashed-once ]; then replay $FIXTURES/startup.log; idle; fi
+    touch /var/crashed-once; replay $FIXTURES/startup.log; replay $FIXTURES/step-passed.log
+    sed -n '1,/progress to RUNNING/p' $FIXTURES/step-passed.log > /var/step-cut.log
+    STEP_N=01; replay /var/step-cut.log; exit "${STANDIN_EXIT_CODE:-1}" ;;
   exit) exit "${STANDIN_EXIT_CODE:-0}" ;;
   replay) replay "$FIXTURES/${STANDIN_LOG:-startup.log}"; idle ;;
   leaky)

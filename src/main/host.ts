@@ -57,13 +57,20 @@ export async function startHost(options: HostOptions): Promise<Host> {
     if (e.connected)
       reconcileRunners().catch((err: unknown) => ctx.log(`reconciling runners after Docker came back: ${err instanceof Error ? err.message : String(err)}`));
   });
+  // A runner moved to a cluster (or back) by another process: settings are read again now and then.
+  const placedSync = setInterval(() => void ctx.clusterWatch().sync().catch(() => undefined), 10_000);
+  placedSync.unref();
   const close = async () => {
     offConnection();
     api.close();
+    clearInterval(placedSync);
+    ctx.clusterWatch().close();
     await monitor.close();
   };
   try {
     await monitor.start({ waitForEngine: true });
+    // Not awaited: a cluster that does not answer must not hold up this machine's runners.
+    void ctx.clusterWatch().start();
     await status.refresh();
     if (monitor.connected) await reconcileRunners();
     await api.start();

@@ -48,6 +48,7 @@ export interface Api {
 export async function createApi(ctx: AppContext, options: ApiOptions = {}): Promise<Api> {
   const [engine, runners, lifecycle, monitor, imports] = await Promise.all([ctx.hostEngine(), ctx.runners(), ctx.lifecycle(), ctx.monitor(), ctx.imports()]);
   const bitbucket = ctx.bitbucket();
+  const placed = ctx.clusterWatch();
   const { log } = ctx;
   // Set right below; the closures run only once events flow, after all three exist (so not const).
   let usage: RunnerUsage | undefined;
@@ -55,7 +56,16 @@ export async function createApi(ctx: AppContext, options: ApiOptions = {}): Prom
   let queued: QueuedSource | undefined;
 
   /** Every runner view goes through here, so stats streams follow what the engine says now. */
-  const runnerViewOf = (status: RunnerStatus) => {
+  const runnerViewOf = (local: RunnerStatus) => {
+    // A runner on a cluster: its pod stands for the container, whatever this machine has.
+    const placedStatus = placed.status(local.runnerUuid);
+    const status = placedStatus ?? local;
+    if (placedStatus) {
+      return toRunnerView(status, placed.snapshot(status.runnerUuid), {
+        placement: placed.placementView(status.runnerUuid)!,
+        ...(details ? { stepDetails: (step) => details?.details(status.runnerUuid, step) } : {}),
+      });
+    }
     usage?.sync(status.runnerUuid, status.containerId, status.containerState === 'running');
     return toRunnerView(status, monitor.snapshot(status.runnerUuid), {
       ...(usage ? { usage: usage.usage(status.runnerUuid) } : {}),
@@ -66,10 +76,12 @@ export async function createApi(ctx: AppContext, options: ApiOptions = {}): Prom
   const events = new ApiEvents({
     runners,
     steps: monitor,
+    placed,
     ...(options.runnerDebounceMs === undefined ? {} : { runnerDebounceMs: options.runnerDebounceMs }),
     runnerView: async (runnerUuid) => {
       try {
-        return runnerViewOf(await runners.status(runnerUuid));
+        const onCluster = placed.status(runnerUuid);
+        return runnerViewOf(onCluster ?? (await runners.status(runnerUuid)));
       } catch (e) {
         if ((e as { code?: unknown }).code === 'RUNNER_NOT_FOUND') return null;
         throw e;
@@ -95,7 +107,7 @@ export async function createApi(ctx: AppContext, options: ApiOptions = {}): Prom
     resolver: new StepDetailsResolver({ open: () => bitbucket.open(), connection: () => bitbucket.store.read(), log }),
     onResolved: (runnerUuid, stepUuid) => {
       // The newest sighting of the step: it may have moved on while Bitbucket answered.
-      const step = monitor.snapshot(runnerUuid)?.steps.find((s) => s.stepUuid === stepUuid);
+      const step = (placed.snapshot(runnerUuid) ?? monitor.snapshot(runnerUuid))?.steps.find((s) => s.stepUuid === stepUuid);
       if (!step) return;
       events.emit({ type: 'step.changed', step: details!.view(runnerUuid, step) });
       events.runnerChanged(runnerUuid);
@@ -105,7 +117,7 @@ export async function createApi(ctx: AppContext, options: ApiOptions = {}): Prom
   queued = new QueuedSource({ ...(await bitbucket.deps()), emit, runners: () => ctx.settings().runners().list(), log });
   const hostStatus = options.hostStatus ?? new HostStatus(ctx);
   const offStatus = hostStatus.on((status) => events.emit({ type: 'host.status', status }));
-  const logs = new LogSubscriptions({ docker: engine.docker, runners, steps: monitor, emit });
+  const logs = new LogSubscriptions({ docker: engine.docker, runners, steps: monitor, placed, emit });
   const handlers = createHandlers({
     runners,
     lifecycle,
@@ -122,6 +134,7 @@ export async function createApi(ctx: AppContext, options: ApiOptions = {}): Prom
     ...(options.clipboard ? { clipboard: options.clipboard } : {}),
     drafts: new ClipboardDrafts(),
     toRunnerView: runnerViewOf,
+    syncPlaced: () => placed.sync(),
     toStepView: (runnerUuid, step) => details!.view(runnerUuid, step),
   });
   const api = assemble({ handlers, events, logs, queued, usage, log });

@@ -58,7 +58,14 @@ export async function startHost(options: HostOptions): Promise<Host> {
       reconcileRunners().catch((err: unknown) => ctx.log(`reconciling runners after Docker came back: ${err instanceof Error ? err.message : String(err)}`));
   });
   // A runner moved to a cluster (or back) by another process: settings are read again now and then.
-  const placedSync = setInterval(() => void ctx.clusterWatch().sync().catch(() => undefined), 10_000);
+  const placedSync = setInterval(
+    () =>
+      void ctx
+        .clusterWatch()
+        .sync()
+        .catch(() => undefined),
+    10_000,
+  );
   placedSync.unref();
   const close = async () => {
     offConnection();

@@ -35,7 +35,10 @@ async function placedLogs(ctx: AppContext, io: CliIo, record: RunnerRecord, foll
   if (problem) throw new CliError('K8S_UNREADABLE', problem);
   if (!watch.podName(uuid)) {
     const p = record.placement!;
-    throw new CliError('NO_CONTAINER', `Runner ${uuid} has no pod in namespace ${p.namespace} (context "${p.context}") yet, so no log. See runner-tray k8s status ${uuid}.`);
+    throw new CliError(
+      'NO_CONTAINER',
+      `Runner ${uuid} has no pod in namespace ${p.namespace} (context "${p.context}") yet, so no log. See runner-tray k8s status ${uuid}.`,
+    );
   }
   const mask = (text: string) =>
     text

@@ -110,7 +110,9 @@ export const listCommand: Command = {
       io.out('No runners yet. Copy the "Linux Docker" runner command from Bitbucket and run: runner-tray add < command.txt\n');
       return 0;
     }
-    io.out(table(withWhere(rows, ['RUNNER', 'NAME', 'KIND', 'CONTAINER', 'STATE'], (r) => [r.runnerUuid, r.displayName, r.kind, r.containerState, r.runnerState])));
+    io.out(
+      table(withWhere(rows, ['RUNNER', 'NAME', 'KIND', 'CONTAINER', 'STATE'], (r) => [r.runnerUuid, r.displayName, r.kind, r.containerState, r.runnerState])),
+    );
     return 0;
   },
 };

@@ -61,10 +61,13 @@ export async function createApi(ctx: AppContext, options: ApiOptions = {}): Prom
     const placedStatus = placed.status(local.runnerUuid);
     const status = placedStatus ?? local;
     if (placedStatus) {
-      return toRunnerView(status, placed.snapshot(status.runnerUuid), {
+      const snapshot = placed.snapshot(status.runnerUuid);
+      const view = toRunnerView(status, snapshot, {
         placement: placed.placementView(status.runnerUuid)!,
         ...(details ? { stepDetails: (step) => details?.details(status.runnerUuid, step) } : {}),
       });
+      // The watch's own judgement (a pod being created is STARTING, an image that cannot be pulled UNHEALTHY).
+      return snapshot ? { ...view, runnerState: snapshot.runnerState } : view;
     }
     usage?.sync(status.runnerUuid, status.containerId, status.containerState === 'running');
     return toRunnerView(status, monitor.snapshot(status.runnerUuid), {

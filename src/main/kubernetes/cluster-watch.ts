@@ -50,6 +50,8 @@ interface Entry {
   retryMs: number;
   retryTimer: NodeJS.Timeout | null;
   seen: boolean;
+  /** Runner containers whose end was folded (the last few). */
+  folded: string[];
   stopped: boolean;
   /** Settles once the first read (pods and backlog, or the problem) is done. */
   ready: Promise<void>;
@@ -202,6 +204,7 @@ export class ClusterWatch {
       retryMs: this.#deps.retryInitialMs ?? 1000,
       retryTimer: null,
       seen: false,
+      folded: [],
       stopped: false,
       ready,
       markReady,
@@ -235,12 +238,15 @@ export class ClusterWatch {
       await this.#onPods(e);
       e.markReady();
       e.retryMs = this.#deps.retryInitialMs ?? 1000;
-      e.watch = await new Watch(cluster.config.kc).watch(
+      const watch = await new Watch(cluster.config.kc).watch(
         `/api/v1/namespaces/${p.namespace}/pods`,
         { labelSelector: selector, resourceVersion: list.metadata?.resourceVersion, allowWatchBookmarks: true },
         (type, obj: V1Pod) => this.#onWatchEvent(e, type, obj),
         (err: unknown) => this.#watchEnded(e, err),
       );
+      // Stopped (a one-shot command closing) while the watch was being opened: it must not outlive us.
+      if (e.stopped) watch.abort();
+      else e.watch = watch;
     } catch (err) {
       this.#failed(e, err, `watch the pods of runner ${e.runner.runnerUuid} in namespace ${p.namespace}`);
     }
@@ -298,19 +304,41 @@ export class ClusterWatch {
     const pod = currentPod([...e.pods.values()]);
     const previousPod = r.pod?.metadata?.uid;
     const before = JSON.stringify(r.placementView().pod);
+    r.holding = true;
+    try {
+      await this.#podChanged(e, pod, previousPod);
+    } finally {
+      r.holding = false;
+    }
+    r.publish(new Date().toISOString());
+    if (JSON.stringify(r.placementView().pod) !== before) this.#placementChanged(e);
+  }
+
+  async #podChanged(e: Entry, pod: V1Pod | null, previousPod: string | undefined): Promise<void> {
+    const r = e.runner;
     r.setPod(pod);
     if (pod && pod.metadata?.uid !== previousPod) await this.#readSecrets(e, pod);
     const now = new Date().toISOString();
     const f = r.facts;
     const runningId = f.containerState === 'running' ? f.containerId : null;
-    if (r.running && r.containerId !== null && runningId !== r.containerId) {
-      const cs = pod ? runnerContainerStatus(pod) : undefined;
-      const ended = [cs?.state?.terminated, cs?.lastState?.terminated].find((t) => t && t.containerID === r.containerId);
-      if (ended || !pod || pod.metadata?.uid !== previousPod) {
+    const cs = pod ? runnerContainerStatus(pod) : undefined;
+    // The newest run that ended: the current state's termination, else the last one.
+    const ended = cs?.state?.terminated ?? cs?.lastState?.terminated;
+    const endedId = ended?.containerID;
+    if (ended && endedId && !e.folded.includes(endedId)) {
+      if (r.containerId === endedId && r.running) {
         await this.#drain(e);
-        const time = ended?.finishedAt ? new Date(ended.finishedAt).toISOString() : now;
-        r.containerEvent('die', time, ended ? { exitCode: ended.exitCode, oomKilled: ended.reason === 'OOMKilled' } : undefined);
-      }
+        // The follow opened too late for a run that crashed at once, or failed: read the run whole.
+        if (r.runLines === 0 && pod) await this.#readRunLog(e, pod, cs?.state?.terminated === undefined);
+      } else if (pod) await this.#readMissedRun(e, pod, endedId, cs?.state?.terminated === undefined, ended.startedAt);
+      remember(e.folded, endedId);
+      const time = ended.finishedAt ? new Date(ended.finishedAt).toISOString() : now;
+      r.containerEvent('die', time, { exitCode: ended.exitCode, oomKilled: ended.reason === 'OOMKilled' });
+      if (!e.seen) r.settleQuiet();
+    } else if (r.running && r.containerId !== null && runningId !== r.containerId && (!pod || pod.metadata?.uid !== previousPod)) {
+      // The pod went (deleted, replaced): its run ended with it.
+      await this.#drain(e);
+      r.containerEvent('die', now);
     }
     if (runningId !== null && runningId !== r.containerId && pod) {
       e.follower?.stop();
@@ -326,8 +354,39 @@ export class ClusterWatch {
       await this.#follow(e, pod.metadata?.name ?? '', runningId);
     }
     e.seen = true;
-    r.publish(now);
-    if (JSON.stringify(r.placementView().pod) !== before) this.#placementChanged(e);
+  }
+
+  /**
+   * A run that started and ended between two looks (a runner that crashes at once): its log is
+   * read whole (`previous` once the kubelet started the next one), so its diagnosis is not lost.
+   * On first sight it is history: read quietly.
+   */
+  async #readMissedRun(e: Entry, pod: V1Pod, id: string, previous: boolean, startedAt: Date | undefined): Promise<void> {
+    const r = e.runner;
+    e.follower?.stop();
+    e.follower = null;
+    r.switchContainer(id);
+    if (!e.seen) r.quiet = true;
+    else r.containerEvent('start', startedAt ? new Date(startedAt).toISOString() : new Date().toISOString());
+    await this.#readRunLog(e, pod, previous);
+  }
+
+  /** The whole log of the run that just ended (`previous`: the kubelet started the next one already). */
+  async #readRunLog(e: Entry, pod: V1Pod, previous: boolean): Promise<void> {
+    const p = e.runner.placement;
+    try {
+      const text = await this.#cluster(p.context).core.readNamespacedPodLog({
+        name: pod.metadata?.name ?? '',
+        namespace: p.namespace,
+        container: RUNNER_CONTAINER,
+        timestamps: true,
+        previous,
+        tailLines: this.#deps.backlogLines ?? 5000,
+      });
+      e.runner.lines.push(text);
+    } catch {
+      // Gone already (the kubelet keeps one previous log): the exit is still folded.
+    }
   }
 
   /** First sight of a running runner: its log so far rebuilds steps and state quietly. */
@@ -407,6 +466,11 @@ export class ClusterWatch {
     }
     e.runner.setSecrets(values);
   }
+}
+
+function remember(list: string[], id: string): void {
+  list.push(id);
+  if (list.length > 8) list.shift();
 }
 
 function samePlace(a: RunnerRecord, b: RunnerRecord): boolean {

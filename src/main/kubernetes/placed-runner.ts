@@ -45,6 +45,8 @@ export class PlacedRunner {
   readonly lines: LineSplitter;
   readonly #host: PlacedRunnerHost;
   lineNumber = 0;
+  /** Lines read from the current run (since `switchContainer`). */
+  runLines = 0;
   lastTs: string | null = null;
   #lastTsKey: string | null = null;
   #resumeKey: string | null = null;
@@ -104,6 +106,7 @@ export class PlacedRunner {
   switchContainer(id: string): void {
     this.lines.reset();
     this.containerId = id;
+    this.runLines = 0;
     this.lastTs = null;
     this.#lastTsKey = null;
     this.#resumeKey = null;
@@ -132,6 +135,7 @@ export class PlacedRunner {
     const before = this.replay.state;
     const found = this.replay.push(raw + '\n');
     this.lineNumber++;
+    this.runLines++;
     for (const d of found) d.lineNumber = this.lineNumber;
     if (this.quiet) return;
     const time = ts ?? new Date().toISOString();
@@ -163,7 +167,8 @@ export class PlacedRunner {
     }
     this.running = action === 'start';
     this.emitStepChanges(time);
-    this.publish(time);
+    // Announced even while held: the run's lines are in by now, and a start right after must not hide the crash.
+    this.#announce(time);
   }
 
   /** A crash-loop verdict first, then the shared rule over the pod's runner container and the log's reading. */
@@ -177,7 +182,18 @@ export class PlacedRunner {
     return { state, reason: state === read.runnerState ? read.reason : undefined, crash: undefined };
   }
 
+  /**
+   * While a pod change is being worked through, the state is not announced: the pod already says
+   * the run ended, and its last lines (which hold the diagnosis a crash names) are still being read.
+   */
+  holding = false;
+
   publish(time: string): void {
+    if (this.holding) return;
+    this.#announce(time);
+  }
+
+  #announce(time: string): void {
     if (this.quiet) return;
     const eff = this.effective();
     const prev = this.#published;

@@ -14,6 +14,9 @@ import { pendingEngine } from './docker/pending-engine.js';
 import { gatherHostFacts } from './host-facts.js';
 import { RunnerImport } from './runners/import.js';
 import { RunnerLifecycle } from './runners/lifecycle.js';
+import { ClusterWatch } from './kubernetes/cluster-watch.js';
+import { KubeCluster } from './kubernetes/cluster.js';
+import { loadKubeconfig } from './kubernetes/kubeconfig.js';
 import { RunnerPlacements } from './kubernetes/runner-placement.js';
 import { RunnerService } from './runners/runner-service.js';
 import { SettingsOnlyPools } from './pools/settings-only-pools.js';
@@ -63,6 +66,7 @@ export class AppContext {
   #imports: Promise<RunnerImport> | undefined;
   #hostEngine: Promise<Engine> | undefined;
   #pools: Promise<PoolControllers> | undefined;
+  #clusterWatch: ClusterWatch | undefined;
   /** What the runners service and Bitbucket hold: opens the vault on each use until one opens. */
   readonly #deferredVault = new DeferredVault(
     () => this.vault(),
@@ -230,9 +234,22 @@ export class AppContext {
     });
   }
 
+  /**
+   * The runners placed on clusters, watched through the Kubernetes API (pod + runner log) like the
+   * monitor watches local ones; the caller starts it. Needs no Docker; the kubeconfig is read per context.
+   */
+  clusterWatch(): ClusterWatch {
+    return (this.#clusterWatch ??= new ClusterWatch({
+      store: this.settings().runners(),
+      cluster: (context) => new KubeCluster(loadKubeconfig(this.env, context)),
+      log: this.log,
+    }));
+  }
+
   /** Stops the monitor's streams and waits for background work (image update checks) so a process can exit cleanly. */
   async close(): Promise<void> {
     if (this.#monitor) await (await this.#monitor.catch(() => undefined))?.close();
+    this.#clusterWatch?.close();
     if (this.#runners) await (await this.#runners.catch(() => undefined))?.settle();
   }
 }

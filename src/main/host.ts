@@ -71,15 +71,29 @@ export async function startHost(options: HostOptions): Promise<Host> {
   const offState = monitor.events.on('runner-state', (e) => {
     if (e.runnerState === 'CRASHED' || e.previous === 'CRASHED') checkCrashes(e.runnerUuid);
   });
+  // A runner moved to a cluster (or back) by another process: settings are read again now and then.
+  const placedSync = setInterval(
+    () =>
+      void ctx
+        .clusterWatch()
+        .sync()
+        .catch(() => undefined),
+    10_000,
+  );
+  placedSync.unref();
   const close = async () => {
     offConnection();
     offState();
     restarts.close();
     api.close();
+    clearInterval(placedSync);
+    ctx.clusterWatch().close();
     await monitor.close();
   };
   try {
     await monitor.start({ waitForEngine: true });
+    // Not awaited: a cluster that does not answer must not hold up this machine's runners.
+    void ctx.clusterWatch().start();
     await status.refresh();
     if (monitor.connected) await reconcileAll();
     await api.start();

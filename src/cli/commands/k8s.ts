@@ -15,7 +15,7 @@ import type { CliIo } from '../io.js';
 import { runnerArg } from './runner-arg.js';
 
 const USAGE =
-  'k8s export <runner> [--out DIR|-] [--namespace N] [--kind deployment|job] [--dind-version V] [--size 1x|2x|4x|8x] [--secret-ref NAME] [--image I] [--dind-image I] [--image-pull-policy P] ' +
+  'k8s export <runner> [--out DIR|-] [--namespace N] [--kind deployment|job] [--dind-version V] [--size 1x|2x|4x|8x] [--secret-ref NAME] [--image I] [--dind-image I] [--image-pull-policy P] [--arch amd64|arm64] ' +
   '| k8s apply <runner> [--context C] [--namespace N] [--force] [same object flags] | k8s delete <runner> [--context C] [--start] | k8s status [<runner>] [--context C] [--json]';
 
 function str(args: ParsedArgs, name: string): string | undefined {
@@ -42,6 +42,11 @@ function objectOptions(args: ParsedArgs): ObjectOptions {
   const policy = str(args, 'image-pull-policy');
   set('imagePullPolicy', policy === undefined ? undefined : checkPullPolicy(policy));
   set('secretRef', str(args, 'secret-ref'));
+  const arch = str(args, 'arch');
+  if (arch !== undefined && arch !== 'amd64' && arch !== 'arm64') {
+    throw new CliError('USAGE', `--arch "${arch}" is not a node architecture: use amd64 or arm64 (arm64 for a runner labelled linux.arm64).`, 2);
+  }
+  set('arch', arch);
   return o;
 }
 
@@ -188,6 +193,7 @@ export const k8sCommand: Command = {
     'secret-ref': { type: 'string' },
     image: { type: 'string' },
     'image-pull-policy': { type: 'string' },
+    arch: { type: 'string' },
     context: { type: 'string' },
     force: { type: 'boolean' },
     start: { type: 'boolean' },

@@ -5,6 +5,57 @@ import { CliError } from '../errors.js';
 import { runnerArg } from './runner-arg.js';
 import { maskLogText } from '../../shared/mask-text.js';
 import { secretsInContainerEnv } from '../../shared/runner-command/runner-env.js';
+import type { AppContext } from '../../main/app-context.js';
+import { resolveRunner } from '../../main/runners/resolve.js';
+import type { RunnerRecord } from '../../main/settings/types.js';
+import type { CliIo } from '../io.js';
+
+/** Chunks are not lines: a secret split across two chunks must still be masked whole. */
+function lineWriter(io: CliIo, mask: (text: string) => string): { write(text: string): void; end(): void } {
+  let partial = '';
+  return {
+    write(text) {
+      const lines = (partial + text).split('\n');
+      partial = lines.pop()!;
+      if (lines.length > 0) io.out(mask(lines.join('\n')) + '\n');
+    },
+    end() {
+      if (partial !== '') io.out(mask(partial));
+      partial = '';
+    },
+  };
+}
+
+/** A runner on a cluster: its pod's runner container log through the API server, masked as the dashboard masks it. */
+async function placedLogs(ctx: AppContext, io: CliIo, record: RunnerRecord, follow: boolean, tail: number | undefined): Promise<number> {
+  const uuid = record.spec.runnerUuid;
+  const watch = ctx.clusterWatch();
+  await watch.sync();
+  const problem = watch.problem(uuid);
+  if (problem) throw new CliError('K8S_UNREADABLE', problem);
+  if (!watch.podName(uuid)) {
+    const p = record.placement!;
+    throw new CliError(
+      'NO_CONTAINER',
+      `Runner ${uuid} has no pod in namespace ${p.namespace} (context "${p.context}") yet, so no log. See runner-tray k8s status ${uuid}.`,
+    );
+  }
+  const mask = (text: string) =>
+    text
+      .split('\n')
+      .map((line) => watch.maskLogLine(uuid, line))
+      .join('\n');
+  if (!follow) {
+    io.out(mask(await watch.readLog(uuid, tail, false)));
+    return 0;
+  }
+  const out = lineWriter(io, mask);
+  const follower = await watch.followLog(uuid, (text) => out.write(text), tail);
+  await Promise.race([follower.ended, io.untilSignal()]);
+  follower.stop();
+  out.end();
+  return 0;
+}
 
 export const logsCommand: Command = {
   usage: 'logs <runner> [--follow] [--tail N]',
@@ -19,6 +70,8 @@ export const logsCommand: Command = {
       throw new CliError('USAGE', `--tail takes a whole number of lines, got "${tailArg}".`, 2);
     }
     return withContext(io, async (ctx) => {
+      const record = resolveRunner(runner, ctx.settings().runners().list());
+      if (record.placement) return placedLogs(ctx, io, record, Boolean(args.values.follow), tail);
       const status = await (await ctx.runners()).status(runner);
       if (!status.containerId) {
         throw new CliError(
@@ -39,21 +92,11 @@ export const logsCommand: Command = {
         io.out(mask(await readContainerLog(docker, status.containerId, options)));
         return 0;
       }
-      // Chunks are not lines: a secret split across two chunks must still be masked whole.
-      let partial = '';
-      const follower = await followContainerLog(
-        docker,
-        status.containerId,
-        (text) => {
-          const lines = (partial + text).split('\n');
-          partial = lines.pop()!;
-          if (lines.length > 0) io.out(mask(lines.join('\n')) + '\n');
-        },
-        options,
-      );
+      const out = lineWriter(io, mask);
+      const follower = await followContainerLog(docker, status.containerId, (text) => out.write(text), options);
       await Promise.race([follower.ended, io.untilSignal()]);
       follower.stop();
-      if (partial !== '') io.out(mask(partial));
+      out.end();
       return 0;
     });
   },

@@ -1,5 +1,7 @@
 import { createReadStream } from 'node:fs';
-import type { AppContext, RunnerMonitor } from '../../main/app-context.js';
+import type { AppContext } from '../../main/app-context.js';
+import type { MonitorEvent } from '../../main/monitor/events.js';
+import type { TypedEmitter } from '../../main/runners/events.js';
 import { fetchOurRunners, watchedRepositories } from '../../main/bitbucket/our-runners.js';
 import { fetchQueuedSteps, type BitbucketRunnerView, type QueuedSteps } from '../../main/bitbucket/queued.js';
 import { QueuedSource } from '../../main/api/queued-source.js';
@@ -124,25 +126,56 @@ function sourceError(e: unknown): SourceError {
   return { code: errorCode(e), message: e instanceof Error ? e.message : String(e) };
 }
 
-/** The runners' steps from the engine; Docker being down is reported, not thrown (the queue is still worth showing). */
+/**
+ * Where the runners' steps come from: the monitor (this machine's engine) and, for runners on a
+ * cluster, the cluster watch (pod + runner log through the API server). Docker is asked only when
+ * some runner asked about runs here (or none is on a cluster).
+ */
+interface StepSources {
+  stepsJson(runnerUuid: string): RunnerStepsJson | null;
+  emitters: Array<TypedEmitter<MonitorEvent>>;
+  close(): Promise<void>;
+}
+
+async function openSources(ctx: AppContext, records: RunnerRecord[], one: RunnerRecord | undefined): Promise<StepSources> {
+  const asked = one ? [one] : records;
+  const placed = asked.some((r) => r.placement);
+  const local = asked.length === 0 || asked.some((r) => !r.placement);
+  const watch = placed ? ctx.clusterWatch() : null;
+  if (watch) await watch.sync();
+  const monitor = local ? await ctx.monitor() : null;
+  try {
+    await monitor?.start();
+  } catch (e) {
+    await monitor?.close();
+    throw e;
+  }
+  return {
+    stepsJson: (uuid) => (watch?.isPlaced(uuid) ? watch.stepsJson(uuid) : (monitor?.stepsJson(uuid) ?? null)),
+    emitters: [...(monitor ? [monitor.events] : []), ...(watch ? [watch.events] : [])],
+    async close() {
+      watch?.close();
+      await monitor?.close();
+    },
+  };
+}
+
+/** The runners' steps; Docker being down is reported, not thrown (the queue is still worth showing). */
 async function runnerSteps(
   ctx: AppContext,
   records: RunnerRecord[],
   one: RunnerRecord | undefined,
 ): Promise<{ snap: Snapshot } | { dockerError: SourceError }> {
-  let service: RunnerMonitor;
+  let sources: StepSources;
   try {
-    service = await ctx.monitor();
+    sources = await openSources(ctx, records, one);
   } catch (e) {
     return { dockerError: sourceError(e) };
   }
   try {
-    await service.start();
-    return { snap: await snapshotOf(service, records, one) };
-  } catch (e) {
-    return { dockerError: sourceError(e) };
+    return { snap: snapshotOf(sources, records, one) };
   } finally {
-    await service.close();
+    await sources.close();
   }
 }
 
@@ -176,7 +209,7 @@ async function oneShotQueued(ctx: AppContext, io: CliIo, records: RunnerRecord[]
   return 'dockerError' in steps || queuedError ? 1 : 0;
 }
 
-async function snapshotOf(service: RunnerMonitor, records: RunnerRecord[], one: RunnerRecord | undefined) {
+function snapshotOf(service: Pick<StepSources, 'stepsJson'>, records: RunnerRecord[], one: RunnerRecord | undefined) {
   if (one) return service.stepsJson(one.spec.runnerUuid) ?? NOT_RUNNING;
   return {
     runners: records.map((r) => ({ runnerUuid: r.spec.runnerUuid, ...(service.stepsJson(r.spec.runnerUuid) ?? NOT_RUNNING) })),
@@ -207,10 +240,9 @@ export const stepsCommand: Command = {
       const records = ctx.settings().runners().list();
       const one = args.positionals[0] === undefined ? undefined : resolveRunner(args.positionals[0], records);
       if (!args.values.watch && args.values.queued) return oneShotQueued(ctx, io, records, one, json);
-      const service = await ctx.monitor();
+      const service = await openSources(ctx, records, one);
       try {
-        await service.start();
-        const snap = await snapshotOf(service, records, one);
+        const snap = snapshotOf(service, records, one);
         const extra = args.values.queued ? await queued(ctx, one ? [one] : records) : undefined;
         if (json || args.values.watch) io.out(JSON.stringify({ ...snap, ...(extra ?? {}) }) + '\n');
         else {
@@ -218,15 +250,17 @@ export const stepsCommand: Command = {
           if (extra) io.out(describeQueued(extra));
         }
         if (!args.values.watch) return 0;
-        const off = service.events.on('*', (e) => {
-          if (e.type === 'log') return;
-          if (one && 'runnerUuid' in e && e.runnerUuid !== one.spec.runnerUuid) return;
-          io.out(eventLine(e));
-        });
+        const offs = service.emitters.map((events) =>
+          events.on('*', (e) => {
+            if (e.type === 'log') return;
+            if (one && 'runnerUuid' in e && e.runnerUuid !== one.spec.runnerUuid) return;
+            io.out(eventLine(e));
+          }),
+        );
         // Bitbucket is polled only while this watch runs, with the poller's backoff and rate budget.
         const source = args.values.queued ? await watchQueued(ctx, io, records) : undefined;
         await io.untilSignal();
-        off();
+        for (const off of offs) off();
         source?.close();
         return 0;
       } finally {

@@ -20,6 +20,8 @@ export type ApiEventListener = (event: ContractEvent) => void;
 export interface ApiEventsDeps {
   runners: RunnerService;
   steps: RunnerMonitor;
+  /** Runners on clusters (pod watch + their logs): the same events as the monitor's. */
+  placed?: { events: RunnerMonitor['events'] };
   /** The current view of a runner, or null once it is gone from settings. */
   runnerView: (runnerUuid: string) => Promise<RunnerView | null>;
   /** Runner changes within this window become one `runner.changed`. Default 50 ms. */
@@ -59,6 +61,7 @@ export class ApiEvents {
       deps.runners.events.on('*', (e) => this.#onRunnerEvent(e)),
       deps.steps.events.on('*', (e) => this.#onStepsEvent(e)),
     );
+    if (deps.placed) this.#offs.push(deps.placed.events.on('*', (e) => this.#onStepsEvent(e)));
   }
 
   get listenerCount(): number {
@@ -234,6 +237,9 @@ export class ApiEvents {
       }
       case 'connection':
         this.emit({ type: 'engine.connection', connected: e.connected, message: e.message });
+        return;
+      case 'placement':
+        this.runnerChanged(e.runnerUuid);
         return;
       case 'log':
       case 'sibling':

@@ -55,6 +55,7 @@ export async function createApi(ctx: AppContext, options: ApiOptions = {}): Prom
     ctx.pools(),
   ]);
   const bitbucket = ctx.bitbucket();
+  const placed = ctx.clusterWatch();
   const { log } = ctx;
   // Set right below; the closures run only once events flow, after all three exist (so not const).
   let usage: RunnerUsage | undefined;
@@ -62,7 +63,19 @@ export async function createApi(ctx: AppContext, options: ApiOptions = {}): Prom
   let queued: QueuedSource | undefined;
 
   /** Every runner view goes through here, so stats streams follow what the engine says now. */
-  const runnerViewOf = (status: RunnerStatus) => {
+  const runnerViewOf = (local: RunnerStatus) => {
+    // A runner on a cluster: its pod stands for the container, whatever this machine has.
+    const placedStatus = placed.status(local.runnerUuid);
+    const status = placedStatus ?? local;
+    if (placedStatus) {
+      const snapshot = placed.snapshot(status.runnerUuid);
+      const view = toRunnerView(status, snapshot, {
+        placement: placed.placementView(status.runnerUuid)!,
+        ...(details ? { stepDetails: (step) => details?.details(status.runnerUuid, step) } : {}),
+      });
+      // The watch's own judgement (a pod being created is STARTING, an image that cannot be pulled UNHEALTHY).
+      return snapshot ? { ...view, runnerState: snapshot.runnerState } : view;
+    }
     usage?.sync(status.runnerUuid, status.containerId, status.containerState === 'running');
     return toRunnerView(status, monitor.snapshot(status.runnerUuid), {
       ...(usage ? { usage: usage.usage(status.runnerUuid) } : {}),
@@ -73,10 +86,12 @@ export async function createApi(ctx: AppContext, options: ApiOptions = {}): Prom
   const events = new ApiEvents({
     runners,
     steps: monitor,
+    placed,
     ...(options.runnerDebounceMs === undefined ? {} : { runnerDebounceMs: options.runnerDebounceMs }),
     runnerView: async (runnerUuid) => {
       try {
-        return runnerViewOf(await runners.status(runnerUuid));
+        const onCluster = placed.status(runnerUuid);
+        return runnerViewOf(onCluster ?? (await runners.status(runnerUuid)));
       } catch (e) {
         if ((e as { code?: unknown }).code === 'RUNNER_NOT_FOUND') return null;
         throw e;
@@ -102,7 +117,7 @@ export async function createApi(ctx: AppContext, options: ApiOptions = {}): Prom
     resolver: new StepDetailsResolver({ open: () => bitbucket.open(), connection: () => bitbucket.store.read(), log }),
     onResolved: (runnerUuid, stepUuid) => {
       // The newest sighting of the step: it may have moved on while Bitbucket answered.
-      const step = monitor.snapshot(runnerUuid)?.steps.find((s) => s.stepUuid === stepUuid);
+      const step = (placed.snapshot(runnerUuid) ?? monitor.snapshot(runnerUuid))?.steps.find((s) => s.stepUuid === stepUuid);
       if (!step) return;
       events.emit({ type: 'step.changed', step: details!.view(runnerUuid, step) });
       events.runnerChanged(runnerUuid);
@@ -113,7 +128,7 @@ export async function createApi(ctx: AppContext, options: ApiOptions = {}): Prom
   const hostStatus = options.hostStatus ?? new HostStatus(ctx);
   const offStatus = hostStatus.on((status) => events.emit({ type: 'host.status', status }));
   const offPools = pools.onChange((pool) => events.emit({ type: 'pool.changed', pool }));
-  const logs = new LogSubscriptions({ docker: engine.docker, runners, steps: monitor, emit });
+  const logs = new LogSubscriptions({ docker: engine.docker, runners, steps: monitor, placed, emit });
   const handlers = createHandlers({
     runners,
     lifecycle,
@@ -130,6 +145,7 @@ export async function createApi(ctx: AppContext, options: ApiOptions = {}): Prom
     ...(options.clipboard ? { clipboard: options.clipboard } : {}),
     drafts: new ClipboardDrafts(),
     toRunnerView: runnerViewOf,
+    syncPlaced: () => placed.sync(),
     toStepView: (runnerUuid, step) => details!.view(runnerUuid, step),
     log,
     pools,

@@ -15,6 +15,7 @@ import { readContainerLog } from '../docker/container-logs.js';
 import type { RunnerService } from '../runners/runner-service.js';
 import { comparableTimestamp, splitDockerLine } from '../monitor/docker-time.js';
 import type { RunnerMonitor } from '../monitor/runner-monitor.js';
+import type { ClusterWatch } from '../kubernetes/cluster-watch.js';
 import { ApiError } from './contract-errors.js';
 import { toDiagnosisView } from './views.js';
 
@@ -58,6 +59,8 @@ export interface LogSubscriptionsDeps {
   docker: Docker;
   runners: RunnerService;
   steps: RunnerMonitor;
+  /** Runners on clusters: their lines come from the pod's log, numbered and masked the same way. */
+  placed?: ClusterWatch;
   emit: (event: ContractEvent) => void;
   /** Subscriptions kept at most; the oldest is dropped beyond (a page that never unsubscribed). Default 64. */
   maxSubscriptions?: number;
@@ -66,11 +69,12 @@ export interface LogSubscriptionsDeps {
 export class LogSubscriptions {
   readonly #deps: LogSubscriptionsDeps;
   readonly #subs = new Map<string, Subscription>();
-  readonly #off: () => void;
+  readonly #offs: Array<() => void>;
 
   constructor(deps: LogSubscriptionsDeps) {
     this.#deps = deps;
-    this.#off = deps.steps.events.on('log', (e) => this.#onLines(e.runnerUuid, e.lines));
+    this.#offs = [deps.steps.events.on('log', (e) => this.#onLines(e.runnerUuid, e.lines))];
+    if (deps.placed) this.#offs.push(deps.placed.events.on('log', (e) => this.#onLines(e.runnerUuid, e.lines)));
   }
 
   get size(): number {
@@ -78,7 +82,11 @@ export class LogSubscriptions {
   }
 
   async subscribe(runnerUuid: string, tail: number): Promise<LogSubscriptionView> {
-    const status = await this.#deps.runners.status(runnerUuid);
+    const placed = this.#deps.placed;
+    const status = placed?.status(runnerUuid) ?? (await this.#deps.runners.status(runnerUuid));
+    const source = placed?.isPlaced(status.runnerUuid) ? placed : this.#deps.steps;
+    const read = (id: string) =>
+      source === this.#deps.steps ? readContainerLog(this.#deps.docker, id, { tail, timestamps: true }) : placed!.readLog(status.runnerUuid, tail);
     const sub: Subscription = { id: randomUUID(), runnerUuid: status.runnerUuid, key: bare(status.runnerUuid), n: 0, early: [] };
     this.#subs.set(sub.id, sub);
     const max = this.#deps.maxSubscriptions ?? 64;
@@ -87,13 +95,13 @@ export class LogSubscriptions {
       this.#subs.delete(old);
     }
     // Taken before the read: Docker's log then holds every line the service had numbered.
-    const before = this.#deps.steps.snapshot(status.runnerUuid);
+    const before = source.snapshot(status.runnerUuid);
     sub.n = before?.lineCount ?? 0;
     let backlog: LogLine[] = [];
     if (status.containerId && tail > 0) {
       let text = '';
       try {
-        text = await readContainerLog(this.#deps.docker, status.containerId, { tail, timestamps: true });
+        text = await read(status.containerId);
       } catch {
         // Removed between the two calls: no backlog, the follower still reports a new container.
       }
@@ -101,7 +109,7 @@ export class LogSubscriptions {
       for (const line of splitLines(text)) {
         if (line === '') continue;
         const { time, text: clean } = splitDockerLine(line);
-        raw.push({ text: this.#deps.steps.maskLogLine(status.runnerUuid, clean), ...(time ? { at: time } : {}) });
+        raw.push({ text: source.maskLogLine(status.runnerUuid, clean), ...(time ? { at: time } : {}) });
       }
       const sameContainer = before !== undefined && before.containerId === status.containerId;
       backlog = numberBacklog(raw, {
@@ -113,7 +121,7 @@ export class LogSubscriptions {
     const early = sub.early ?? [];
     sub.early = null;
     const fresh = this.#fresh(sub, early);
-    const snapshot = this.#deps.steps.snapshot(status.runnerUuid);
+    const snapshot = source.snapshot(status.runnerUuid);
     return {
       subscriptionId: sub.id,
       backlog: [...backlog, ...fresh],
@@ -128,7 +136,7 @@ export class LogSubscriptions {
   }
 
   close(): void {
-    this.#off();
+    for (const off of this.#offs) off();
     this.#subs.clear();
   }
 

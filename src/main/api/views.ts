@@ -1,5 +1,5 @@
 /** Service objects → the contract's view types (nothing secret can be on them; the types say so). */
-import type { CurrentStepView, DiagnosisView, RunnerState, RunnerView, StepView } from '../../shared/contract/views.js';
+import type { CurrentStepView, DiagnosisView, PlacementView, RunnerState, RunnerView, StepView } from '../../shared/contract/views.js';
 import type { Diagnosis } from '../../shared/diagnostics/diagnose.js';
 import { runnerState } from '../../shared/runner-state.js';
 import type { Step } from '../../shared/step-log/types.js';
@@ -19,6 +19,8 @@ export function runnerStateFrom(status: RunnerStatus, snapshot: RunnerSnapshot |
 export interface RunnerViewExtras {
   usage?: { cpuPercent?: number; memoryBytes?: number };
   stepDetails?: (step: Step) => StepDetails | undefined;
+  /** A runner on a cluster: where, and its pod (the status is then the pod's, not this machine's). */
+  placement?: PlacementView;
 }
 
 export function toRunnerView(status: RunnerStatus, snapshot: RunnerSnapshot | undefined, extras: RunnerViewExtras = {}): RunnerView {
@@ -49,6 +51,7 @@ export function toRunnerView(status: RunnerStatus, snapshot: RunnerSnapshot | un
     image: status.image,
     workingDirectory: status.workingDirectory,
     ...(status.pool ? { pool: status.pool } : {}),
+    ...(extras.placement ? { placement: extras.placement } : {}),
   };
 }
 

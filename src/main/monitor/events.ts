@@ -1,3 +1,4 @@
+import type { PlacementView } from '../../shared/contract/views.js';
 import type { Diagnosis } from '../../shared/diagnostics/diagnose.js';
 import type { ContainerAction, RunnerState, Step } from '../../shared/step-log/types.js';
 import type { CrashVerdict } from './supervisor.js';
@@ -44,6 +45,8 @@ export type MonitorEvent =
   /** Batched: at most one event per runner per batch interval. */
   | { type: 'log'; runnerUuid: string; lines: LogLineView[] }
   | { type: 'sibling'; runnerUuid: string; action: ContainerAction; sibling: SiblingView; time: string }
+  /** A runner on a cluster: its pod or the cluster's answer changed (restarts, node, a problem). */
+  | { type: 'placement'; runnerUuid: string; placement: PlacementView; time: string }
   /** The engine's event stream broke (`connected: false`) or came back and was reconciled. */
   | { type: 'connection'; connected: boolean; message: string; time: string };
 

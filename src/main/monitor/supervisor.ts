@@ -22,6 +22,8 @@ export interface SupervisorOptions {
   /** Default 120 s: Docker's backoff reaches ~1 min after a handful of failed starts. */
   windowMs?: number;
   now?: () => number;
+  /** Who restarts the runner, for the verdict's sentence. Default: Docker, with its back-off. */
+  restarter?: string;
 }
 
 export interface CrashVerdict {
@@ -40,6 +42,7 @@ export class Supervisor {
   readonly #maxExits: number;
   readonly #windowMs: number;
   readonly #now: () => number;
+  readonly #restarter: string;
   readonly #exits = new Map<string, number[]>();
   readonly #verdicts = new Map<string, CrashVerdict>();
 
@@ -47,6 +50,7 @@ export class Supervisor {
     this.#maxExits = options.maxExits ?? 3;
     this.#windowMs = options.windowMs ?? 120_000;
     this.#now = options.now ?? Date.now;
+    this.#restarter = options.restarter ?? 'Docker keeps restarting it with growing delays (up to 1 minute)';
     if (!Number.isInteger(this.#maxExits) || this.#maxExits < 1) throw new RangeError(`maxExits must be a whole number ≥ 1; got ${this.#maxExits}.`);
     if (!(this.#windowMs > 0)) throw new RangeError(`windowMs must be above 0; got ${this.#windowMs}.`);
   }
@@ -71,7 +75,7 @@ export class Supervisor {
       message:
         `The runner exited ${recent.length} times within ${Math.round(this.#windowMs / 1000)} s; ${why}` +
         (lastDiagnosis ? `, and its log last showed ${lastDiagnosis}` : '') +
-        '. Docker keeps restarting it with growing delays (up to 1 minute); fix the cause, or stop it.',
+        `. ${this.#restarter}; fix the cause, or stop it.`,
     };
     this.#verdicts.set(runnerUuid, verdict);
     return verdict;

@@ -4,7 +4,7 @@
 # `<runner>_<step>_build` container through the bound Docker socket, as the real runner does.
 # Controlled by env: STANDIN_SCRIPT=idle|one-step|failed-step|steps|crash|crash-once|step-crash-once|exit|replay|leaky,
 # STANDIN_EXIT_CODE, STANDIN_STEP_SECONDS, STANDIN_STEPS (for `steps`), STANDIN_LOG (for
-# `replay`), STANDIN_SIBLINGS=0 to skip sibling containers. It never prints its environment:
+# `replay`), STANDIN_MARKER (for `crash-once`), STANDIN_SIBLINGS=0 to skip sibling containers. It never prints its environment:
 # OAUTH_CLIENT_SECRET is in it; only `leaky` prints that secret in a log line, as a careless
 # runner build or debug flag could, so tests can check it is masked before it leaves the service.
 
@@ -94,10 +94,12 @@ case "${STANDIN_SCRIPT:-idle}" in
     idle ;;
   crash) replay $FIXTURES/crash-oauth.log; exit "${STANDIN_EXIT_CODE:-1}" ;;
   # Crashes on its first run only: the marker lives in the container's own filesystem, which
-  # survives Docker's restart of the same container.
+  # survives Docker's restart of the same container. A kubelet's restart is a new container:
+  # STANDIN_MARKER=/tmp/… puts the marker on the pod's emptyDir, which outlives it.
   crash-once)
-    if [ -f /var/crashed-once ]; then replay $FIXTURES/startup.log; idle; fi
-    touch /var/crashed-once; replay $FIXTURES/crash-oauth.log; exit "${STANDIN_EXIT_CODE:-1}" ;;
+    MARKER=${STANDIN_MARKER:-/var/crashed-once}
+    if [ -f "$MARKER" ]; then replay $FIXTURES/startup.log; idle; fi
+    touch "$MARKER"; replay $FIXTURES/crash-oauth.log; exit "${STANDIN_EXIT_CODE:-1}" ;;
   # First run: a step that passes, then one that is lost when the runner crashes mid-step;
   # Docker's restart of the same container then comes up and idles.
   step-crash-once)

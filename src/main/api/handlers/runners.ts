@@ -58,6 +58,7 @@ export function runnerHandlers(deps: HandlerDeps): HandlersOf<'runners'> {
 
   return {
     async 'runners.list'() {
+      await deps.syncPlaced?.();
       const statuses = await deps.runners.list();
       return statuses.map((s) => deps.toRunnerView(s));
     },

@@ -49,6 +49,8 @@ export interface HandlerDeps {
   drafts: ClipboardDrafts;
   /** A runner's view with what the API adds (live CPU/memory, step names). */
   toRunnerView: (status: RunnerStatus) => RunnerView;
+  /** Settings may name other runners on clusters now (moved, brought back): follow those. */
+  syncPlaced?: () => Promise<void>;
   /** A step's view with Bitbucket's names. */
   toStepView: (runnerUuid: string, step: Step) => StepView;
   /** Every write to Bitbucket, one line each, without secrets (the host's log). */

@@ -64,9 +64,11 @@ export function systemdUnit(port: number, execPath: string = process.execPath, b
 }
 
 export const serveCommand: Command = {
-  usage: 'serve [--port N] [--print-systemd-unit]',
+  usage: 'serve [--port N] [--print-systemd-unit] [--allow-reveal]',
   summary: `Headless dashboard on 127.0.0.1 (default port ${DEFAULT_PORT}) with live step tracking and supervision, until Ctrl-C.`,
-  options: { port: { type: 'string' }, 'print-systemd-unit': { type: 'boolean' } },
+  // --allow-reveal: the dashboard's "Reveal" may show a runner's secret in a manifest preview. Off by
+  // default: the link's token may sit on other machines, and driving runners should not mean reading their secrets.
+  options: { port: { type: 'string' }, 'print-systemd-unit': { type: 'boolean' }, 'allow-reveal': { type: 'boolean' } },
   maxPositionals: 0,
   async run(args, io) {
     const port = parsePort(args.values.port as string | undefined);
@@ -88,7 +90,7 @@ export const serveCommand: Command = {
         const instance = await acquireInstanceLock(ctx.dataDir);
         let host: Awaited<ReturnType<typeof startHost>>;
         try {
-          host = await startHost({ ctx });
+          host = await startHost({ ctx, revealSecrets: Boolean(args.values['allow-reveal']) });
         } catch (e) {
           await instance.release();
           throw e;

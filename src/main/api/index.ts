@@ -19,6 +19,7 @@ import { QueuedSource } from './queued-source.js';
 import { RunnerUsage } from './runner-usage.js';
 import { StepDetailsSource } from './step-details-source.js';
 import { toRunnerView } from './views.js';
+import { withPlacement } from './placement-view.js';
 
 export { ApiEvents, type ApiEventListener } from './api-events.js';
 export { createDispatch, type Dispatch } from './dispatch.js';
@@ -33,6 +34,8 @@ export interface ApiOptions {
   usageThrottleMs?: number;
   /** The host's start-up problems; the host passes the one it keeps current (default: a fresh one). */
   hostStatus?: HostStatus;
+  /** `kubernetes.reveal` may answer with a runner's secret (the desktop window; serve only with --allow-reveal). Default false. */
+  revealSecrets?: boolean;
 }
 
 export interface Api {
@@ -57,10 +60,11 @@ export async function createApi(ctx: AppContext, options: ApiOptions = {}): Prom
   /** Every runner view goes through here, so stats streams follow what the engine says now. */
   const runnerViewOf = (status: RunnerStatus) => {
     usage?.sync(status.runnerUuid, status.containerId, status.containerState === 'running');
-    return toRunnerView(status, monitor.snapshot(status.runnerUuid), {
+    const view = toRunnerView(status, monitor.snapshot(status.runnerUuid), {
       ...(usage ? { usage: usage.usage(status.runnerUuid) } : {}),
       ...(details ? { stepDetails: (step) => details?.details(status.runnerUuid, step) } : {}),
     });
+    return withPlacement(view, ctx.settings().runners().get(status.runnerUuid)?.placement);
   };
 
   const events = new ApiEvents({
@@ -123,6 +127,8 @@ export async function createApi(ctx: AppContext, options: ApiOptions = {}): Prom
     drafts: new ClipboardDrafts(),
     toRunnerView: runnerViewOf,
     toStepView: (runnerUuid, step) => details!.view(runnerUuid, step),
+    kubernetes: ctx.kubernetes(),
+    revealSecrets: options.revealSecrets ?? false,
   });
   const api = assemble({ handlers, events, logs, queued, usage, log });
   return { ...api, close: () => (offStatus(), api.close()) };

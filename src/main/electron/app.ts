@@ -58,7 +58,8 @@ async function main(): Promise<void> {
     waitForEngine: true,
     ...(chosen ? {} : { openVault: () => SafeStorageVault.open({ dataDir: ctx.dataDir, safeStorage, allowBasicText: allowBasicTextFromEnv(env) }) }),
   });
-  const host: Host = await startHost({ ctx, clipboard: clipboardSource(clipboard) });
+  // The window is the user at this machine, over IPC from our own page only: it may reveal a manifest's secret.
+  const host: Host = await startHost({ ctx, clipboard: clipboardSource(clipboard), revealSecrets: true });
   const settings = ctx.settings();
   const language = (): TrayLanguage => settings.get().ui?.language ?? (app.getLocale().toLowerCase().startsWith('pl') ? 'pl' : 'en');
 

@@ -1,4 +1,5 @@
 import type { Dictionary } from './en.js';
+import { k8sPl } from './k8s-pl.js';
 
 export const pl: Dictionary = {
   app: {
@@ -147,6 +148,7 @@ export const pl: Dictionary = {
       VAULT_UNAVAILABLE: 'Nie można użyć magazynu sekretów. Odblokuj pęk kluczy i spróbuj ponownie.',
       BITBUCKET_UNAVAILABLE: 'Bitbucket odrzucił dane logowania albo jest nieosiągalny.',
       STORAGE_UNAVAILABLE: 'Runner Tray nie może zapisać swojego katalogu danych (pełny dysk, tylko do odczytu lub nie Twój).',
+      KUBERNETES_UNAVAILABLE: 'Klastra Kubernetes nie można użyć (brak kubeconfig, brak połączenia, wygasłe dane logowania lub brak uprawnień).',
       CLIPBOARD_UNAVAILABLE: 'Ten panel nie może odczytać schowka; wklej polecenie do pola.',
       UNAUTHORIZED: 'Brak sesji: otwórz link wypisany przez `runner-tray serve`.',
       INTERNAL: 'W usłudze coś poszło nie tak; zajrzyj do jej logu.',
@@ -334,4 +336,5 @@ export const pl: Dictionary = {
     cannot: 'Nie można zaimportować w obecnej postaci: {{reason}}',
     alreadySaved: 'Już zapisany jako „{{name}}”: uruchom ten runner poleceniem „runner-tray start --adopt”, aby zastąpić ten kontener.',
   },
+  k8s: k8sPl,
 };

@@ -8,6 +8,9 @@ import { PullProgress } from '../components/PullProgress.js';
 import { formatBytes, formatDuration, formatPercent } from '../format.js';
 import { AddRunnerForm } from './AddRunnerForm.js';
 import { ImportSection } from './ImportSection.js';
+import { BringBackButton } from '../k8s/BringBackButton.js';
+import { MoveToClusterDialog } from '../k8s/MoveToClusterDialog.js';
+import { PlacementFact } from '../k8s/PlacementFact.js';
 
 export function RunnersScreen({
   announce,
@@ -162,6 +165,8 @@ function RunnerItem({
   const now = useNow(1000);
   const [busy, setBusy] = useState(false);
   const [confirmRemove, setConfirmRemove] = useState(false);
+  const [moving, setMoving] = useState(false);
+  const placed = runner.placement !== undefined;
   const [confirmStep, setConfirmStep] = useState<{ channel: 'runners.stop' | 'runners.remove'; done: string } | null>(null);
   const [error, setError] = useState<ContractError | undefined>(startError);
   useEffect(() => setError(startError), [startError]);
@@ -210,6 +215,7 @@ function RunnerItem({
         <RunnerStateBadge state={runner.runnerState} />
       </div>
       <dl className="facts">
+        <PlacementFact placement={runner.placement} />
         <div>
           <dt>{t('runners.kind')}</dt>
           <dd>{t(`kind.${runner.kind}`)}</dd>
@@ -279,6 +285,11 @@ function RunnerItem({
             {t('common.cancel')}
           </button>
         </div>
+      ) : placed ? (
+        <div className="actions">
+          <BringBackButton runner={runner} onChanged={onChanged} announce={announce} />
+          <p className="hint">{t('k8s.placedHint')}</p>
+        </div>
       ) : (
         <div className="actions">
           <button type="button" disabled={busy || running} onClick={() => void act('runners.start', t('runners.started', { name: runner.displayName }))}>
@@ -295,7 +306,21 @@ function RunnerItem({
           <button type="button" className="danger-outline" disabled={busy} onClick={() => setConfirmRemove(true)}>
             {t('runners.remove')}
           </button>
+          <button type="button" className="secondary" disabled={busy} onClick={() => setMoving(true)}>
+            {t('k8s.move')}
+          </button>
         </div>
+      )}
+      {moving && (
+        <MoveToClusterDialog
+          runner={runner}
+          onClose={() => setMoving(false)}
+          onMoved={(moved) => {
+            setMoving(false);
+            announce(t('k8s.moved', { name: runner.displayName, cluster: moved.cluster, namespace: moved.namespace }));
+            onChanged(moved.runner);
+          }}
+        />
       )}
     </li>
   );

@@ -28,6 +28,11 @@ export const CHANNEL_NAMES = [
   'clipboard.read',
   'imports.list',
   'imports.run',
+  'kubernetes.contexts',
+  'kubernetes.preview',
+  'kubernetes.reveal',
+  'kubernetes.move',
+  'kubernetes.bringBack',
 ] as const;
 
 export type ChannelName = (typeof CHANNEL_NAMES)[number];

@@ -9,3 +9,4 @@ export * from './step-link.js';
 export * from './parsed-view.js';
 export * from './import-views.js';
 export * from './pool-views.js';
+export * from './kubernetes-views.js';

@@ -23,6 +23,8 @@ export const ERROR_CODES = [
   'BITBUCKET_UNAVAILABLE',
   /** The data directory cannot be written: disk full, read-only, permission denied (the message names the fix). */
   'STORAGE_UNAVAILABLE',
+  /** A Kubernetes cluster cannot be used: no kubeconfig, unreachable, expired credentials, RBAC forbidden (the message names which, and the fix). */
+  'KUBERNETES_UNAVAILABLE',
   /** The host cannot read the clipboard (headless dashboard). */
   'CLIPBOARD_UNAVAILABLE',
   /** No valid session token or cookie (HTTP bridge only). */
@@ -75,6 +77,7 @@ export function httpStatusFor(result: Result<unknown>): number {
     case 'BITBUCKET_UNAVAILABLE':
     case 'CLIPBOARD_UNAVAILABLE':
     case 'STORAGE_UNAVAILABLE':
+    case 'KUBERNETES_UNAVAILABLE':
       return 503;
     case 'INTERNAL':
       return 500;

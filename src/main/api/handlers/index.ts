@@ -9,6 +9,7 @@ import { bitbucketHandlers } from './bitbucket.js';
 import { clipboardHandlers } from './clipboard.js';
 import { hostHandlers } from './host.js';
 import { importHandlers } from './imports.js';
+import { kubernetesHandlers } from './kubernetes.js';
 import { runnerHandlers } from './runners.js';
 import { settingsHandlers } from './settings.js';
 import { stepHandlers } from './steps.js';
@@ -26,6 +27,7 @@ export function createHandlers(deps: HandlerDeps): ContractHandlers {
     ...bitbucketHandlers(deps),
     ...clipboardHandlers(deps),
     ...importHandlers(deps),
+    ...kubernetesHandlers(deps),
   };
   // A channel with no area (a new prefix) is missing here, and fails to compile until one serves it.
   const complete: Exact<keyof typeof handlers, Channel> = true;

@@ -11,6 +11,7 @@ import type { RunnerMonitor } from '../../app-context.js';
 import type { BitbucketAccess } from '../../bitbucket/access.js';
 import type { RunnerImport } from '../../runners/import.js';
 import type { HostStatus } from '../../host-status.js';
+import type { RunnerPlacements } from '../../kubernetes/runner-placement.js';
 import type { RunnerLifecycle } from '../../runners/lifecycle.js';
 import type { RunnerService, RunnerStatus } from '../../runners/runner-service.js';
 import type { SettingsStore } from '../../settings/settings-store.js';
@@ -50,4 +51,8 @@ export interface HandlerDeps {
   toRunnerView: (status: RunnerStatus) => RunnerView;
   /** A step's view with Bitbucket's names. */
   toStepView: (runnerUuid: string, step: Step) => StepView;
+  /** Runners moved to a cluster and back (`kubernetes.*`). */
+  kubernetes: RunnerPlacements;
+  /** Whether `kubernetes.reveal` may send a runner's secret to the page (desktop: yes; serve: --allow-reveal). */
+  revealSecrets: boolean;
 }

@@ -11,6 +11,7 @@ import { DoctorScreen } from './screens/DoctorScreen.js';
 import { SnippetScreen } from './screens/SnippetScreen.js';
 import { SettingsScreen } from './screens/SettingsScreen.js';
 import { useWindowRoute } from './window-route.js';
+import { moveRouteRunner } from '../shared/window-route.js';
 import { HostProblems, useHostStatus } from './components/HostProblems.js';
 
 export const SCREENS = ['runners', 'steps', 'logs', 'doctor', 'snippet', 'settings'] as const;
@@ -28,7 +29,14 @@ export function App() {
   const [settings, setSettings] = useState<SettingsView>();
   /** The tray's "Add runner from clipboard…", until the runners screen has opened its form for it (a new number per request). */
   const [clipboardRequest, setClipboardRequest] = useState<number | null>(null);
+  /** The tray's "Move to cluster…" of one runner, until its item has opened the dialog. */
+  const [moveRequest, setMoveRequest] = useState<{ runnerUuid: string; at: number } | null>(null);
   useWindowRoute((route) => {
+    const moving = moveRouteRunner(route);
+    if (moving) {
+      setScreen('runners');
+      setMoveRequest({ runnerUuid: moving, at: Date.now() });
+    }
     if (route !== 'add-from-clipboard') return;
     setScreen('runners');
     setClipboardRequest(Date.now());
@@ -127,7 +135,13 @@ export function App() {
           {t(`nav.${screen}`)}
         </h1>
         {screen === 'runners' && (
-          <RunnersScreen announce={announce} clipboardRequest={clipboardRequest} onClipboardRequestTaken={() => setClipboardRequest(null)} />
+          <RunnersScreen
+            announce={announce}
+            clipboardRequest={clipboardRequest}
+            onClipboardRequestTaken={() => setClipboardRequest(null)}
+            moveRequest={moveRequest}
+            onMoveRequestTaken={() => setMoveRequest(null)}
+          />
         )}
         {screen === 'steps' && <StepsScreen />}
         {screen === 'logs' && <LogsScreen />}

@@ -99,7 +99,14 @@ export class TrayController {
 }
 
 function toTrayRunner(v: RunnerView): TrayRunner {
-  return { uuid: v.uuid, displayName: v.displayName, runnerState: v.runnerState, containerState: v.containerState };
+  const p = v.placement;
+  return {
+    uuid: v.uuid,
+    displayName: v.displayName,
+    runnerState: v.runnerState,
+    containerState: v.containerState,
+    ...(p ? { placement: { context: p.context, namespace: p.namespace, podPhase: p.pod?.phase ?? null } } : {}),
+  };
 }
 
 /** The first fill; afterwards events keep it current. A failure (engine down) shows as such in the menu. */

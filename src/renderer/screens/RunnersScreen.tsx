@@ -16,11 +16,16 @@ export function RunnersScreen({
   announce,
   clipboardRequest = null,
   onClipboardRequestTaken,
+  moveRequest = null,
+  onMoveRequestTaken,
 }: {
   announce: (text: string) => void;
   /** Set when the tray asked for the form with the clipboard's command; taken once. */
   clipboardRequest?: number | null;
   onClipboardRequestTaken?: () => void;
+  /** Set when the tray asked for one runner's "Move to cluster…" dialog; taken once. */
+  moveRequest?: { runnerUuid: string; at: number } | null;
+  onMoveRequestTaken?: () => void;
 }) {
   const { t } = useTranslation();
   const errorText = useErrorText();
@@ -107,6 +112,8 @@ export function RunnersScreen({
               key={r.uuid}
               runner={r}
               startError={startErrors[r.uuid]}
+              moveRequested={moveRequest?.runnerUuid === r.uuid ? moveRequest.at : null}
+              onMoveRequestTaken={onMoveRequestTaken}
               pendingRestart={pendingRestarts[r.uuid] === true}
               onChanged={({ pendingRestart, notice: _notice, ...view }: StartedRunnerView) => {
                 notePending({ ...view, ...(pendingRestart ? { pendingRestart } : {}) });
@@ -146,6 +153,8 @@ function EmptyState() {
 function RunnerItem({
   runner,
   startError,
+  moveRequested,
+  onMoveRequestTaken,
   pendingRestart,
   onChanged,
   onRemoved,
@@ -153,6 +162,8 @@ function RunnerItem({
 }: {
   runner: RunnerView;
   startError: ContractError | undefined;
+  moveRequested: number | null;
+  onMoveRequestTaken: (() => void) | undefined;
   pendingRestart: boolean;
   onChanged: (view: StartedRunnerView) => void;
   onRemoved: (runnerUuid: string) => void;
@@ -167,6 +178,11 @@ function RunnerItem({
   const [confirmRemove, setConfirmRemove] = useState(false);
   const [moving, setMoving] = useState(false);
   const placed = runner.placement !== undefined;
+  useEffect(() => {
+    if (moveRequested === null) return;
+    if (!placed) setMoving(true);
+    onMoveRequestTaken?.();
+  }, [moveRequested, placed, onMoveRequestTaken]);
   const [confirmStep, setConfirmStep] = useState<{ channel: 'runners.stop' | 'runners.remove'; done: string } | null>(null);
   const [error, setError] = useState<ContractError | undefined>(startError);
   useEffect(() => setError(startError), [startError]);

@@ -23,9 +23,9 @@ export interface ServeChild {
   stop(): Promise<number | null>;
 }
 
-export async function startServe(options: { dockerSocket: string; token: string; extraEnv?: NodeJS.ProcessEnv }): Promise<ServeChild> {
+export async function startServe(options: { dockerSocket: string; token: string; extraEnv?: NodeJS.ProcessEnv; extraArgs?: string[] }): Promise<ServeChild> {
   const home = mkdtempSync(join(tmpdir(), 'rt-serve-'));
-  const child: ChildProcess = spawn(process.execPath, [CLI, 'serve', '--port', '0'], {
+  const child: ChildProcess = spawn(process.execPath, [CLI, 'serve', '--port', '0', ...(options.extraArgs ?? [])], {
     env: {
       PATH: process.env.PATH,
       HOME: home,

@@ -21,6 +21,8 @@ export interface HostOptions {
   ctx: AppContext;
   /** Desktop only: the system clipboard, for `clipboard.peek` / `clipboard.read`. */
   clipboard?: { readText(): Promise<string> };
+  /** `kubernetes.reveal` may send a runner's secret to the page (see ApiOptions). */
+  revealSecrets?: boolean;
 }
 
 export interface Host {
@@ -37,7 +39,11 @@ export async function startHost(options: HostOptions): Promise<Host> {
   const { ctx } = options;
   const status = new HostStatus(ctx);
   const [monitor, runners] = await Promise.all([ctx.monitor(), ctx.runners()]);
-  const api = await createApi(ctx, { hostStatus: status, ...(options.clipboard ? { clipboard: options.clipboard } : {}) });
+  const api = await createApi(ctx, {
+    hostStatus: status,
+    ...(options.clipboard ? { clipboard: options.clipboard } : {}),
+    ...(options.revealSecrets ? { revealSecrets: true } : {}),
+  });
   let handMadeNoticed = false;
   const reconcileRunners = async () => {
     const { orphans } = await runners.reconcile();

@@ -12,6 +12,7 @@ import { SnippetScreen } from './screens/SnippetScreen.js';
 import { SettingsScreen } from './screens/SettingsScreen.js';
 import { PoolsScreen } from './screens/PoolsScreen.js';
 import { useWindowRoute } from './window-route.js';
+import { moveRouteRunner } from '../shared/window-route.js';
 import { HostProblems, useHostStatus } from './components/HostProblems.js';
 
 export const SCREENS = ['runners', 'steps', 'pools', 'logs', 'doctor', 'snippet', 'settings'] as const;
@@ -29,11 +30,19 @@ export function App() {
   const [settings, setSettings] = useState<SettingsView>();
   /** The tray's "Add runner from clipboard…", until the runners screen has opened its form for it (a new number per request). */
   const [clipboardRequest, setClipboardRequest] = useState<number | null>(null);
+  /** The tray's "Move to cluster…" of one runner, until its item has opened the dialog. */
+  const [moveRequest, setMoveRequest] = useState<{ runnerUuid: string; at: number } | null>(null);
   useWindowRoute((route) => {
     if (route === 'pools') {
       setScreen('pools');
       return;
     }
+    const moving = moveRouteRunner(route);
+    if (moving) {
+      setScreen('runners');
+      setMoveRequest({ runnerUuid: moving, at: Date.now() });
+    }
+    if (route !== 'add-from-clipboard') return;
     setScreen('runners');
     setClipboardRequest(Date.now());
   });
@@ -136,6 +145,8 @@ export function App() {
             clipboardRequest={clipboardRequest}
             onClipboardRequestTaken={() => setClipboardRequest(null)}
             onOpenSettings={() => setScreen('settings')}
+            moveRequest={moveRequest}
+            onMoveRequestTaken={() => setMoveRequest(null)}
           />
         )}
         {screen === 'pools' && <PoolsScreen />}

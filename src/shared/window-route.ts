@@ -5,7 +5,21 @@
  * rides in a URL.
  */
 export const WINDOW_ROUTES = ['add-from-clipboard', 'pools'] as const;
-export type WindowRoute = (typeof WINDOW_ROUTES)[number];
+/** The tray's "Move to cluster…" of one runner: its dialog needs a form. The UUID goes without braces (a fragment would escape them). */
+export type MoveToClusterRoute = `move-to-cluster/${string}`;
+export type WindowRoute = (typeof WINDOW_ROUTES)[number] | MoveToClusterRoute;
+
+const MOVE_ROUTE = /^move-to-cluster\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
+
+export function moveToClusterRoute(runnerUuid: string): MoveToClusterRoute {
+  return `move-to-cluster/${runnerUuid.replace(/[{}]/g, '').toLowerCase()}`;
+}
+
+/** The runner (braced, as everywhere else) a move route names, or null for any other route. */
+export function moveRouteRunner(route: WindowRoute): string | null {
+  const m = MOVE_ROUTE.exec(route);
+  return m ? `{${m[1]}}` : null;
+}
 
 export function windowRouteHash(route: WindowRoute): string {
   return `#${route}`;
@@ -14,5 +28,6 @@ export function windowRouteHash(route: WindowRoute): string {
 /** The route a fragment names, or null (no fragment, or someone else's, like the dashboard's `#token=`). */
 export function parseWindowRoute(hash: string): WindowRoute | null {
   const name = hash.startsWith('#') ? hash.slice(1) : hash;
+  if (MOVE_ROUTE.test(name)) return name as MoveToClusterRoute;
   return (WINDOW_ROUTES as readonly string[]).includes(name) ? (name as WindowRoute) : null;
 }

@@ -277,6 +277,60 @@ export function createStandInService(): StandInService {
         return { runner, previousContainerId: containerId, warnings: [] };
       },
       ...pools.handlers,
+      // Kubernetes, shaped like handlers/kubernetes.ts over one made-up context; the dashboard may not reveal.
+      async 'kubernetes.contexts'() {
+        return { contexts: [{ name: 'stand-in', server: 'https://127.0.0.1:6443', current: true }] };
+      },
+      async 'kubernetes.preview'(req) {
+        const r = get(req.runnerUuid);
+        const namespace = req.namespace ?? 'bitbucket-runner';
+        return {
+          runnerUuid: r.uuid,
+          yaml: `apiVersion: v1\nkind: Secret\nmetadata:\n  namespace: ${namespace}\nstringData:\n  oauthClientSecret: •••••••• (hidden)\n`,
+          factsFrom: 'context "stand-in" (https://127.0.0.1:6443)',
+          context: req.context ?? 'stand-in',
+          namespace,
+          kind: req.kind ?? 'deployment',
+          dind: { image: 'docker:20.10.24-dind', reason: "matches the nodes' Docker" },
+          notes: [],
+          maskedKeys: ['oauthClientSecret'],
+          revealable: false,
+          revealHint: `On the host, run: runner-tray k8s export ${r.uuid} --out -`,
+        };
+      },
+      async 'kubernetes.reveal'(req) {
+        throw new StandInFailure('CONFLICT', `On the host, run: runner-tray k8s export ${req.runnerUuid} --out -`);
+      },
+      async 'kubernetes.move'(req) {
+        const r = get(req.runnerUuid);
+        refuseDuringStep(r, req.force);
+        const { currentStep: _step, ...rest } = r;
+        const placement = {
+          type: 'kubernetes' as const,
+          context: req.context ?? 'stand-in',
+          server: 'https://127.0.0.1:6443',
+          namespace: req.namespace ?? 'bitbucket-runner',
+          workload: req.kind ?? 'deployment',
+          appliedAt: new Date().toISOString(),
+          pod: null,
+          problem: null,
+        };
+        const runner = update({ ...rest, runnerState: 'STOPPED', containerState: 'missing', placement });
+        return {
+          runner,
+          cluster: `context "${placement.context}" (${placement.server})`,
+          namespace: placement.namespace,
+          namespaceCreated: true,
+          localRemoved: true,
+          dind: { image: 'docker:20.10.24-dind', reason: "matches the nodes' Docker" },
+          notes: [],
+        };
+      },
+      async 'kubernetes.bringBack'({ runnerUuid }) {
+        const { placement: _gone, ...rest } = get(runnerUuid);
+        runners.set(runnerUuid, { ...rest, containerState: 'exited', runnerState: 'STOPPED' });
+        return start(runnerUuid);
+      },
     },
   };
 

@@ -101,9 +101,11 @@ export function systemdUnit(port: number, execPath: string = process.execPath, b
 }
 
 export const serveCommand: Command = {
-  usage: 'serve [--port N] [--metrics-listen HOST:PORT] [--print-systemd-unit]',
+  usage: 'serve [--port N] [--metrics-listen HOST:PORT] [--print-systemd-unit] [--allow-reveal]',
   summary: `Headless dashboard on 127.0.0.1 (default port ${DEFAULT_PORT}) with live step tracking and supervision, until Ctrl-C. GET /metrics (Prometheus) answers there with the token, or without one on --metrics-listen.`,
-  options: { port: { type: 'string' }, 'metrics-listen': { type: 'string' }, 'print-systemd-unit': { type: 'boolean' } },
+  // --allow-reveal: the dashboard's "Reveal" may show a runner's secret in a manifest preview. Off by
+  // default: the link's token may sit on other machines, and driving runners should not mean reading their secrets.
+  options: { port: { type: 'string' }, 'metrics-listen': { type: 'string' }, 'print-systemd-unit': { type: 'boolean' }, 'allow-reveal': { type: 'boolean' } },
   maxPositionals: 0,
   async run(args, io) {
     const port = parsePort(args.values.port as string | undefined);
@@ -126,7 +128,7 @@ export const serveCommand: Command = {
         const instance = await acquireInstanceLock(ctx.dataDir);
         let host: Awaited<ReturnType<typeof startHost>>;
         try {
-          host = await startHost({ ctx });
+          host = await startHost({ ctx, revealSecrets: Boolean(args.values['allow-reveal']) });
         } catch (e) {
           await instance.release();
           throw e;

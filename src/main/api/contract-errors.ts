@@ -33,6 +33,26 @@ const BY_SERVICE_CODE: Record<string, ErrorCode> = {
   STORAGE_READ_ONLY: 'STORAGE_UNAVAILABLE',
   STORAGE_DENIED: 'STORAGE_UNAVAILABLE',
   FILE_LOCK_TIMEOUT: 'CONFLICT',
+  // A runner on a cluster: `start` refuses until it is brought back.
+  PLACED_ON_CLUSTER: 'CONFLICT',
+  // Kubernetes (main/kubernetes/errors.ts): messages are scrubbed of kubeconfig credentials and runner secrets.
+  K8S_NO_KUBECONFIG: 'KUBERNETES_UNAVAILABLE',
+  K8S_CONTEXT_NOT_FOUND: 'INVALID_INPUT',
+  K8S_INVALID_OPTION: 'INVALID_INPUT',
+  K8S_UNREACHABLE: 'KUBERNETES_UNAVAILABLE',
+  K8S_UNAUTHORIZED: 'KUBERNETES_UNAVAILABLE',
+  K8S_FORBIDDEN: 'KUBERNETES_UNAVAILABLE',
+  K8S_TIMEOUT: 'KUBERNETES_UNAVAILABLE',
+  K8S_ERROR: 'KUBERNETES_UNAVAILABLE',
+  K8S_NAMESPACE_TERMINATING: 'CONFLICT',
+  K8S_INVALID: 'INVALID_INPUT',
+  K8S_CONFLICT: 'CONFLICT',
+  K8S_NOT_FOUND: 'NOT_FOUND',
+  K8S_NOT_PLACED: 'CONFLICT',
+  // The move would fail a step on this machine: the UI asks, then sends `force`.
+  K8S_RUNNER_BUSY: 'STEP_RUNNING',
+  // This machine's container could not be checked (Docker away): not a running step.
+  K8S_LOCAL_UNCHECKED: 'DOCKER_UNAVAILABLE',
   // Bitbucket: a config error is the user's input; the rest is Bitbucket's side.
   BITBUCKET_CONFIG: 'INVALID_INPUT',
   // Pools (pools/pool-settings.ts)

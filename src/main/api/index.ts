@@ -19,6 +19,7 @@ import { QueuedSource } from './queued-source.js';
 import { RunnerUsage } from './runner-usage.js';
 import { StepDetailsSource } from './step-details-source.js';
 import { toRunnerView } from './views.js';
+import { withPlacement } from './placement-view.js';
 
 export { ApiEvents, type ApiEventListener } from './api-events.js';
 export { createDispatch, type Dispatch } from './dispatch.js';
@@ -33,6 +34,8 @@ export interface ApiOptions {
   usageThrottleMs?: number;
   /** The host's start-up problems; the host passes the one it keeps current (default: a fresh one). */
   hostStatus?: HostStatus;
+  /** `kubernetes.reveal` may answer with a runner's secret (the desktop window; serve only with --allow-reveal). Default false. */
+  revealSecrets?: boolean;
 }
 
 export interface Api {
@@ -77,10 +80,11 @@ export async function createApi(ctx: AppContext, options: ApiOptions = {}): Prom
       return snapshot ? { ...view, runnerState: snapshot.runnerState } : view;
     }
     usage?.sync(status.runnerUuid, status.containerId, status.containerState === 'running');
-    return toRunnerView(status, monitor.snapshot(status.runnerUuid), {
+    const view = toRunnerView(status, monitor.snapshot(status.runnerUuid), {
       ...(usage ? { usage: usage.usage(status.runnerUuid) } : {}),
       ...(details ? { stepDetails: (step) => details?.details(status.runnerUuid, step) } : {}),
     });
+    return withPlacement(view, ctx.settings().runners().get(status.runnerUuid)?.placement);
   };
 
   const events = new ApiEvents({
@@ -149,6 +153,8 @@ export async function createApi(ctx: AppContext, options: ApiOptions = {}): Prom
     toStepView: (runnerUuid, step) => details!.view(runnerUuid, step),
     log,
     pools,
+    kubernetes: ctx.kubernetes(),
+    revealSecrets: options.revealSecrets ?? false,
   });
   const api = assemble({ handlers, events, logs, queued, usage, log });
   return { ...api, close: () => (offStatus(), offPools(), api.close()) };

@@ -18,7 +18,8 @@ import { notificationListener } from './notifications.js';
 import { allowBasicTextFromEnv, SafeStorageVault } from './safe-storage-vault.js';
 import { denyPermissions, hardenWebContents, registerAppScheme, serveAppScheme } from './security.js';
 import { loadTrayPools, loadTrayRunners, TrayController } from './tray.js';
-import { stepRunningQuestion, stopFromTray, type TrayIcon, type TrayLanguage } from './tray-menu.js';
+import { bringBackQuestion, stepRunningQuestion, stopFromTray, type TrayIcon, type TrayLanguage } from './tray-menu.js';
+import { moveToClusterRoute } from '../../shared/window-route.js';
 import { createMainWindow } from './window.js';
 import { windowOpener } from './window-opener.js';
 
@@ -63,7 +64,8 @@ async function main(): Promise<void> {
   const instance = await acquireInstanceLock(ctx.dataDir, { host: 'desktop' });
   let host: Host;
   try {
-    host = await startHost({ ctx, clipboard: clipboardSource(clipboard) });
+    // The window is the user at this machine, over IPC from our own page only: it may reveal a manifest's secret.
+    host = await startHost({ ctx, clipboard: clipboardSource(clipboard), revealSecrets: true });
   } catch (e) {
     await instance.release();
     throw e;
@@ -139,6 +141,26 @@ async function main(): Promise<void> {
       // The add form, which offers the clipboard's command itself (redacted preview, full text on accept).
       addFromClipboard: () => windows.open('add-from-clipboard'),
       openPools: () => windows.open('pools'),
+      // A form (context, namespace, kind, size, preview): the window's dialog for that runner.
+      moveToCluster: (runnerUuid) => windows.open(moveToClusterRoute(runnerUuid)),
+      bringBack: (runnerUuid) => {
+        const name = trayController.state.runners.find((r) => r.uuid === runnerUuid)?.displayName ?? runnerUuid;
+        const confirm = async () => {
+          const q = bringBackQuestion(language(), name);
+          const { response } = await dialog.showMessageBox({
+            type: 'warning',
+            message: q.message,
+            detail: q.detail,
+            buttons: q.buttons,
+            defaultId: 1,
+            cancelId: 1,
+          });
+          return response === 0;
+        };
+        void stopFromTray(runnerUuid, (req) => host.api.dispatch('kubernetes.bringBack', req), confirm).then(
+          (r) => r && report('Runner Tray: could not bring the runner back')(r),
+        );
+      },
       setOpenAtLogin: (enabled) => {
         try {
           setOpenAtLogin(loginDeps, enabled);

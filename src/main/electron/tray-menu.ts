@@ -15,6 +15,8 @@ export interface TrayRunner {
   displayName: string;
   runnerState: RunnerState;
   containerState: ContainerState;
+  /** Set while it runs on a cluster (`RunnerView.placement`); the pod's phase when the cluster watch knows it. */
+  placement?: { context: string; namespace: string; podPhase: string | null };
 }
 
 /** A pool as the tray shows it: enough for one line and its problem. */
@@ -45,6 +47,10 @@ export interface TrayActions {
   addFromClipboard(): void;
   /** The window at its Pools screen. */
   openPools?(): void;
+  /** Opens the window at the runner's "Move to cluster…" dialog (a form: context, namespace, preview). */
+  moveToCluster?(runnerUuid: string): void;
+  /** Deletes the runner's workload and starts it here again (asks first when it runs a step). */
+  bringBack?(runnerUuid: string): void;
   setOpenAtLogin(enabled: boolean): void;
   quit(): void;
 }
@@ -70,6 +76,16 @@ const TEXT = {
       yes: 'Stop and fail the step',
       no: 'Cancel',
     },
+    onCluster: (where: string) => `On Kubernetes: ${where}`,
+    pod: (phase: string) => `pod ${phase}`,
+    moveToCluster: 'Move to cluster…',
+    bringBack: 'Bring back to this machine',
+    bringBackStep: {
+      message: (name: string) => `“${name}” is running a step on the cluster: bringing it back fails it.`,
+      detail: 'Bring it back anyway? The step ends as failed in Bitbucket.',
+      yes: 'Bring back and fail the step',
+      no: 'Cancel',
+    },
   },
   pl: {
     states: { STARTING: 'uruchamianie', ONLINE: 'online', BUSY: 'zajęty', UNHEALTHY: 'niesprawny', STOPPED: 'zatrzymany', CRASHED: 'awaria' },
@@ -91,6 +107,16 @@ const TEXT = {
       yes: 'Zatrzymaj i przerwij krok',
       no: 'Anuluj',
     },
+    onCluster: (where: string) => `W Kubernetes: ${where}`,
+    pod: (phase: string) => `pod ${phase}`,
+    moveToCluster: 'Przenieś do klastra…',
+    bringBack: 'Przywróć na ten komputer',
+    bringBackStep: {
+      message: (name: string) => `„${name}” wykonuje krok w klastrze: przywrócenie przerwie go niepowodzeniem.`,
+      detail: 'Przywrócić mimo to? Krok zakończy się w Bitbucket błędem.',
+      yes: 'Przywróć i przerwij krok',
+      no: 'Anuluj',
+    },
   },
 } as const satisfies Record<TrayLanguage, unknown>;
 
@@ -106,16 +132,7 @@ export function trayMenu(state: TrayState, actions: TrayActions): MenuItemConstr
   if (problems.length > 0) items.push(...problems.map((label) => ({ label, enabled: false })), { type: 'separator' });
   else if (!state.engineConnected) items.push({ label: t.engineDown, enabled: false }, { type: 'separator' });
   if (state.runners.length === 0) items.push({ label: t.noRunners, enabled: false });
-  for (const r of state.runners) {
-    items.push({
-      id: `runner:${r.uuid}`,
-      label: `${r.displayName} — ${t.states[r.runnerState]}`,
-      submenu: [
-        { id: `start:${r.uuid}`, label: t.start, enabled: state.engineConnected && !isUp(r), click: () => actions.start(r.uuid) },
-        { id: `stop:${r.uuid}`, label: t.stop, enabled: state.engineConnected && isUp(r), click: () => actions.stop(r.uuid) },
-      ],
-    });
-  }
+  for (const r of state.runners) items.push(r.placement ? clusterRunnerItem(r, r.placement, state, actions) : localRunnerItem(r, state, actions));
   items.push(...poolItems(state, actions));
   items.push({ type: 'separator' }, { id: 'open', label: t.open, click: () => actions.open() });
   if (state.clipboardHasCommand) items.push({ id: 'add-from-clipboard', label: t.addFromClipboard, click: () => actions.addFromClipboard() });
@@ -149,6 +166,29 @@ function poolItems(state: TrayState, actions: TrayActions): MenuItemConstructorO
   return items;
 }
 
+function localRunnerItem(r: TrayRunner, state: TrayState, actions: TrayActions): MenuItemConstructorOptions {
+  const t = TEXT[state.language];
+  const submenu: MenuItemConstructorOptions[] = [
+    { id: `start:${r.uuid}`, label: t.start, enabled: state.engineConnected && !isUp(r), click: () => actions.start(r.uuid) },
+    { id: `stop:${r.uuid}`, label: t.stop, enabled: state.engineConnected && isUp(r), click: () => actions.stop(r.uuid) },
+  ];
+  const move = actions.moveToCluster;
+  if (move) submenu.push({ type: 'separator' }, { id: `move:${r.uuid}`, label: t.moveToCluster, click: () => move(r.uuid) });
+  return { id: `runner:${r.uuid}`, label: `${r.displayName} — ${t.states[r.runnerState]}`, submenu };
+}
+
+/** A runner on a cluster: where, its pod, and the way back; Start and Stop are this machine's and do not apply. */
+function clusterRunnerItem(r: TrayRunner, p: NonNullable<TrayRunner['placement']>, state: TrayState, actions: TrayActions): MenuItemConstructorOptions {
+  const t = TEXT[state.language];
+  const where = `${p.context} / ${p.namespace}`;
+  const submenu: MenuItemConstructorOptions[] = [
+    { id: `where:${r.uuid}`, label: `${t.onCluster(where)}${p.podPhase ? ` (${t.pod(p.podPhase)})` : ''}`, enabled: false },
+  ];
+  const back = actions.bringBack;
+  if (back) submenu.push({ id: `bring-back:${r.uuid}`, label: t.bringBack, click: () => back(r.uuid) });
+  return { id: `runner:${r.uuid}`, label: `${r.displayName} — ${t.states[r.runnerState]} · ${where}`, submenu };
+}
+
 /** The worst news wins: trouble before work before idle before nothing running. */
 export function trayIconFor(state: Pick<TrayState, 'runners' | 'engineConnected'> & Partial<Pick<TrayState, 'hostStatus' | 'language'>>): TrayIcon {
   if (
@@ -175,6 +215,12 @@ export function trayTooltip(state: Pick<TrayState, 'runners' | 'language'> & Par
 /** The question the tray asks before stopping a runner mid-step (a native message box shows it). */
 export function stepRunningQuestion(language: TrayLanguage, displayName: string): { message: string; detail: string; buttons: [string, string] } {
   const q = TEXT[language].stepRunning;
+  return { message: q.message(displayName), detail: q.detail, buttons: [q.yes, q.no] };
+}
+
+/** The question before bringing a runner back while it runs a step on the cluster. */
+export function bringBackQuestion(language: TrayLanguage, displayName: string): { message: string; detail: string; buttons: [string, string] } {
+  const q = TEXT[language].bringBackStep;
   return { message: q.message(displayName), detail: q.detail, buttons: [q.yes, q.no] };
 }
 

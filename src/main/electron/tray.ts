@@ -126,7 +126,14 @@ function toTrayPool(v: PoolView): TrayPool {
 }
 
 function toTrayRunner(v: RunnerView): TrayRunner {
-  return { uuid: v.uuid, displayName: v.displayName, runnerState: v.runnerState, containerState: v.containerState };
+  const p = v.placement;
+  return {
+    uuid: v.uuid,
+    displayName: v.displayName,
+    runnerState: v.runnerState,
+    containerState: v.containerState,
+    ...(p ? { placement: { context: p.context, namespace: p.namespace, podPhase: p.pod?.phase ?? null } } : {}),
+  };
 }
 
 /** The pools now (`pools.list`); a failure leaves the menu's pools as they were. */

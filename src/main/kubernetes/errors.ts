@@ -17,6 +17,7 @@ export type KubernetesErrorCode =
   | 'K8S_NOT_FOUND'
   | 'K8S_TIMEOUT'
   | 'K8S_RUNNER_BUSY'
+  | 'K8S_LOCAL_UNCHECKED'
   | 'K8S_NOT_PLACED'
   | 'K8S_ERROR';
 

@@ -77,3 +77,20 @@ export function loadKubeconfig(env: NodeJS.ProcessEnv, context?: string): Loaded
   }
   return { kc, context: current, server: cluster.server, label: `context "${current}" (${cluster.server})`, credentials: credentialsOf(kc) };
 }
+
+export interface KubeContextSummary {
+  name: string;
+  server: string;
+  namespace?: string;
+  current: boolean;
+}
+
+/** The contexts for a picker: names, servers and namespaces only; nothing of the users' credentials. */
+export function listContexts(env: NodeJS.ProcessEnv): KubeContextSummary[] {
+  const { kc } = loadKubeconfig(env);
+  const current = kc.getCurrentContext();
+  return kc.getContexts().map((c) => {
+    const server = kc.getCluster(c.cluster)?.server ?? '';
+    return { name: c.name, server, ...(c.namespace ? { namespace: c.namespace } : {}), current: c.name === current };
+  });
+}

@@ -32,7 +32,7 @@ import { runnerEnvSecretKey, runnerSecretKey } from '../vault/keys.js';
 import type { SecretVault } from '../vault/types.js';
 import { KubeCluster, type AppliedObject, type ObjectRef } from './cluster.js';
 import { KubernetesError } from './errors.js';
-import { loadKubeconfig } from './kubeconfig.js';
+import { listContexts, loadKubeconfig, type KubeContextSummary } from './kubeconfig.js';
 import { runnerPodStatus, type RunnerPodStatus } from './pod-status.js';
 
 export interface PlacementDeps {
@@ -112,6 +112,11 @@ export class RunnerPlacements {
 
   resolve(runner: string): RunnerRecord {
     return resolveRunner(runner, this.#deps.store.list());
+  }
+
+  /** The kubeconfig's contexts (names and servers, no credentials), for a picker. */
+  contexts(): KubeContextSummary[] {
+    return listContexts(this.#deps.env);
   }
 
   cluster(options: ClusterOptions = {}): KubeCluster {
@@ -218,7 +223,7 @@ export class RunnerPlacements {
       if (!(e instanceof EngineUnreachableError)) throw e;
       if (force) return 'none';
       throw new KubernetesError(
-        'K8S_RUNNER_BUSY',
+        'K8S_LOCAL_UNCHECKED',
         `Could not check this machine's container of runner ${uuid}: Docker is not reachable here. Docker would restart that container when it comes back, and two processes on one runner clash. Start Docker and apply again, or apply with --force if this machine has no container of the runner.`,
       );
     }

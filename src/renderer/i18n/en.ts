@@ -1,3 +1,5 @@
+import { k8sEn } from './k8s-en.js';
+
 export interface Dictionary {
   [key: string]: string | Dictionary;
 }
@@ -174,6 +176,7 @@ export const en: Dictionary = {
         'The Bitbucket API token lacks a scope this needs (read:runner:bitbucket, write:runner:bitbucket). Create a token with them and connect again in Settings.',
       BITBUCKET_RUNNER_LIMIT: 'Bitbucket’s runner limit is reached (100 per workspace or repository). Delete runners you no longer use and try again.',
       STORAGE_UNAVAILABLE: 'Runner Tray cannot write its data directory (disk full, read-only or not yours).',
+      KUBERNETES_UNAVAILABLE: 'The Kubernetes cluster cannot be used (no kubeconfig, not reachable, expired credentials or missing rights).',
       CLIPBOARD_UNAVAILABLE: 'This dashboard cannot read your clipboard; paste the command into the box.',
       UNAUTHORIZED: 'Not signed in: open the link `runner-tray serve` printed.',
       INTERNAL: 'Something went wrong in the service; see its log.',
@@ -377,4 +380,5 @@ export const en: Dictionary = {
     cannot: 'Cannot be imported as it is: {{reason}}',
     alreadySaved: 'Already saved as “{{name}}”: start that runner with “runner-tray start --adopt” to replace this container.',
   },
+  k8s: k8sEn,
 };

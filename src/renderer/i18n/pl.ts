@@ -1,4 +1,5 @@
 import type { Dictionary } from './en.js';
+import { k8sPl } from './k8s-pl.js';
 
 export const pl: Dictionary = {
   app: {
@@ -173,6 +174,7 @@ export const pl: Dictionary = {
         'Tokenowi API Bitbucket brakuje potrzebnego zakresu (read:runner:bitbucket, write:runner:bitbucket). Utwórz token z nimi i połącz ponownie w Ustawieniach.',
       BITBUCKET_RUNNER_LIMIT: 'Osiągnięto limit runnerów Bitbucket (100 na przestrzeń roboczą lub repozytorium). Usuń nieużywane runnery i spróbuj ponownie.',
       STORAGE_UNAVAILABLE: 'Runner Tray nie może zapisać swojego katalogu danych (pełny dysk, tylko do odczytu lub nie Twój).',
+      KUBERNETES_UNAVAILABLE: 'Klastra Kubernetes nie można użyć (brak kubeconfig, brak połączenia, wygasłe dane logowania lub brak uprawnień).',
       CLIPBOARD_UNAVAILABLE: 'Ten panel nie może odczytać schowka; wklej polecenie do pola.',
       UNAUTHORIZED: 'Brak sesji: otwórz link wypisany przez `runner-tray serve`.',
       INTERNAL: 'W usłudze coś poszło nie tak; zajrzyj do jej logu.',
@@ -403,4 +405,5 @@ export const pl: Dictionary = {
     cannot: 'Nie można zaimportować w obecnej postaci: {{reason}}',
     alreadySaved: 'Już zapisany jako „{{name}}”: uruchom ten runner poleceniem „runner-tray start --adopt”, aby zastąpić ten kontener.',
   },
+  k8s: k8sPl,
 };

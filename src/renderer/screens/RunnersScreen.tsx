@@ -8,12 +8,17 @@ import { PullProgress } from '../components/PullProgress.js';
 import { formatBytes, formatDuration, formatPercent } from '../format.js';
 import { AddRunnerForm } from './AddRunnerForm.js';
 import { ImportSection } from './ImportSection.js';
+import { BringBackButton } from '../k8s/BringBackButton.js';
+import { MoveToClusterDialog } from '../k8s/MoveToClusterDialog.js';
+import { PlacementFact } from '../k8s/PlacementFact.js';
 
 export function RunnersScreen({
   announce,
   clipboardRequest = null,
   onClipboardRequestTaken,
   onOpenSettings,
+  moveRequest = null,
+  onMoveRequestTaken,
 }: {
   announce: (text: string) => void;
   /** Where the add form's "connect Bitbucket" leads. */
@@ -21,6 +26,9 @@ export function RunnersScreen({
   /** Set when the tray asked for the form with the clipboard's command; taken once. */
   clipboardRequest?: number | null;
   onClipboardRequestTaken?: () => void;
+  /** Set when the tray asked for one runner's "Move to cluster…" dialog; taken once. */
+  moveRequest?: { runnerUuid: string; at: number } | null;
+  onMoveRequestTaken?: () => void;
 }) {
   const { t } = useTranslation();
   const errorText = useErrorText();
@@ -108,6 +116,8 @@ export function RunnersScreen({
               key={r.uuid}
               runner={r}
               startError={startErrors[r.uuid]}
+              moveRequested={moveRequest?.runnerUuid === r.uuid ? moveRequest.at : null}
+              onMoveRequestTaken={onMoveRequestTaken}
               pendingRestart={pendingRestarts[r.uuid] === true}
               onChanged={({ pendingRestart, notice: _notice, ...view }: StartedRunnerView) => {
                 notePending({ ...view, ...(pendingRestart ? { pendingRestart } : {}) });
@@ -147,6 +157,8 @@ function EmptyState() {
 function RunnerItem({
   runner,
   startError,
+  moveRequested,
+  onMoveRequestTaken,
   pendingRestart,
   onChanged,
   onRemoved,
@@ -154,6 +166,8 @@ function RunnerItem({
 }: {
   runner: RunnerView;
   startError: ContractError | undefined;
+  moveRequested: number | null;
+  onMoveRequestTaken: (() => void) | undefined;
   pendingRestart: boolean;
   onChanged: (view: StartedRunnerView) => void;
   onRemoved: (runnerUuid: string) => void;
@@ -169,6 +183,13 @@ function RunnerItem({
   /** The removal's "Also delete it in Bitbucket" box. */
   const [inBitbucket, setInBitbucket] = useState(false);
   const alsoBitbucketId = useId();
+  const [moving, setMoving] = useState(false);
+  const placed = runner.placement !== undefined;
+  useEffect(() => {
+    if (moveRequested === null) return;
+    if (!placed) setMoving(true);
+    onMoveRequestTaken?.();
+  }, [moveRequested, placed, onMoveRequestTaken]);
   const [confirmStep, setConfirmStep] = useState<{ channel: 'runners.stop' | 'runners.remove'; done: string } | null>(null);
   const [error, setError] = useState<ContractError | undefined>(startError);
   useEffect(() => setError(startError), [startError]);
@@ -224,6 +245,7 @@ function RunnerItem({
         <RunnerStateBadge state={runner.runnerState} />
       </div>
       <dl className="facts">
+        <PlacementFact placement={runner.placement} />
         <div>
           <dt>{t('runners.kind')}</dt>
           <dd>{t(`kind.${runner.kind}`)}</dd>
@@ -303,6 +325,11 @@ function RunnerItem({
             {t('common.cancel')}
           </button>
         </div>
+      ) : placed ? (
+        <div className="actions">
+          <BringBackButton runner={runner} onChanged={onChanged} announce={announce} />
+          <p className="hint">{t('k8s.placedHint')}</p>
+        </div>
       ) : (
         <div className="actions">
           <button type="button" disabled={busy || running} onClick={() => void act('runners.start', t('runners.started', { name: runner.displayName }))}>
@@ -319,7 +346,21 @@ function RunnerItem({
           <button type="button" className="danger-outline" disabled={busy} onClick={() => setConfirmRemove(true)}>
             {t('runners.remove')}
           </button>
+          <button type="button" className="secondary" disabled={busy} onClick={() => setMoving(true)}>
+            {t('k8s.move')}
+          </button>
         </div>
+      )}
+      {moving && (
+        <MoveToClusterDialog
+          runner={runner}
+          onClose={() => setMoving(false)}
+          onMoved={(moved) => {
+            setMoving(false);
+            announce(t('k8s.moved', { name: runner.displayName, cluster: moved.cluster, namespace: moved.namespace }));
+            onChanged(moved.runner);
+          }}
+        />
       )}
     </li>
   );

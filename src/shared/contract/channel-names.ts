@@ -33,6 +33,11 @@ export const CHANNEL_NAMES = [
   'pools.add',
   'pools.edit',
   'pools.remove',
+  'kubernetes.contexts',
+  'kubernetes.preview',
+  'kubernetes.reveal',
+  'kubernetes.move',
+  'kubernetes.bringBack',
 ] as const;
 
 export type ChannelName = (typeof CHANNEL_NAMES)[number];

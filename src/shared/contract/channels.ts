@@ -25,6 +25,7 @@ import type {
 import type { ImportCandidateView, ImportedRunnerView } from './import-views.js';
 import type { PoolView } from './pool-views.js';
 import { poolRequests, type RemovedPoolView } from './pool-requests.js';
+import type { KubeContextsView, ManifestPreviewView, MovedRunnerView, RevealedManifestView } from './kubernetes-views.js';
 
 const BRACED_UUID = /^\{[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\}$/i;
 
@@ -51,6 +52,22 @@ const displayName = z.string().transform((raw, ctx) => {
   ctx.addIssue({ code: 'custom', message: checked.message });
   return z.NEVER;
 });
+
+/** Where and how a runner goes to a cluster; every field has the CLI's default (`k8s apply`). */
+const clusterTarget = {
+  runnerUuid: runnerUuidSchema,
+  /** kubeconfig context; absent: the kubeconfig's current one. */
+  context: z.string().trim().min(1).max(253).optional(),
+  namespace: z
+    .string()
+    .trim()
+    .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a namespace name: lowercase letters, digits and "-", like bitbucket-runner')
+    .max(63)
+    .optional(),
+  kind: z.enum(['deployment', 'job']).optional(),
+  size: z.enum(['1x', '2x', '4x', '8x']).optional(),
+  imagePullPolicy: z.enum(['Always', 'IfNotPresent', 'Never']).optional(),
+};
 
 export const channels = {
   'runners.list': noFields,
@@ -133,6 +150,16 @@ export const channels = {
   'imports.run': z.strictObject({ containerId: z.string().trim().min(1, 'is empty: give the container id from imports.list').max(200) }),
   /** Runner pools (`pool add`): listed with the controllers' last view, added, edited, removed (retiring their runners). */
   ...poolRequests,
+  /** The kubeconfig's contexts: names and servers only, never credentials. */
+  'kubernetes.contexts': noFields,
+  /** The YAML `kubernetes.move` would apply, secret values masked. */
+  'kubernetes.preview': z.strictObject(clusterTarget),
+  /** The same YAML unmasked, on the user's explicit request; refused where the host does not allow it (serve without --allow-reveal). */
+  'kubernetes.reveal': z.strictObject(clusterTarget),
+  /** Apply to the cluster; this machine's container is stopped and removed first (STEP_RUNNING mid-step unless `force`). */
+  'kubernetes.move': z.strictObject({ ...clusterTarget, force: z.boolean().default(false) }),
+  /** Delete the workload and its Secret, then start the local container again. */
+  'kubernetes.bringBack': byRunnerForced,
 } as const;
 
 export type Channel = keyof typeof channels;
@@ -172,6 +199,11 @@ export interface ChannelResponses {
   'pools.add': PoolView;
   'pools.edit': PoolView;
   'pools.remove': RemovedPoolView;
+  'kubernetes.contexts': KubeContextsView;
+  'kubernetes.preview': ManifestPreviewView;
+  'kubernetes.reveal': RevealedManifestView;
+  'kubernetes.move': MovedRunnerView;
+  'kubernetes.bringBack': StartedRunnerView;
 }
 
 export type ResponseOf<C extends Channel> = ChannelResponses[C];

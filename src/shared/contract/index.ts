@@ -10,3 +10,4 @@ export * from './parsed-view.js';
 export * from './import-views.js';
 export * from './pool-views.js';
 export * from './pool-requests.js';
+export * from './kubernetes-views.js';

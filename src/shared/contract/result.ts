@@ -29,6 +29,8 @@ export const ERROR_CODES = [
   'BITBUCKET_RUNNER_LIMIT',
   /** The data directory cannot be written: disk full, read-only, permission denied (the message names the fix). */
   'STORAGE_UNAVAILABLE',
+  /** A Kubernetes cluster cannot be used: no kubeconfig, unreachable, expired credentials, RBAC forbidden (the message names which, and the fix). */
+  'KUBERNETES_UNAVAILABLE',
   /** The host cannot read the clipboard (headless dashboard). */
   'CLIPBOARD_UNAVAILABLE',
   /** No valid session token or cookie (HTTP bridge only). */
@@ -84,6 +86,7 @@ export function httpStatusFor(result: Result<unknown>): number {
     case 'BITBUCKET_RUNNER_LIMIT':
     case 'CLIPBOARD_UNAVAILABLE':
     case 'STORAGE_UNAVAILABLE':
+    case 'KUBERNETES_UNAVAILABLE':
       return 503;
     case 'INTERNAL':
       return 500;

@@ -10,6 +10,7 @@ import { clipboardHandlers } from './clipboard.js';
 import { hostHandlers } from './host.js';
 import { importHandlers } from './imports.js';
 import { poolHandlers } from './pools.js';
+import { kubernetesHandlers } from './kubernetes.js';
 import { runnerHandlers } from './runners.js';
 import { settingsHandlers } from './settings.js';
 import { stepHandlers } from './steps.js';
@@ -28,6 +29,7 @@ export function createHandlers(deps: HandlerDeps): ContractHandlers {
     ...clipboardHandlers(deps),
     ...importHandlers(deps),
     ...poolHandlers(deps),
+    ...kubernetesHandlers(deps),
   };
   // A channel with no area (a new prefix) is missing here, and fails to compile until one serves it.
   const complete: Exact<keyof typeof handlers, Channel> = true;

@@ -12,6 +12,7 @@ import type { BitbucketAccess } from '../../bitbucket/access.js';
 import type { RunnerImport } from '../../runners/import.js';
 import type { HostStatus } from '../../host-status.js';
 import type { PoolControllers } from '../../pools/types.js';
+import type { RunnerPlacements } from '../../kubernetes/runner-placement.js';
 import type { RunnerLifecycle } from '../../runners/lifecycle.js';
 import type { RunnerService, RunnerStatus } from '../../runners/runner-service.js';
 import type { SettingsStore } from '../../settings/settings-store.js';
@@ -57,4 +58,8 @@ export interface HandlerDeps {
   log?: (line: string) => void;
   /** The pool controllers (`ctx.pools()`): their views, one-off observations, retiring a pool's runners. */
   pools: PoolControllers;
+  /** Runners moved to a cluster and back (`kubernetes.*`). */
+  kubernetes: RunnerPlacements;
+  /** Whether `kubernetes.reveal` may send a runner's secret to the page (desktop: yes; serve: --allow-reveal). */
+  revealSecrets: boolean;
 }

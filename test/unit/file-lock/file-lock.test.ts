@@ -7,12 +7,14 @@ import { describe, expect, it } from 'vitest';
 import { FileLockTimeoutError, lockPathFor, withFileLock, withFileLockSync } from '../../../src/main/file-lock.js';
 
 const child = path.resolve('test/support/concurrent-writer-child.ts');
+// tsx itself, not through npx: npx may print npm's update notice on stderr, which is not the writer's.
+const TSX = path.resolve('node_modules/.bin/tsx');
 const WRITERS = 4;
 const EACH = 10;
 
 function runWriter(kind: 'settings' | 'vault', dataDir: string, first: number): Promise<{ code: number | null; err: string }> {
   return new Promise((resolve, reject) => {
-    const p = spawn('npx', ['tsx', child, kind, dataDir, String(first), String(EACH)], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const p = spawn(TSX, [child, kind, dataDir, String(first), String(EACH)], { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     p.stderr.on('data', (d: Buffer) => (err += d.toString()));
     p.on('error', reject);

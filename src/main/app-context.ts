@@ -16,6 +16,9 @@ import { RunnerImport } from './runners/import.js';
 import { RunnerLifecycle } from './runners/lifecycle.js';
 import { RunnerPlacements } from './kubernetes/runner-placement.js';
 import { RunnerService } from './runners/runner-service.js';
+import { DockerBackend, KubernetesBackend } from './pools/backends.js';
+import { PoolControllerSet } from './pools/pool-controllers.js';
+import type { PoolControllers } from './pools/types.js';
 import { SettingsStore } from './settings/settings-store.js';
 // The one place that builds the monitor; the rest of the app is handed it by the context.
 import { RunnerMonitor } from './monitor/runner-monitor.js';
@@ -60,6 +63,7 @@ export class AppContext {
   #bitbucket: BitbucketAccess | undefined;
   #imports: Promise<RunnerImport> | undefined;
   #hostEngine: Promise<Engine> | undefined;
+  #pools: PoolControllerSet | undefined;
   /** What the runners service and Bitbucket hold: opens the vault on each use until one opens. */
   readonly #deferredVault = new DeferredVault(
     () => this.vault(),
@@ -210,9 +214,37 @@ export class AppContext {
     });
   }
 
+  /**
+   * The pool controllers (one per pool in settings); the long-running hosts start them. Their
+   * poll interval follows Bitbucket's rate limit unless RUNNER_TRAY_POOL_POLL_MS fixes it (tests).
+   */
+  pools(): PoolControllers {
+    return (this.#pools ??= new PoolControllerSet({
+      pools: this.settings().pools(),
+      records: () => this.settings().runners().list(),
+      bitbucket: () => this.bitbucket().open(),
+      runners: () => this.runners(),
+      engine: () => this.engine(),
+      backend: (pool) =>
+        pool().on === 'kubernetes'
+          ? new KubernetesBackend({ placements: () => this.kubernetes(), pool })
+          : new DockerBackend({ runners: () => this.runners(), engine: () => this.engine(), monitor: () => this.#monitorBuilt }),
+      log: this.log,
+      ...poolTimings(this.env),
+    }));
+  }
+
   /** Stops the monitor's streams and waits for background work (image update checks) so a process can exit cleanly. */
   async close(): Promise<void> {
+    await this.#pools?.stop();
     if (this.#monitor) await (await this.#monitor.catch(() => undefined))?.close();
     if (this.#runners) await (await this.#runners.catch(() => undefined))?.settle();
   }
+}
+
+/** RUNNER_TRAY_POOL_POLL_MS: a fixed pool poll interval (tests, benchmarks), also the backoff's cap base. */
+function poolTimings(env: NodeJS.ProcessEnv): { pollMs?: number; maxBackoffMs?: number } {
+  const ms = Number(env.RUNNER_TRAY_POOL_POLL_MS);
+  if (!Number.isFinite(ms) || ms < 100) return {};
+  return { pollMs: Math.round(ms), maxBackoffMs: Math.round(ms) * 8 };
 }

@@ -57,8 +57,10 @@ export async function startHost(options: HostOptions): Promise<Host> {
     if (e.connected)
       reconcileRunners().catch((err: unknown) => ctx.log(`reconciling runners after Docker came back: ${err instanceof Error ? err.message : String(err)}`));
   });
+  const pools = ctx.pools();
   const close = async () => {
     offConnection();
+    await pools.stop();
     api.close();
     await monitor.close();
   };
@@ -67,6 +69,8 @@ export async function startHost(options: HostOptions): Promise<Host> {
     await status.refresh();
     if (monitor.connected) await reconcileRunners();
     await api.start();
+    // After the runners are reconciled: a controller's first look finds the containers that are there.
+    await pools.start();
   } catch (e) {
     await close();
     throw e;

@@ -109,6 +109,7 @@ export class RunnerService {
         displayName: options.displayName ?? existing?.displayName ?? spec.name,
         addedAt: existing?.addedAt ?? this.#now().toISOString(),
         ...(extraNames.length > 0 ? { vaultEnv: extraNames } : {}),
+        ...((options.pool ?? existing?.pool) ? { pool: options.pool ?? existing?.pool } : {}),
       };
       this.#engine.remember([parsed.secret, ...Object.values(extra)]);
       await saveRunner(this.#vault, this.#store, record, { secret: parsed.secret, extra }, existing);

@@ -194,6 +194,8 @@ export class PoolController {
     this.#status = 'active';
     this.#problem = null;
     if (before === 'holding') this.journal.note('Bitbucket answers again: the pool follows the queue again');
+    // A starter that did not come online stays the problem until its replacement is no starter any more.
+    if (o.plan.counts.starting === 0 && !o.plan.retire.some((r) => r.reason === 'did-not-come-online')) this.#stuckProblem = null;
     await this.#act(opened.client, opened.connection, o);
     this.journal.sample({ desired: o.plan.desired, busy: o.plan.counts.busy, waiting: o.plan.counts.waiting }, new Date(o.at));
     return this.#backoff.succeeded();

@@ -61,7 +61,7 @@ async function context(socketPath: string, bb: BitbucketStandin, dir: string, po
     RUNNER_TRAY_BITBUCKET_API: bb.baseUrl,
     ...(pollMs ? { RUNNER_TRAY_POOL_POLL_MS: String(pollMs) } : {}),
   };
-  const ctx = new AppContext({ env });
+  const ctx = new AppContext({ env, checkForImageUpdates: false });
   await connectBitbucket(await ctx.bitbucket().deps(), { workspace: 'acme', email: EMAIL, token: new Secret(TOKEN), watchedRepositories: [] });
   return ctx;
 }

@@ -71,15 +71,14 @@ export class DockerBackend implements RunnerBackend {
     const wanted = new Set(records.map((r) => key(r.spec.runnerUuid)));
     const statuses = (await (await this.#deps.runners()).list()).filter((s) => wanted.has(key(s.runnerUuid)));
     const monitor = this.#deps.monitor?.();
-    const docker = monitor ? null : (await this.#deps.engine()).docker;
     for (const s of statuses) {
       const base = dockerPresence(s);
       let logBusy = false;
       let reason = base.reason;
       if (base.presence === 'running') {
         const snap = monitor?.snapshot(s.runnerUuid);
-        // A one-shot command has no monitor: a replay of the log tail, as `list` reads it.
-        const state = snap && snap.containerId === s.containerId ? snap.runnerState : docker ? await runnerStateOf(docker, s) : 'STARTING';
+        // No monitor (a one-shot command), or it has not seen this container yet: a replay of the log tail, as `list` reads it.
+        const state = snap && snap.containerId === s.containerId ? snap.runnerState : await runnerStateOf((await this.#deps.engine()).docker, s);
         logBusy = state === 'BUSY';
         if (state === 'UNHEALTHY' || state === 'CRASHED') reason = `its log says ${state}${snap?.reason ? ` (${snap.reason})` : ''}`;
       }

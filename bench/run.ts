@@ -4,6 +4,7 @@
  * docker CLI) the ratio measured in the same run. `npm run bench -- <name>` runs one.
  */
 import { benchK8sApply } from './k8s-apply.js';
+import { benchPools } from './pools.js';
 import { benchRunnerStart } from './runner-start.js';
 import { benchStepLog } from './step-log.js';
 import { benchUi } from './ui.js';
@@ -15,6 +16,7 @@ const benches: Record<string, () => Promise<void>> = {
   ui: benchUi,
   steps: benchSteps,
   'k8s-apply': benchK8sApply,
+  pools: benchPools,
 };
 
 const only = process.argv.slice(2);

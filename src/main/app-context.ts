@@ -19,7 +19,8 @@ import { KubeCluster } from './kubernetes/cluster.js';
 import { loadKubeconfig } from './kubernetes/kubeconfig.js';
 import { RunnerPlacements } from './kubernetes/runner-placement.js';
 import { RunnerService } from './runners/runner-service.js';
-import { SettingsOnlyPools } from './pools/settings-only-pools.js';
+import { DockerBackend, KubernetesBackend } from './pools/backends.js';
+import { PoolControllerSet } from './pools/pool-controllers.js';
 import type { PoolControllers } from './pools/types.js';
 import { SettingsStore } from './settings/settings-store.js';
 // The one place that builds the monitor; the rest of the app is handed it by the context.
@@ -65,7 +66,7 @@ export class AppContext {
   #bitbucket: BitbucketAccess | undefined;
   #imports: Promise<RunnerImport> | undefined;
   #hostEngine: Promise<Engine> | undefined;
-  #pools: Promise<PoolControllers> | undefined;
+  #pools: PoolControllerSet | undefined;
   #clusterWatch: ClusterWatch | undefined;
   /** What the runners service and Bitbucket hold: opens the vault on each use until one opens. */
   readonly #deferredVault = new DeferredVault(
@@ -215,14 +216,6 @@ export class AppContext {
     return gatherHostFacts({ engine, runners, bitbucketRunners });
   }
 
-  /**
-   * The pool controllers. PLACEHOLDER on this branch (settings only, no observation): the
-   * controllers' branch replaces this body with the real ones.
-   */
-  pools(): Promise<PoolControllers> {
-    return (this.#pools ??= Promise.resolve(new SettingsOnlyPools({ pools: this.settings().pools(), runners: this.settings().runners() })));
-  }
-
   /** Runners on Kubernetes clusters (`k8s apply|delete|status|export`); the kubeconfig is read per call. */
   kubernetes(): RunnerPlacements {
     return new RunnerPlacements({
@@ -246,10 +239,38 @@ export class AppContext {
     }));
   }
 
+  /**
+   * The pool controllers (one per pool in settings); the long-running hosts start them. Their
+   * poll interval follows Bitbucket's rate limit unless RUNNER_TRAY_POOL_POLL_MS fixes it (tests).
+   */
+  pools(): PoolControllers {
+    return (this.#pools ??= new PoolControllerSet({
+      pools: this.settings().pools(),
+      records: () => this.settings().runners().list(),
+      bitbucket: () => this.bitbucket().open(),
+      runners: () => this.runners(),
+      engine: () => this.engine(),
+      backend: (pool) =>
+        pool().on === 'kubernetes'
+          ? new KubernetesBackend({ placements: () => this.kubernetes(), pool })
+          : new DockerBackend({ runners: () => this.runners(), engine: () => this.engine(), monitor: () => this.#monitorBuilt }),
+      log: this.log,
+      ...poolTimings(this.env),
+    }));
+  }
+
   /** Stops the monitor's streams and waits for background work (image update checks) so a process can exit cleanly. */
   async close(): Promise<void> {
+    await this.#pools?.stop();
     if (this.#monitor) await (await this.#monitor.catch(() => undefined))?.close();
     this.#clusterWatch?.close();
     if (this.#runners) await (await this.#runners.catch(() => undefined))?.settle();
   }
+}
+
+/** RUNNER_TRAY_POOL_POLL_MS: a fixed pool poll interval (tests, benchmarks), also the backoff's cap base. */
+function poolTimings(env: NodeJS.ProcessEnv): { pollMs?: number; maxBackoffMs?: number } {
+  const ms = Number(env.RUNNER_TRAY_POOL_POLL_MS);
+  if (!Number.isFinite(ms) || ms < 100) return {};
+  return { pollMs: Math.round(ms), maxBackoffMs: Math.round(ms) * 8 };
 }

@@ -87,8 +87,10 @@ export async function startHost(options: HostOptions): Promise<Host> {
     10_000,
   );
   placedSync.unref();
+  const pools = ctx.pools();
   const close = async () => {
     offConnection();
+    await pools.stop();
     offState();
     restarts.close();
     api.close();
@@ -103,6 +105,8 @@ export async function startHost(options: HostOptions): Promise<Host> {
     await status.refresh();
     if (monitor.connected) await reconcileAll();
     await api.start();
+    // After the runners are reconciled: a controller's first look finds the containers that are there.
+    await pools.start();
   } catch (e) {
     await close();
     throw e;

@@ -20,6 +20,9 @@ import {
   type RunnerOwnerLookup,
   type StoredRunner,
 } from './bitbucket-standin-runners.js';
+import { moveStep, pipelineState, stepState, waitingStepsOf, type StepResult, type StepStateName, type WaitingStandinStep } from './bitbucket-standin-steps.js';
+
+export type { WaitingStandinStep } from './bitbucket-standin-steps.js';
 
 export type StandinAuth = { kind: 'basic'; email: string; token: string } | { kind: 'bearer'; token: string };
 
@@ -46,6 +49,8 @@ export interface Fault {
   body?: string;
   /** Wait this long before answering (to provoke the client's timeout). */
   delayMs?: number;
+  /** Drop the connection without an answer, as an unreachable Bitbucket would (the client sees a reset). */
+  drop?: boolean;
   /** How many matching requests it applies to. */
   times?: number;
 }
@@ -130,8 +135,14 @@ export class BitbucketStandin {
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));
   }
 
-  fault(f: Fault): void {
-    this.#faults.push({ ...f, left: f.times ?? 1 });
+  /** Script a failure; returns what takes it back before it ran out (`times: Infinity` lasts until then). */
+  fault(f: Fault): () => void {
+    const entry = { ...f, left: f.times ?? 1 };
+    this.#faults.push(entry);
+    return () => {
+      const i = this.#faults.indexOf(entry);
+      if (i >= 0) this.#faults.splice(i, 1);
+    };
   }
 
   clearFaults(): void {
@@ -248,6 +259,46 @@ export class BitbucketStandin {
     target.splice(0, target.length, ...list);
   }
 
+  /**
+   * Every step waiting for a runner (PENDING, not manual) in every repository, oldest pipeline
+   * first: what Bitbucket's scheduler would hand out next. The world of pool tests reads it.
+   */
+  waitingSteps(): WaitingStandinStep[] {
+    const all = [...this.#workspaces.values()].flatMap((ws) =>
+      [...ws.repos.values()].flatMap((r) =>
+        waitingStepsOf({ workspace: ws.slug, workspaceUuid: ws.uuid, repoSlug: r.slug, repositoryUuid: r.uuid }, r.pipelines, r.steps),
+      ),
+    );
+    return all.sort((a, b) => a.createdOn.localeCompare(b.createdOn));
+  }
+
+  /** A step's state name now (`PENDING`, `IN_PROGRESS`, `COMPLETED`) and its result once completed. */
+  stepStatus(workspace: string, slug: string, pipelineUuid: string, stepUuid: string): { state: string; result?: string } {
+    const step = this.#repo(this.#workspace(workspace), slug)
+      .steps.get(pipelineUuid)
+      ?.find((s) => s.uuid === stepUuid);
+    if (!step) throw new Error(`stand-in: no step ${stepUuid} in pipeline ${pipelineUuid} of ${workspace}/${slug}`);
+    const state = step.state as { name: string; result?: { name: string } };
+    return { state: state.name, ...(state.result ? { result: state.result.name } : {}) };
+  }
+
+  /** Move a step and its pipeline as Bitbucket does when a runner takes it (IN_PROGRESS) and ends it (COMPLETED). */
+  setStepState(workspace: string, slug: string, pipelineUuid: string, stepUuid: string, to: { state: StepStateName; result?: StepResult }): void {
+    const repo = this.#repo(this.#workspace(workspace), slug);
+    const pipeline = repo.pipelines.find((p) => p.uuid === pipelineUuid);
+    const steps = repo.steps.get(pipelineUuid);
+    if (!pipeline || !steps) throw new Error(`stand-in: no pipeline ${pipelineUuid} in ${workspace}/${slug}`);
+    moveStep(pipeline, steps, stepUuid, to);
+  }
+
+  /** Every runner with its owner: a workspace runner, or a repository's (slug given). */
+  runnerOwners(): Array<{ runner: StoredRunner; workspace: string; repoSlug?: string }> {
+    return [...this.#workspaces.values()].flatMap((ws) => [
+      ...ws.runners.runners.map((runner) => ({ runner, workspace: ws.slug })),
+      ...[...ws.repos.values()].flatMap((r) => r.runners.runners.map((runner) => ({ runner, workspace: ws.slug, repoSlug: r.slug }))),
+    ]);
+  }
+
   #workspace(slug: string): Workspace {
     let ws = this.#workspaces.get(slug);
     if (!ws) {
@@ -283,6 +334,10 @@ export class BitbucketStandin {
     const fault = this.#takeFault(segments.join('/'), method);
     if (fault?.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
     if (res.destroyed) return;
+    if (fault?.drop) {
+      req.socket.destroy();
+      return;
+    }
     if (fault?.status) {
       const headers: Record<string, string> = {};
       if (fault.retryAfter !== undefined) headers['Retry-After'] = fault.retryAfter;
@@ -425,23 +480,6 @@ export class BitbucketStandin {
     }
     send(res, 200, JSON.stringify(body));
   }
-}
-
-function pipelineState(p: PipelineFixture): Record<string, unknown> {
-  if (p.state === 'PENDING') return { type: 'pipeline_state_pending', name: 'PENDING' };
-  if (p.state === 'IN_PROGRESS') {
-    const stage = p.stage ?? 'RUNNING';
-    return { type: 'pipeline_state_in_progress', name: 'IN_PROGRESS', stage: { type: `pipeline_state_in_progress_${stage.toLowerCase()}`, name: stage } };
-  }
-  const result = p.result ?? 'SUCCESSFUL';
-  return { type: 'pipeline_state_completed', name: 'COMPLETED', result: { type: `pipeline_state_completed_${result.toLowerCase()}`, name: result } };
-}
-
-function stepState(s: StepFixture): Record<string, unknown> {
-  if (s.state === 'PENDING') return { type: 'pipeline_step_state_pending', name: 'PENDING' };
-  if (s.state === 'IN_PROGRESS') return { type: 'pipeline_step_state_in_progress', name: 'IN_PROGRESS' };
-  const result = s.result ?? 'SUCCESSFUL';
-  return { type: 'pipeline_step_state_completed', name: 'COMPLETED', result: { type: `pipeline_step_state_completed_${result.toLowerCase()}`, name: result } };
 }
 
 const INVALID_JSON = Symbol('invalid JSON');

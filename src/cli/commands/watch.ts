@@ -21,6 +21,8 @@ export const watchCommand: Command = {
       });
       try {
         await service.start();
+        // The pools' controllers run while the host does; their decisions are logged on stderr.
+        await ctx.pools().start();
         // The starting point, so a reader needs no second call to know where things stand.
         for (const s of service.snapshot()) {
           io.out(

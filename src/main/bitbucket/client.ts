@@ -150,6 +150,11 @@ export class BitbucketClient {
     return this.#request<T>(this.#url(path, {}), options, 'POST', body);
   }
 
+  /** PUT a JSON body and parse the JSON answer. */
+  async put<T>(path: string, body: unknown, options: WriteOptions = {}): Promise<T> {
+    return this.#request<T>(this.#url(path, {}), options, 'PUT', body);
+  }
+
   /** DELETE; resolves on 2xx (Bitbucket answers 204 with no body). */
   async delete(path: string, options: WriteOptions = {}): Promise<void> {
     await this.#request<unknown>(this.#url(path, {}), options, 'DELETE');

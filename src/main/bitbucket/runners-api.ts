@@ -146,6 +146,31 @@ export async function getRunner(client: BitbucketClient, owner: RunnerOwner, run
   }
 }
 
+/**
+ * Ask Bitbucket to give the runner no more steps: a PUT of its own name and labels with
+ * `state.status: DISABLED` and `state.cordoned: true`. The public PUT's body is undocumented (see
+ * the API notes), so this is best-effort: the caller never relies on it alone. Resolves whether
+ * Bitbucket's answer shows it disabled or cordoned; a 404 is `gone`.
+ */
+export async function disableRunner(
+  client: BitbucketClient,
+  owner: RunnerOwner,
+  runner: { uuid: string; name: string; labels: readonly string[] },
+  signal?: AbortSignal,
+): Promise<'disabled' | 'not-disabled' | 'gone'> {
+  try {
+    const r = await client.put<ApiRunner>(
+      runnersPath(owner, runner.uuid),
+      { name: runner.name, labels: [...runner.labels], state: { status: 'DISABLED', cordoned: true } },
+      { what: `disabling runner ${runner.uuid} of ${ownerText(owner)}`, scopes: [RUNNER_READ_SCOPE, RUNNER_WRITE_SCOPE], ...(signal ? { signal } : {}) },
+    );
+    return r.state?.status === 'DISABLED' || r.state?.cordoned === true ? 'disabled' : 'not-disabled';
+  } catch (e) {
+    if (e instanceof BitbucketError && e.code === 'BITBUCKET_NOT_FOUND') return 'gone';
+    throw e;
+  }
+}
+
 /** DELETE a runner; `already-gone` when Bitbucket had none with this UUID (404), so a retry is harmless. */
 export async function deleteRunner(client: BitbucketClient, owner: RunnerOwner, runnerUuid: string, signal?: AbortSignal): Promise<'deleted' | 'already-gone'> {
   try {

@@ -39,6 +39,8 @@ export interface CreateRunnerInput {
   /** As `add --work-dir`: an absolute directory, or `auto`. */
   workDir?: string;
   start?: boolean;
+  /** The pool that makes it: kept in its record from the moment it is stored. */
+  pool?: string;
 }
 
 export interface CreateRunnerResult {
@@ -114,7 +116,11 @@ export async function createBitbucketRunner(deps: BitbucketRunnerDeps, input: Cr
     );
     if (!parsed.ok) throw new BitbucketError('BITBUCKET_BAD_RESPONSE', `Bitbucket's answer does not make a usable runner: ${parsed.error.message}`);
     step = 'storing the runner (secret into the vault, the rest into settings)';
-    const result = await deps.runners.add(parsed, { displayName: name, ...(input.workDir !== undefined ? { workDir: input.workDir } : {}) });
+    const result = await deps.runners.add(parsed, {
+      displayName: name,
+      ...(input.workDir !== undefined ? { workDir: input.workDir } : {}),
+      ...(input.pool !== undefined ? { pool: input.pool } : {}),
+    });
     added = true;
     let started: StartResult | null = null;
     if (input.start) {

@@ -116,6 +116,7 @@ export class RunnerService {
         ...(extraNames.length > 0 ? { vaultEnv: extraNames } : {}),
         // Rotating a stopped runner's secret is no start: it stays stopped, not crashed.
         ...(existing?.stoppedAt ? { stoppedAt: existing.stoppedAt } : {}),
+        ...((options.pool ?? existing?.pool) ? { pool: options.pool ?? existing?.pool } : {}),
       };
       this.#engine.remember([parsed.secret, ...Object.values(extra)]);
       await saveRunner(this.#vault, this.#store, record, { secret: parsed.secret, extra }, existing);

@@ -9,6 +9,8 @@ export interface AddOptions {
   /** The runner UUID is already known: rotate its secret and replace its settings. */
   replace?: boolean;
   displayName?: string;
+  /** The pool that makes it (kept in its record). */
+  pool?: string;
 }
 
 export interface SharedWorkDirWarning {

@@ -73,6 +73,8 @@ export function kubernetesHandlers(deps: HandlerDeps): HandlersOf<'kubernetes'> 
     async 'kubernetes.move'(req) {
       const r = await k8s.apply(req.runnerUuid, { ...objectOptions(req), force: req.force });
       const uuid = r.record.spec.runnerUuid;
+      // The cluster watch follows it from now, not from its next settings read.
+      await deps.syncPlaced?.();
       deps.events.runnerChanged(uuid);
       return {
         runner: await view(uuid),
@@ -94,6 +96,7 @@ export function kubernetesHandlers(deps: HandlerDeps): HandlersOf<'kubernetes'> 
         );
       }
       await k8s.delete(runnerUuid);
+      await deps.syncPlaced?.();
       deps.events.runnerChanged(before.uuid);
       const started = await deps.lifecycle.start(before.uuid);
       const now = await view(before.uuid);

@@ -120,4 +120,124 @@ describe('the pool world on the Bitbucket stand-in and the private dockerd', () 
     await world.until(() => standinRunner(uuid).status === 'OFFLINE', 'the runner OFFLINE after its container stopped');
     expect(JSON.stringify(world.events) + cap.out + cap.err).not.toContain(standinRunner(uuid).oauthClientSecret);
   });
+
+  it('hands 3 steps to 2 runners: both busy, the third taken when one frees, each finished after its duration', async () => {
+    world = await PoolWorld.start({ standin: bb.server, docker, stepSeconds: 2 });
+    const a = await createStarted('ci-a');
+    const b = await createStarted('ci-b');
+    await world.until(() => [a, b].every((u) => standinRunner(u).status === 'ONLINE'), 'both runners ONLINE');
+    const steps = world.queueSteps('acme', 'web-app', 3);
+    await world.until(() => world!.runners().filter((r) => r.busy).length === 2, 'two runners busy');
+    const first = world.runners().map((r) => r.stepUuid);
+    expect(first.sort()).toEqual([steps[0]!.stepUuid, steps[1]!.stepUuid].sort());
+    expect(await queuedInApp()).toEqual([steps[2]!.stepUuid]);
+    await world.until(() => world!.events.some((e) => e.type === 'dispatched' && e.stepUuid === steps[2]!.stepUuid), 'the third step taken', 30_000);
+    const completed = world.events.filter((e) => e.type === 'completed');
+    expect(completed.length).toBeGreaterThanOrEqual(1);
+    await world.until(
+      () => steps.every((s) => bb.server.stepStatus('acme', 'web-app', s.pipelineUuid, s.stepUuid).state === 'COMPLETED'),
+      'all steps done',
+      30_000,
+    );
+    const dispatchedAt = world.events.find((e) => e.type === 'dispatched' && e.stepUuid === steps[0]!.stepUuid)!.at;
+    const doneAt = world.events.find((e) => e.type === 'completed' && e.stepUuid === steps[0]!.stepUuid)!.at;
+    // 2 s of RUNNING plus the recorded phases around it.
+    expect(doneAt - dispatchedAt).toBeGreaterThanOrEqual(2_000);
+    expect(await queuedInApp()).toEqual([]);
+  });
+
+  it('slow start: the runner is UNREGISTERED, its log short of ONLINE and no step taken until the delay is over', async () => {
+    world = await PoolWorld.start({ standin: bb.server, docker, stepSeconds: 1 });
+    world.slowOnline({ name: 'slow-1' }, 4_000);
+    const uuid = await createStarted('slow-1');
+    const [step] = world.queueSteps('acme', 'web-app', 1);
+    await expect.poll(() => logOf(uuid), { timeout: 10_000 }).toContain('Starting websocket');
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect(standinRunner(uuid)).toMatchObject({ status: 'UNREGISTERED', step: null });
+    expect(await logOf(uuid)).not.toContain('ONLINE');
+    expect(await queuedInApp()).toEqual([step!.stepUuid]);
+    await world.until(() => standinRunner(uuid).status === 'ONLINE', 'the slow runner ONLINE');
+    await world.until(() => bb.server.stepStatus('acme', 'web-app', step!.pipelineUuid, step!.stepUuid).state === 'COMPLETED', 'its step done', 30_000);
+    const online = world.events.find((e) => e.type === 'online')!.at;
+    const started = Date.parse((await docker.getContainer(`runner-${bare(uuid)}`).inspect()).State.StartedAt);
+    expect(online - started).toBeGreaterThanOrEqual(3_500);
+  });
+
+  it('a runner that never comes ONLINE hangs before connecting, or crashes with OAuth 404; so does one with credentials Bitbucket does not know', async () => {
+    world = await PoolWorld.start({ standin: bb.server, docker });
+    world.neverOnline({ name: 'hangs' });
+    world.neverOnline({ name: 'crashes' }, 'crash');
+    const hangs = await createStarted('hangs');
+    const crashes = await createStarted('crashes');
+    await expect.poll(() => logOf(crashes), { timeout: 15_000 }).toContain('OAuthException: 404');
+    await expect.poll(async () => (await docker.getContainer(`runner-${bare(crashes)}`).inspect()).RestartCount, { timeout: 15_000 }).toBeGreaterThan(0);
+    expect(standinRunner(crashes).status).toBe('UNREGISTERED');
+    expect(await logOf(hangs)).toContain('Starting websocket');
+    expect(await logOf(hangs)).not.toContain('ONLINE');
+    expect(standinRunner(hangs).status).toBe('UNREGISTERED');
+
+    // A container with a known runner UUID but a made-up secret: Bitbucket's OAuth refuses it.
+    const [known] = bb.server.runnersOf('acme');
+    const name = 'world-wrong-secret';
+    containers.push(name);
+    const c = await docker.createContainer({
+      name,
+      Image: inject('standinImage'),
+      Env: [
+        `RUNNER_UUID=${known!.uuid}`,
+        `OAUTH_CLIENT_ID=${known!.oauthClientId}`,
+        'OAUTH_CLIENT_SECRET=madeUpWrongSecret_0000000000000000000000000000000000000000000000',
+      ],
+      HostConfig: { Binds: [`${inject('dockerSocket')}:/var/run/docker.sock`] },
+    });
+    await c.start();
+    await expect.poll(async () => (await c.inspect()).State.ExitCode, { timeout: 15_000 }).toBe(1);
+    expect(((await c.logs({ stdout: true, stderr: true })) as unknown as Buffer).toString('utf8')).toContain('OAuthException: 404');
+    expect(world.events).toContainEqual(expect.objectContaining({ type: 'rejected', reason: 'OAuth credentials do not match' }));
+    expect(JSON.stringify(world.events)).not.toContain('madeUpWrongSecret');
+  });
+
+  it('Bitbucket down: the app cannot read the queue (503, then dropped connections) and no step is handed out until it is back; 429 carries Retry-After', async () => {
+    world = await PoolWorld.start({ standin: bb.server, docker, stepSeconds: 1 });
+    const uuid = await createStarted('ci-down');
+    await world.until(() => standinRunner(uuid).status === 'ONLINE', 'the runner ONLINE');
+    world.bitbucketDown();
+    const [step] = world.queueSteps('acme', 'web-app', 1);
+    const failed = await run('steps', '--queued', '--json');
+    expect(failed.code).not.toBe(0);
+    world.bitbucketDown('unreachable');
+    await expect(fetch(`${bb.server.baseUrl}/workspaces/acme`)).rejects.toThrow();
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(bb.server.stepStatus('acme', 'web-app', step!.pipelineUuid, step!.stepUuid)).toEqual({ state: 'PENDING' });
+    expect(standinRunner(uuid).step).toBeNull();
+
+    world.bitbucketUp();
+    await world.until(
+      () => bb.server.stepStatus('acme', 'web-app', step!.pipelineUuid, step!.stepUuid).state === 'COMPLETED',
+      'the step done once Bitbucket is back',
+      30_000,
+    );
+
+    world.rateLimit(2, 1);
+    const limited = await fetch(`${bb.server.baseUrl}/workspaces/acme`);
+    expect([limited.status, limited.headers.get('retry-after')]).toEqual([429, '2']);
+    const after = await fetch(`${bb.server.baseUrl}/workspaces/acme`);
+    expect(after.status).toBe(401);
+  });
+
+  it("a runner whose container goes away mid-step is OFFLINE and its step ends in ERROR; a repository runner takes only its repository's steps", async () => {
+    bb.server.addRepository('acme', 'api');
+    world = await PoolWorld.start({ standin: bb.server, docker });
+    const uuid = await createStarted('repo-runner', '--repository', 'web-app');
+    const inRepo = () => bb.server.runnersOf('acme', 'web-app').find((r) => r.uuid === uuid)!;
+    await world.until(() => inRepo().status === 'ONLINE', 'the repository runner ONLINE');
+    const [elsewhere] = world.queueSteps('acme', 'api', 1);
+    const [mine] = world.queueSteps('acme', 'web-app', 1, { seconds: 'hold' });
+    await world.until(() => inRepo().step?.uuid === mine!.stepUuid, "the runner busy with its repository's step");
+    await docker.getContainer(`runner-${bare(uuid)}`).remove({ force: true });
+    await world.until(() => inRepo().status === 'OFFLINE', 'the runner OFFLINE');
+    expect(inRepo().step).toBeNull();
+    expect(bb.server.stepStatus('acme', 'web-app', mine!.pipelineUuid, mine!.stepUuid)).toEqual({ state: 'COMPLETED', result: 'ERROR' });
+    expect(bb.server.stepStatus('acme', 'api', elsewhere!.pipelineUuid, elsewhere!.stepUuid)).toEqual({ state: 'PENDING' });
+  });
 });

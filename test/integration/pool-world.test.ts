@@ -5,21 +5,19 @@
  * `status` says BUSY from the container's log, the stand-in shows `state.step`, the step leaves
  * the queue the app reads) and finishes it; the failure switches do what scenarios rely on.
  */
-import Docker from 'dockerode';
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import type { CliIo } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
-import { useBitbucketHome } from '../support/bitbucket-home.js';
 import { CliCapture } from '../support/cli-capture.js';
 import { cliEnv } from '../support/cli.js';
-import { PoolWorld } from '../support/pool-world.js';
+import { usePoolWorld } from '../support/pool-world-fixture.js';
 
 const EMAIL = 'dev@example.test';
 const TOKEN = 'ATATTmadeUpPoolWorldToken_Lk9Jh7Gf5Ds3Aq1Ws8Ed6Rf4Tg2Yh0Uj8Ik6';
-const bb = useBitbucketHome({ tmpPrefix: 'rt-world-', email: EMAIL, token: TOKEN });
-const docker = new Docker({ socketPath: inject('dockerSocket') });
+const bb = usePoolWorld({ tmpPrefix: 'rt-world-', email: EMAIL, token: TOKEN });
+const docker = bb.docker;
 let cap: CliCapture;
-let world: PoolWorld | undefined;
+/** Containers made by hand here (the fixture removes the runners' own). */
 let containers: string[];
 
 const bare = (uuid: string) => uuid.replace(/[{}]/g, '');
@@ -39,7 +37,6 @@ async function createStarted(name: string, ...more: string[]): Promise<string> {
   const r = await run('create', '--name', name, '--start', '--json', ...more);
   expect(r.code, r.err).toBe(0);
   const uuid = (JSON.parse(r.out) as { runner: { runnerUuid: string } }).runner.runnerUuid;
-  containers.push(`runner-${bare(uuid)}`);
   return uuid;
 }
 
@@ -66,25 +63,16 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
-  await world?.close();
-  world = undefined;
   for (const name of containers)
     await docker
       .getContainer(name)
       .remove({ force: true })
       .catch(() => undefined);
-  // Step siblings a removed runner left behind.
-  for (const c of await docker.listContainers({ all: true, filters: { label: ['runner-tray.standin-sibling'] } })) {
-    await docker
-      .getContainer(c.Id)
-      .remove({ force: true })
-      .catch(() => undefined);
-  }
 });
 
 describe('the pool world on the Bitbucket stand-in and the private dockerd', () => {
   it('makes a created runner ONLINE from its container, hands it a queued step, shows it busy, and finishes the step', async () => {
-    world = await PoolWorld.start({ standin: bb.server, docker });
+    const world = bb.world;
     const uuid = await createStarted('ci-1', '--label', 'docker.large');
     await world.until(() => standinRunner(uuid).status === 'ONLINE', 'the runner ONLINE');
     await expect.poll(() => logOf(uuid), { timeout: 10_000 }).toContain('Updating runner state to "ONLINE"');
@@ -122,16 +110,17 @@ describe('the pool world on the Bitbucket stand-in and the private dockerd', () 
   });
 
   it('hands 3 steps to 2 runners: both busy, the third taken when one frees, each finished after its duration', async () => {
-    world = await PoolWorld.start({ standin: bb.server, docker, stepSeconds: 2 });
+    const world = bb.world;
+    world.configure({ stepSeconds: 2 });
     const a = await createStarted('ci-a');
     const b = await createStarted('ci-b');
     await world.until(() => [a, b].every((u) => standinRunner(u).status === 'ONLINE'), 'both runners ONLINE');
     const steps = world.queueSteps('acme', 'web-app', 3);
-    await world.until(() => world!.runners().filter((r) => r.busy).length === 2, 'two runners busy');
+    await world.until(() => world.runners().filter((r) => r.busy).length === 2, 'two runners busy');
     const first = world.runners().map((r) => r.stepUuid);
     expect(first.sort()).toEqual([steps[0]!.stepUuid, steps[1]!.stepUuid].sort());
     expect(await queuedInApp()).toEqual([steps[2]!.stepUuid]);
-    await world.until(() => world!.events.some((e) => e.type === 'dispatched' && e.stepUuid === steps[2]!.stepUuid), 'the third step taken', 30_000);
+    await world.until(() => world.events.some((e) => e.type === 'dispatched' && e.stepUuid === steps[2]!.stepUuid), 'the third step taken', 30_000);
     const completed = world.events.filter((e) => e.type === 'completed');
     expect(completed.length).toBeGreaterThanOrEqual(1);
     await world.until(
@@ -147,7 +136,8 @@ describe('the pool world on the Bitbucket stand-in and the private dockerd', () 
   });
 
   it('slow start: the runner is UNREGISTERED, its log short of ONLINE and no step taken until the delay is over', async () => {
-    world = await PoolWorld.start({ standin: bb.server, docker, stepSeconds: 1 });
+    const world = bb.world;
+    world.configure({ stepSeconds: 1 });
     world.slowOnline({ name: 'slow-1' }, 4_000);
     const uuid = await createStarted('slow-1');
     const [step] = world.queueSteps('acme', 'web-app', 1);
@@ -164,7 +154,7 @@ describe('the pool world on the Bitbucket stand-in and the private dockerd', () 
   });
 
   it('a runner that never comes ONLINE hangs before connecting, or crashes with OAuth 404; so does one with credentials Bitbucket does not know', async () => {
-    world = await PoolWorld.start({ standin: bb.server, docker });
+    const world = bb.world;
     world.neverOnline({ name: 'hangs' });
     world.neverOnline({ name: 'crashes' }, 'crash');
     const hangs = await createStarted('hangs');
@@ -198,7 +188,8 @@ describe('the pool world on the Bitbucket stand-in and the private dockerd', () 
   });
 
   it('Bitbucket down: the app cannot read the queue (503, then dropped connections) and no step is handed out until it is back; 429 carries Retry-After', async () => {
-    world = await PoolWorld.start({ standin: bb.server, docker, stepSeconds: 1 });
+    const world = bb.world;
+    world.configure({ stepSeconds: 1 });
     const uuid = await createStarted('ci-down');
     await world.until(() => standinRunner(uuid).status === 'ONLINE', 'the runner ONLINE');
     world.bitbucketDown();
@@ -227,7 +218,7 @@ describe('the pool world on the Bitbucket stand-in and the private dockerd', () 
 
   it("a runner whose container goes away mid-step is OFFLINE and its step ends in ERROR; a repository runner takes only its repository's steps", async () => {
     bb.server.addRepository('acme', 'api');
-    world = await PoolWorld.start({ standin: bb.server, docker });
+    const world = bb.world;
     const uuid = await createStarted('repo-runner', '--repository', 'web-app');
     const inRepo = () => bb.server.runnersOf('acme', 'web-app').find((r) => r.uuid === uuid)!;
     await world.until(() => inRepo().status === 'ONLINE', 'the repository runner ONLINE');
@@ -239,5 +230,29 @@ describe('the pool world on the Bitbucket stand-in and the private dockerd', () 
     expect(inRepo().step).toBeNull();
     expect(bb.server.stepStatus('acme', 'web-app', mine!.pipelineUuid, mine!.stepUuid)).toEqual({ state: 'COMPLETED', result: 'ERROR' });
     expect(bb.server.stepStatus('acme', 'api', elsewhere!.pipelineUuid, elsewhere!.stepUuid)).toEqual({ state: 'PENDING' });
+  });
+
+  it('hands no step to a runner disabled or cordoned through the API, and hands it one once it is enabled again', async () => {
+    const world = bb.world;
+    world.configure({ stepSeconds: 1 });
+    const uuid = await createStarted('ci-retiring');
+    await world.until(() => standinRunner(uuid).status === 'ONLINE', 'the runner ONLINE');
+    const auth = { Authorization: `Basic ${Buffer.from(`${EMAIL}:${TOKEN}`).toString('base64')}`, 'Content-Type': 'application/json' };
+    const put = (state: Record<string, unknown>) =>
+      fetch(`${bb.server.baseUrl}/workspaces/acme/pipelines-config/runners/${encodeURIComponent(uuid)}`, {
+        method: 'PUT',
+        headers: auth,
+        body: JSON.stringify({ state }),
+      });
+    expect((await put({ status: 'DISABLED' })).status).toBe(200);
+    const [step] = world.queueSteps('acme', 'web-app', 1);
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(bb.server.stepStatus('acme', 'web-app', step!.pipelineUuid, step!.stepUuid)).toEqual({ state: 'PENDING' });
+    expect((await put({ status: 'ENABLED', cordoned: true })).status).toBe(200);
+    await world.until(() => standinRunner(uuid).status === 'ONLINE', 'the runner ONLINE again once enabled');
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(bb.server.stepStatus('acme', 'web-app', step!.pipelineUuid, step!.stepUuid)).toEqual({ state: 'PENDING' });
+    expect((await put({ cordoned: false })).status).toBe(200);
+    await world.until(() => bb.server.stepStatus('acme', 'web-app', step!.pipelineUuid, step!.stepUuid).state === 'COMPLETED', 'the step done', 30_000);
   });
 });

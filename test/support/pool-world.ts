@@ -121,6 +121,7 @@ export class PoolWorld {
   readonly #delays: Array<{ match: RunnerMatch; ms: number }> = [];
   readonly #never: Array<{ match: RunnerMatch; how: 'hang' | 'crash' }> = [];
   readonly #buildNumbers = new Map<string, number>();
+  readonly #seen = new Set<string>();
   #down: (() => void) | undefined;
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
@@ -178,6 +179,11 @@ export class PoolWorld {
     return out;
   }
 
+  /** Change the defaults the world started with, for steps queued and containers seen from now on. */
+  configure(change: Partial<Pick<PoolWorldOptions, 'onlineDelayMs' | 'stepSeconds' | 'unknownCredentials'>>): void {
+    Object.assign(this.#o, change);
+  }
+
   /** Runners matching `match` come ONLINE only `ms` after their container runs (the slow start). */
   slowOnline(match: RunnerMatch, ms: number): void {
     this.#delays.push({ match, ms });
@@ -231,6 +237,11 @@ export class PoolWorld {
     });
   }
 
+  /** Ids of every stand-in runner container the world has seen run (for a test's cleanup). */
+  containersSeen(): string[] {
+    return [...this.#seen];
+  }
+
   /** Resolves once `check` holds (checked every 100 ms), or rejects naming `what` after `timeoutMs`. */
   async until(check: () => boolean, what = 'the pool world to settle', timeoutMs = 60_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
@@ -250,6 +261,7 @@ export class PoolWorld {
 
   #running(c: RunnerContainer): void {
     if (this.#closed || !c.standin) return;
+    this.#seen.add(c.id);
     const session: Session = { container: c, runnerUuid: c.runnerUuid, approved: false };
     this.#sessions.set(c.id, session);
     const runner = this.#runner(c.runnerUuid);
@@ -298,6 +310,10 @@ export class PoolWorld {
   /** Bitbucket's scheduler: oldest waiting step first, to an idle ONLINE runner that may take it. */
   #dispatch(): void {
     if (this.#closed || this.#down) return;
+    // Enabled again through the API while its container stays connected: ONLINE once more.
+    for (const { runner: r } of this.#o.standin.runnerOwners()) {
+      if (r.status === 'ENABLED' && this.#connected(r.uuid)) this.#o.standin.setRunnerState(r.uuid, { status: 'ONLINE' });
+    }
     const taken = new Set<string>();
     for (const step of this.#o.standin.waitingSteps()) {
       const labels = this.#plans.get(step.stepUuid)?.labels ?? step.runsOn;
@@ -316,7 +332,12 @@ export class PoolWorld {
     if (r.status !== 'ONLINE' || r.step || r.cordoned) return false;
     if (workspace !== step.workspace || (repoSlug !== undefined && repoSlug !== step.repoSlug)) return false;
     if (!labels.every((l) => r.labels.includes(l.toLowerCase()))) return false;
-    return [...this.#sessions.values()].some((s) => s.approved && bare(s.runnerUuid) === bare(r.uuid));
+    return this.#connected(r.uuid);
+  }
+
+  /** A container of this runner runs and Bitbucket accepted it. */
+  #connected(runnerUuid: string): boolean {
+    return [...this.#sessions.values()].some((s) => s.approved && bare(s.runnerUuid) === bare(runnerUuid));
   }
 
   #hand(runner: StoredRunner, step: WaitingStandinStep): void {

@@ -255,4 +255,26 @@ describe('the pool world on the Bitbucket stand-in and the private dockerd', () 
     expect((await put({ cordoned: false })).status).toBe(200);
     await world.until(() => bb.server.stepStatus('acme', 'web-app', step!.pipelineUuid, step!.stepUuid).state === 'COMPLETED', 'the step done', 30_000);
   });
+
+  it('a step queued before its runner exists is taken right after the ONLINE line; a restarted runner goes OFFLINE, then ONLINE again', async () => {
+    const world = bb.world;
+    const [step] = world.queueSteps('acme', 'web-app', 1, { seconds: 'hold' });
+    const uuid = await createStarted('from-zero');
+    await world.until(() => standinRunner(uuid).step?.uuid === step!.stepUuid, 'the new runner to take the waiting step');
+    await expect.poll(() => logOf(uuid), { timeout: 15_000 }).toContain('Getting step');
+    const log = await logOf(uuid);
+    // The app folds the log in order: ONLINE after "Getting step" would read as idle.
+    expect(log.indexOf('Updating runner state to "ONLINE"')).toBeLessThan(log.indexOf('Getting step'));
+    await expect.poll(() => appState(uuid), { timeout: 30_000 }).toBe('BUSY');
+    await world.finishStep(step!.stepUuid);
+    await world.until(() => standinRunner(uuid).step === null, 'the step to end');
+
+    const onlineBefore = world.events.filter((e) => e.type === 'online' && e.runnerUuid === uuid).length;
+    await docker.getContainer(`runner-${bare(uuid)}`).restart({ t: 5 });
+    await world.until(() => world.events.some((e) => e.type === 'offline' && e.runnerUuid === uuid), 'the restart seen as OFFLINE');
+    await world.until(
+      () => world.events.filter((e) => e.type === 'online' && e.runnerUuid === uuid).length === onlineBefore + 1 && standinRunner(uuid).status === 'ONLINE',
+      'the restarted runner ONLINE again',
+    );
+  });
 });

@@ -102,6 +102,8 @@ interface StepPlan {
 
 const bare = (uuid: string) => uuid.replace(/[{}]/g, '').toLowerCase();
 const DEFAULT_LABELS = ['self.hosted', 'linux'];
+/** Lets the runner's startup pass its ONLINE line (runner.sh), and returns once the line is in its log. */
+const SAY_ONLINE = 'touch /dev/shm/standin-online; until [ -f /dev/shm/standin-said-online ]; do sleep 0.1; done';
 
 function matches(m: RunnerMatch, r: StoredRunner): boolean {
   if (typeof m === 'function') return m(r);
@@ -219,7 +221,7 @@ export class PoolWorld {
   async finishStep(stepUuid: string): Promise<void> {
     const run = this.#runs.get(stepUuid);
     if (!run) throw new Error(`pool world: step ${stepUuid} is not running on any runner`);
-    await execIn(this.#o.docker, run.containerId, ['touch', `/var/standin-finish-${bare(stepUuid)}`]);
+    await execIn(this.#o.docker, run.containerId, ['touch', `/dev/shm/standin-finish-${bare(stepUuid)}`]);
   }
 
   /** Every stand-in runner with its container, as the world sees them now. */
@@ -267,13 +269,13 @@ export class PoolWorld {
     const runner = this.#runner(c.runnerUuid);
     if (!runner || runner.fixture || runner.oauthClientId !== c.clientId || runner.oauthClientSecret !== c.secret) {
       this.#note({ type: 'rejected', runnerUuid: c.runnerUuid, reason: runner ? 'OAuth credentials do not match' : 'no such runner in Bitbucket' });
-      if (this.#o.unknownCredentials === 'crash') void execIn(this.#o.docker, c.id, ['touch', '/var/standin-reject']).catch(() => undefined);
+      if (this.#o.unknownCredentials === 'crash') void execIn(this.#o.docker, c.id, ['touch', '/dev/shm/standin-reject']).catch(() => undefined);
       return;
     }
     const never = this.#never.find((n) => matches(n.match, runner));
     if (never) {
       this.#note({ type: 'held', runnerUuid: runner.uuid });
-      if (never.how === 'crash') void execIn(this.#o.docker, c.id, ['touch', '/var/standin-reject']).catch(() => undefined);
+      if (never.how === 'crash') void execIn(this.#o.docker, c.id, ['touch', '/dev/shm/standin-reject']).catch(() => undefined);
       return;
     }
     const delay = this.#delays.find((d) => matches(d.match, runner))?.ms ?? this.#o.onlineDelayMs;
@@ -282,13 +284,15 @@ export class PoolWorld {
 
   async #approve(session: Session): Promise<void> {
     if (this.#closed || this.#sessions.get(session.container.id) !== session) return;
+    // Bitbucket calls it ONLINE once its log says so: a step handed out earlier would come
+    // before that line, and the app reading the log would think the runner idle again after it.
+    const code = await execIn(this.#o.docker, session.container.id, ['/bin/sh', '-c', SAY_ONLINE]).catch(() => null);
     const runner = this.#runner(session.runnerUuid);
-    if (!runner) return;
+    if (code !== 0 || !runner || this.#closed || this.#sessions.get(session.container.id) !== session) return;
     session.approved = true;
     // DISABLED is Bitbucket's word, set through the API: a container connecting does not undo it.
     if (runner.status !== 'DISABLED') this.#o.standin.setRunnerState(runner.uuid, { status: 'ONLINE' });
     this.#note({ type: 'online', runnerUuid: runner.uuid });
-    await execIn(this.#o.docker, session.container.id, ['touch', '/var/standin-online']).catch(() => undefined);
     this.#dispatch();
   }
 

@@ -5,9 +5,12 @@
  * `status` says BUSY from the container's log, the stand-in shows `state.step`, the step leaves
  * the queue the app reads) and finishes it; the failure switches do what scenarios rely on.
  */
-import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, inject, it, onTestFinished } from 'vitest';
 import type { CliIo } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
+import { connectEngine } from '../../src/main/docker/engine.js';
+import type { MonitorEvent } from '../../src/main/monitor/events.js';
+import { RunnerMonitor } from '../../src/main/monitor/runner-monitor.js';
 import { CliCapture } from '../support/cli-capture.js';
 import { cliEnv } from '../support/cli.js';
 import { usePoolWorld } from '../support/pool-world-fixture.js';
@@ -112,6 +115,13 @@ describe('the pool world on the Bitbucket stand-in and the private dockerd', () 
   it('hands 3 steps to 2 runners: both busy, the third taken when one frees, each finished after its duration', async () => {
     const world = bb.world;
     world.configure({ stepSeconds: 2 });
+    // The app's live monitor, as the long-running host runs it: it learns of steps from the logs.
+    process.env.DOCKER_HOST = `unix://${inject('dockerSocket')}`;
+    const monitor = new RunnerMonitor({ engine: await connectEngine() });
+    const seen: Extract<MonitorEvent, { type: 'step' }>[] = [];
+    monitor.events.on('*', (e) => (e.type === 'step' ? seen.push(e) : undefined));
+    onTestFinished(() => monitor.close());
+    await monitor.start();
     const a = await createStarted('ci-a');
     const b = await createStarted('ci-b');
     await world.until(() => [a, b].every((u) => standinRunner(u).status === 'ONLINE'), 'both runners ONLINE');
@@ -133,6 +143,15 @@ describe('the pool world on the Bitbucket stand-in and the private dockerd', () 
     // 2 s of RUNNING plus the recorded phases around it.
     expect(doneAt - dispatchedAt).toBeGreaterThanOrEqual(2_000);
     expect(await queuedInApp()).toEqual([]);
+    const auth = { Authorization: `Basic ${Buffer.from(`${EMAIL}:${TOKEN}`).toString('base64')}` };
+    const repository = (await (await fetch(`${bb.server.baseUrl}/repositories/acme/web-app`, { headers: auth })).json()) as { uuid: string };
+    for (const s of steps) {
+      await expect
+        .poll(() => seen.filter((e) => e.step.stepUuid === s.stepUuid).map((e) => e.change), { timeout: 15_000 })
+        .toEqual(expect.arrayContaining(['started', 'finished']));
+      const step = seen.find((e) => e.step.stepUuid === s.stepUuid)!.step;
+      expect([bare(step.pipelineUuid), bare(step.repositoryUuid)]).toEqual([bare(s.pipelineUuid), bare(repository.uuid)]);
+    }
   });
 
   it('slow start: the runner is UNREGISTERED, its log short of ONLINE and no step taken until the delay is over', async () => {

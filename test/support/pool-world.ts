@@ -16,10 +16,17 @@
  * its ONLINE line waits for the world's word, which `docker exec` brings, as it brings the steps.
  * Everything goes through the Docker API (dockerode); the world never prints a secret.
  *
- *   const world = await PoolWorld.start({ standin, docker });
- *   world.queueSteps('acme', 'web-app', 3, { labels: ['self.hosted', 'linux'] });
- *   await world.until(() => world.runners().filter((r) => r.busy).length === 2);
- *   await world.close();
+ * API: PoolWorld.start(options) / close(); queueSteps(ws, slug, n, {labels, showRunsOn, seconds,
+ * result, onePipeline, names}); finishStep(uuid) for `seconds: 'hold'`; configure({stepSeconds,
+ * onlineDelayMs, unknownCredentials}); slowOnline(match, ms); neverOnline(match, 'hang'|'crash');
+ * bitbucketDown({status} | 'unreachable') / bitbucketUp(); rateLimit(retryAfterSeconds, times);
+ * runners() and `events` (online, offline, held, rejected, dispatched, completed, lost) to assert
+ * on; until(check, what). The stand-in's own stepStatus() / runnersOf() say the rest. In a test
+ * file, usePoolWorld() (pool-world-fixture.ts) starts one per test and cleans up after it:
+ *
+ *   const bb = usePoolWorld({ tmpPrefix: 'rt-pool-', email: EMAIL, token: TOKEN });
+ *   bb.world.queueSteps('acme', 'web-app', 3, { labels: ['self.hosted', 'linux'] });
+ *   await bb.world.until(() => bb.world.runners().filter((r) => r.busy).length === 2, 'two busy');
  */
 import { randomUUID } from 'node:crypto';
 import type Docker from 'dockerode';
@@ -302,11 +309,11 @@ export class PoolWorld {
     clearTimeout(session.timer);
     this.#sessions.delete(id);
     if (!session.approved) return;
+    for (const [stepUuid, run] of this.#runs) if (run.containerId === id) this.#endStep(stepUuid, 'ERROR', 'lost');
     const runner = this.#runner(session.runnerUuid);
     // Another container of the same runner still running (a swap) keeps it ONLINE.
     const still = [...this.#sessions.values()].some((s) => s.approved && bare(s.runnerUuid) === bare(session.runnerUuid));
     if (!runner || still) return;
-    for (const [stepUuid, run] of this.#runs) if (run.containerId === id) this.#endStep(stepUuid, 'ERROR', 'lost');
     if (runner.status !== 'DISABLED') this.#o.standin.setRunnerState(runner.uuid, { status: 'OFFLINE', step: null });
     this.#note({ type: 'offline', runnerUuid: runner.uuid });
   }

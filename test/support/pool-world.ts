@@ -16,10 +16,17 @@
  * its ONLINE line waits for the world's word, which `docker exec` brings, as it brings the steps.
  * Everything goes through the Docker API (dockerode); the world never prints a secret.
  *
- *   const world = await PoolWorld.start({ standin, docker });
- *   world.queueSteps('acme', 'web-app', 3, { labels: ['self.hosted', 'linux'] });
- *   await world.until(() => world.runners().filter((r) => r.busy).length === 2);
- *   await world.close();
+ * API: PoolWorld.start(options) / close(); queueSteps(ws, slug, n, {labels, showRunsOn, seconds,
+ * result, onePipeline, names}); finishStep(uuid) for `seconds: 'hold'`; configure({stepSeconds,
+ * onlineDelayMs, unknownCredentials}); slowOnline(match, ms); neverOnline(match, 'hang'|'crash');
+ * bitbucketDown({status} | 'unreachable') / bitbucketUp(); rateLimit(retryAfterSeconds, times);
+ * runners() and `events` (online, offline, held, rejected, dispatched, completed, lost) to assert
+ * on; until(check, what). The stand-in's own stepStatus() / runnersOf() say the rest. In a test
+ * file, usePoolWorld() (pool-world-fixture.ts) starts one per test and cleans up after it:
+ *
+ *   const bb = usePoolWorld({ tmpPrefix: 'rt-pool-', email: EMAIL, token: TOKEN });
+ *   bb.world.queueSteps('acme', 'web-app', 3, { labels: ['self.hosted', 'linux'] });
+ *   await bb.world.until(() => bb.world.runners().filter((r) => r.busy).length === 2, 'two busy');
  */
 import { randomUUID } from 'node:crypto';
 import type Docker from 'dockerode';
@@ -102,6 +109,8 @@ interface StepPlan {
 
 const bare = (uuid: string) => uuid.replace(/[{}]/g, '').toLowerCase();
 const DEFAULT_LABELS = ['self.hosted', 'linux'];
+/** Lets the runner's startup pass its ONLINE line (runner.sh), and returns once the line is in its log. */
+const SAY_ONLINE = 'touch /dev/shm/standin-online; until [ -f /dev/shm/standin-said-online ]; do sleep 0.1; done';
 
 function matches(m: RunnerMatch, r: StoredRunner): boolean {
   if (typeof m === 'function') return m(r);
@@ -121,6 +130,7 @@ export class PoolWorld {
   readonly #delays: Array<{ match: RunnerMatch; ms: number }> = [];
   readonly #never: Array<{ match: RunnerMatch; how: 'hang' | 'crash' }> = [];
   readonly #buildNumbers = new Map<string, number>();
+  readonly #seen = new Set<string>();
   #down: (() => void) | undefined;
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
@@ -178,6 +188,11 @@ export class PoolWorld {
     return out;
   }
 
+  /** Change the defaults the world started with, for steps queued and containers seen from now on. */
+  configure(change: Partial<Pick<PoolWorldOptions, 'onlineDelayMs' | 'stepSeconds' | 'unknownCredentials'>>): void {
+    Object.assign(this.#o, change);
+  }
+
   /** Runners matching `match` come ONLINE only `ms` after their container runs (the slow start). */
   slowOnline(match: RunnerMatch, ms: number): void {
     this.#delays.push({ match, ms });
@@ -213,7 +228,7 @@ export class PoolWorld {
   async finishStep(stepUuid: string): Promise<void> {
     const run = this.#runs.get(stepUuid);
     if (!run) throw new Error(`pool world: step ${stepUuid} is not running on any runner`);
-    await execIn(this.#o.docker, run.containerId, ['touch', `/var/standin-finish-${bare(stepUuid)}`]);
+    await execIn(this.#o.docker, run.containerId, ['touch', `/dev/shm/standin-finish-${bare(stepUuid)}`]);
   }
 
   /** Every stand-in runner with its container, as the world sees them now. */
@@ -229,6 +244,11 @@ export class PoolWorld {
         ...(session ? { containerId: session.container.id } : {}),
       };
     });
+  }
+
+  /** Ids of every stand-in runner container the world has seen run (for a test's cleanup). */
+  containersSeen(): string[] {
+    return [...this.#seen];
   }
 
   /** Resolves once `check` holds (checked every 100 ms), or rejects naming `what` after `timeoutMs`. */
@@ -250,18 +270,19 @@ export class PoolWorld {
 
   #running(c: RunnerContainer): void {
     if (this.#closed || !c.standin) return;
+    this.#seen.add(c.id);
     const session: Session = { container: c, runnerUuid: c.runnerUuid, approved: false };
     this.#sessions.set(c.id, session);
     const runner = this.#runner(c.runnerUuid);
     if (!runner || runner.fixture || runner.oauthClientId !== c.clientId || runner.oauthClientSecret !== c.secret) {
       this.#note({ type: 'rejected', runnerUuid: c.runnerUuid, reason: runner ? 'OAuth credentials do not match' : 'no such runner in Bitbucket' });
-      if (this.#o.unknownCredentials === 'crash') void execIn(this.#o.docker, c.id, ['touch', '/var/standin-reject']).catch(() => undefined);
+      if (this.#o.unknownCredentials === 'crash') void execIn(this.#o.docker, c.id, ['touch', '/dev/shm/standin-reject']).catch(() => undefined);
       return;
     }
     const never = this.#never.find((n) => matches(n.match, runner));
     if (never) {
       this.#note({ type: 'held', runnerUuid: runner.uuid });
-      if (never.how === 'crash') void execIn(this.#o.docker, c.id, ['touch', '/var/standin-reject']).catch(() => undefined);
+      if (never.how === 'crash') void execIn(this.#o.docker, c.id, ['touch', '/dev/shm/standin-reject']).catch(() => undefined);
       return;
     }
     const delay = this.#delays.find((d) => matches(d.match, runner))?.ms ?? this.#o.onlineDelayMs;
@@ -270,13 +291,15 @@ export class PoolWorld {
 
   async #approve(session: Session): Promise<void> {
     if (this.#closed || this.#sessions.get(session.container.id) !== session) return;
+    // Bitbucket calls it ONLINE once its log says so: a step handed out earlier would come
+    // before that line, and the app reading the log would think the runner idle again after it.
+    const code = await execIn(this.#o.docker, session.container.id, ['/bin/sh', '-c', SAY_ONLINE]).catch(() => null);
     const runner = this.#runner(session.runnerUuid);
-    if (!runner) return;
+    if (code !== 0 || !runner || this.#closed || this.#sessions.get(session.container.id) !== session) return;
     session.approved = true;
     // DISABLED is Bitbucket's word, set through the API: a container connecting does not undo it.
     if (runner.status !== 'DISABLED') this.#o.standin.setRunnerState(runner.uuid, { status: 'ONLINE' });
     this.#note({ type: 'online', runnerUuid: runner.uuid });
-    await execIn(this.#o.docker, session.container.id, ['touch', '/var/standin-online']).catch(() => undefined);
     this.#dispatch();
   }
 
@@ -286,11 +309,11 @@ export class PoolWorld {
     clearTimeout(session.timer);
     this.#sessions.delete(id);
     if (!session.approved) return;
+    for (const [stepUuid, run] of this.#runs) if (run.containerId === id) this.#endStep(stepUuid, 'ERROR', 'lost');
     const runner = this.#runner(session.runnerUuid);
     // Another container of the same runner still running (a swap) keeps it ONLINE.
     const still = [...this.#sessions.values()].some((s) => s.approved && bare(s.runnerUuid) === bare(session.runnerUuid));
     if (!runner || still) return;
-    for (const [stepUuid, run] of this.#runs) if (run.containerId === id) this.#endStep(stepUuid, 'ERROR', 'lost');
     if (runner.status !== 'DISABLED') this.#o.standin.setRunnerState(runner.uuid, { status: 'OFFLINE', step: null });
     this.#note({ type: 'offline', runnerUuid: runner.uuid });
   }
@@ -298,6 +321,10 @@ export class PoolWorld {
   /** Bitbucket's scheduler: oldest waiting step first, to an idle ONLINE runner that may take it. */
   #dispatch(): void {
     if (this.#closed || this.#down) return;
+    // Enabled again through the API while its container stays connected: ONLINE once more.
+    for (const { runner: r } of this.#o.standin.runnerOwners()) {
+      if (r.status === 'ENABLED' && this.#connected(r.uuid)) this.#o.standin.setRunnerState(r.uuid, { status: 'ONLINE' });
+    }
     const taken = new Set<string>();
     for (const step of this.#o.standin.waitingSteps()) {
       const labels = this.#plans.get(step.stepUuid)?.labels ?? step.runsOn;
@@ -316,7 +343,12 @@ export class PoolWorld {
     if (r.status !== 'ONLINE' || r.step || r.cordoned) return false;
     if (workspace !== step.workspace || (repoSlug !== undefined && repoSlug !== step.repoSlug)) return false;
     if (!labels.every((l) => r.labels.includes(l.toLowerCase()))) return false;
-    return [...this.#sessions.values()].some((s) => s.approved && bare(s.runnerUuid) === bare(r.uuid));
+    return this.#connected(r.uuid);
+  }
+
+  /** A container of this runner runs and Bitbucket accepted it. */
+  #connected(runnerUuid: string): boolean {
+    return [...this.#sessions.values()].some((s) => s.approved && bare(s.runnerUuid) === bare(runnerUuid));
   }
 
   #hand(runner: StoredRunner, step: WaitingStandinStep): void {

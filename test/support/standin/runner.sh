@@ -7,8 +7,8 @@
 # `replay`), STANDIN_MARKER (for `crash-once`), STANDIN_SIBLINGS=0 to skip sibling containers.
 # In a pool test's world (test/support/pool-world.ts, marked by a Docker volume of that name on
 # the engine) Bitbucket says when the runner is ONLINE: the startup replay waits at its ONLINE line
-# for /var/standin-online (or /var/standin-reject: the OAuth crash), which the world writes with
-# `docker exec`; and the world hands it steps as `docker exec … STANDIN_SCRIPT=take-step`, which
+# for $MARKS/standin-online (or standin-reject: the OAuth crash), which the world writes with
+# `docker exec`, and marks standin-said-online once that line is out; the world hands it steps as `docker exec … STANDIN_SCRIPT=take-step`, which
 # writes to PID 1's output so the step is in the container's log. It never prints its environment:
 # OAUTH_CLIENT_SECRET is in it; only `leaky` prints that secret in a log line, as a careless
 # runner build or debug flag could, so tests can check it is masked before it leaves the service.
@@ -22,6 +22,8 @@ FIXTURE_STEP=9f8e7d6c-5b4a-4392-8170-6e5d4c3b2a10
 FIXTURE_FAILED_PIPELINE=0a9b8c7d-6e5f-4a3b-9c2d-1e0f9a8b7c6d
 FIXTURE_FAILED_STEP=5d4c3b2a-1f0e-4d9c-8b7a-6f5e4d3c2b1a
 WORLD_VOLUME=runner-tray-standin-world
+# Per-run markers: /dev/shm is a fresh tmpfs on every (re)start of the container.
+MARKS=/dev/shm
 
 strip() { echo "$1" | tr -d '{}'; }
 ACCOUNT=$(strip "${ACCOUNT_UUID:-$FIXTURE_ACCOUNT}")
@@ -76,9 +78,9 @@ in_world() { [ -S /var/run/docker.sock ] && docker volume inspect "$WORLD_VOLUME
 # The pool world's answer to "may I connect?": ONLINE, or Bitbucket's OAuth 404 and an exit.
 wait_online() {
   while :; do
-    if [ -f /var/standin-online ]; then rm -f /var/standin-online; return; fi
-    if [ -f /var/standin-reject ]; then
-      rm -f /var/standin-reject; replay $FIXTURES/crash-oauth.log; exit "${STANDIN_EXIT_CODE:-1}"
+    if [ -f $MARKS/standin-online ]; then return; fi
+    if [ -f $MARKS/standin-reject ]; then
+      replay $FIXTURES/crash-oauth.log; exit "${STANDIN_EXIT_CODE:-1}"
     fi
     pause 0.2
   done
@@ -87,8 +89,7 @@ wait_online() {
 # A step's RUNNING phase: some seconds, or (`hold`) until the world says it is over.
 run_for() {
   if [ "$1" = "hold" ]; then
-    while [ ! -f "/var/standin-finish-$STEP" ]; do pause 0.2; done
-    rm -f "/var/standin-finish-$STEP"
+    while [ ! -f "$MARKS/standin-finish-$STEP" ]; do pause 0.2; done
   else
     pause "$1"
   fi
@@ -115,6 +116,9 @@ replay() {
         if [ -z "$GATED" ]; then GATED=1; in_world && wait_online; fi ;;
     esac
     echo "$line"
+    case "$line" in
+      *'Updating runner state to "ONLINE"'*) [ -f $MARKS/standin-said-online ] || touch $MARKS/standin-said-online ;;
+    esac
     case "$line" in
       *"Getting step StepId"*) start_sibling "$line" ;;
       *"Updating step progress to RUNNING"*) run_for "${STANDIN_STEP_SECONDS:-1}" ;;

@@ -14,6 +14,7 @@ import type { AppContext, RunnerMonitor } from './app-context.js';
 import { handMadeNotice } from './runners/import-notice.js';
 import { HostStatus } from './host-status.js';
 import { CrashRestarts } from './monitor/crash-restart.js';
+import { adoptEarlierStops } from './runners/earlier-stops.js';
 import type { RunnerService } from './runners/runner-service.js';
 
 export interface HostOptions {
@@ -61,8 +62,17 @@ export async function startHost(options: HostOptions): Promise<Host> {
   // Runners down without a stop from the user (the engine or the host went down under them) are
   // started again, and step containers left from before a crash removed, after every reconcile.
   const restarts = new CrashRestarts({ runners, log: ctx.log });
+  // Before the first check: runners a user stopped under a version that did not record stops stay stopped.
+  let earlierStops: Promise<unknown> | null = null;
+  const adoptOnce = () =>
+    (earlierStops ??= adoptEarlierStops(ctx.settings(), () => runners.list(), ctx.log).catch((err: unknown) => {
+      earlierStops = null;
+      throw err;
+    }));
   const checkCrashes = (runnerUuid?: string) =>
-    void restarts.check(runnerUuid).catch((err: unknown) => ctx.log(`checking runners for crashes: ${err instanceof Error ? err.message : String(err)}`));
+    void adoptOnce()
+      .then(() => restarts.check(runnerUuid))
+      .catch((err: unknown) => ctx.log(`checking runners for crashes: ${err instanceof Error ? err.message : String(err)}`));
   const reconcileAll = async () => {
     await reconcileRunners();
     checkCrashes();

@@ -126,6 +126,11 @@ export const settingsSchema = z
     ui: uiSchema.optional(),
     /** The vault the user chose (window or `runner-tray vault use`); RUNNER_TRAY_VAULT still wins. */
     vault: z.enum(['keyring', 'file']).optional(),
+    /**
+     * Since when user stops are recorded (`stoppedAt`): set by the first long-running host of a
+     * version that records them, which takes every runner already down then as stopped by the user.
+     */
+    stopsRecordedSince: z.iso.datetime({ offset: true }).optional(),
     pools: z.array(poolSchema).optional(),
   })
   .superRefine((s, ctx) => {

@@ -141,6 +141,7 @@ export interface SettingsPatch {
   bitbucket?: BitbucketSettings | null;
   ui?: UiSettings | null;
   vault?: 'keyring' | 'file' | null;
+  stopsRecordedSince?: string;
 }
 
 /** Conf's surface we use; electron-store instances fit it too. */
@@ -173,7 +174,7 @@ export class SettingsStore {
         // Under the lock: migrating or creating the file would overwrite another process's first write.
         withFileLockSync(file, () => {
           prepareSettingsFile(file);
-          if (!existsSync(file)) storageWriteSync(settingsTarget(file), () => writeFileAtomicSync(file, `${JSON.stringify(emptySettings(), null, 2)}\n`));
+          if (!existsSync(file)) storageWriteSync(settingsTarget(file), () => writeFileAtomicSync(file, `${JSON.stringify(newSettings(), null, 2)}\n`));
         });
       } catch (e) {
         // No file yet and none can be written: reading goes on with empty settings; a write says why it cannot.
@@ -219,6 +220,7 @@ export class SettingsStore {
     else if (patch.ui !== undefined) next.ui = { ...current.ui, ...patch.ui };
     if (patch.vault === null) delete next.vault;
     else if (patch.vault !== undefined) next.vault = patch.vault;
+    if (patch.stopsRecordedSince !== undefined) next.stopsRecordedSince = patch.stopsRecordedSince;
     return this.#write(next);
   }
 
@@ -288,6 +290,11 @@ export class SettingsStore {
     });
     return valid;
   }
+}
+
+/** A new file: this version records user stops from the start, so nothing down is taken as stopped (see runners/earlier-stops). */
+function newSettings(): Settings {
+  return { ...emptySettings(), stopsRecordedSince: new Date().toISOString() };
 }
 
 function emptySettings(): Settings {

@@ -57,7 +57,7 @@ describe('SettingsStore', () => {
     const dir = await newDir();
     const store = SettingsStore.open(dir);
     expect(store.path).toBe(settingsPath(dir));
-    expect(await readJson(dir)).toEqual({ version: 1, runners: [] });
+    expect(await readJson(dir)).toEqual({ version: 1, runners: [], stopsRecordedSince: expect.any(String) });
     expect((await stat(settingsPath(dir))).mode & 0o777).toBe(0o600);
     expect((await stat(dir)).mode & 0o777).toBe(0o700);
   });
@@ -219,7 +219,7 @@ describe('SettingsStore', () => {
     expect(e.backupPath).toMatch(/settings\.json\.corrupt-/);
     expect(e.message).toContain(e.backupPath!);
     expect(await readFile(e.backupPath!, 'utf8')).toBe(broken);
-    expect(SettingsStore.open(dir).get()).toEqual({ version: 1, runners: [] });
+    expect(SettingsStore.open(dir).get()).toEqual({ version: 1, runners: [], stopsRecordedSince: expect.any(String) });
   });
 
   it('treats a well-formed file that breaks the schema as corrupt too, naming the field', async () => {

@@ -181,7 +181,13 @@ async function runRemove(args: ParsedArgs, io: CliIo): Promise<number> {
   const removed = await withContext(io, async (ctx) => {
     const controllers = await ctx.pools();
     const pools = ctx.settings().pools();
-    return removePool({ pools, controllers, observe: (n) => controllers.inspect(n) }, name, { force });
+    const hasRunners = (n: string) =>
+      ctx
+        .settings()
+        .runners()
+        .list()
+        .some((r) => r.pool === n);
+    return removePool({ pools, controllers, observe: (n) => controllers.inspect(n), hasRunners }, name, { force });
   });
   if (args.values.json) {
     io.out(JSON.stringify({ ...removed, removed: true }) + '\n');

@@ -15,11 +15,21 @@ export interface RemovedPool {
 }
 
 export async function removePool(
-  deps: { pools: PoolStore; controllers: PoolControllers; observe: (name: string) => Promise<PoolView> },
+  deps: {
+    pools: PoolStore;
+    controllers: PoolControllers;
+    observe: (name: string) => Promise<PoolView>;
+    /** Whether any runner record carries the pool's name; without one there is nothing to ask Bitbucket about. */
+    hasRunners?: (name: string) => boolean;
+  },
   name: string,
   options: { force: boolean },
 ): Promise<RemovedPool> {
   if (!deps.pools.get(name)) throw notFound(deps, name);
+  if (deps.hasRunners?.(name) === false) {
+    deps.pools.remove(name);
+    return { name, retired: 0, waitingForSteps: 0 };
+  }
   const view = await deps.observe(name);
   const busy = view.counts.busy;
   if (busy > 0 && !options.force) {

@@ -10,6 +10,7 @@
  * runners are reconciled and everything carries on, with no restart.
  */
 import { createApi, type Api } from './api/index.js';
+import type { ApiEventListener } from './api/api-events.js';
 import type { AppContext, RunnerMonitor } from './app-context.js';
 import { handMadeNotice } from './runners/import-notice.js';
 import { HostStatus } from './host-status.js';
@@ -24,6 +25,11 @@ export interface HostOptions {
   clipboard?: { readText(): Promise<string> };
   /** `kubernetes.reveal` may send a runner's secret to the page (see ApiOptions). */
   revealSecrets?: boolean;
+  /**
+   * Hears every event from before the host's first look at the runners (a crash from before it
+   * started is announced then), without counting as someone watching: the tray and notifications.
+   */
+  onBackgroundEvent?: ApiEventListener;
 }
 
 export interface Host {
@@ -45,6 +51,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
     ...(options.clipboard ? { clipboard: options.clipboard } : {}),
     ...(options.revealSecrets ? { revealSecrets: true } : {}),
   });
+  const offBackground = options.onBackgroundEvent ? api.events.on(options.onBackgroundEvent, { watching: false }) : () => undefined;
   let handMadeNoticed = false;
   const reconcileRunners = async () => {
     const { orphans } = await runners.reconcile();
@@ -100,6 +107,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
   const pools = ctx.pools();
   const close = async () => {
     offConnection();
+    offBackground();
     await pools.stop();
     offState();
     restarts.close();

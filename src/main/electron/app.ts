@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, clipboard, dialog, ipcMain, Menu, nativeImage, Notification, protocol, safeStorage, session, shell, Tray } from 'electron';
 import { AppContext } from '../app-context.js';
+import type { ContractEvent } from '../../shared/contract/index.js';
 import { startHost, type Host } from '../host.js';
 import { acquireInstanceLock } from '../instance-lock.js';
 import { clipboardHasRunnerCommand, clipboardSource } from './clipboard.js';
@@ -60,12 +61,16 @@ async function main(): Promise<void> {
     waitForEngine: true,
     ...(chosen ? {} : { openVault: () => SafeStorageVault.open({ dataDir: ctx.dataDir, safeStorage, allowBasicText: allowBasicTextFromEnv(env) }) }),
   });
+  // Until the tray and notifications exist, events wait here: a crash from before the app started
+  // is announced while the host comes up, and is notified like any other.
+  const early: ContractEvent[] = [];
+  let background = (event: ContractEvent) => void early.push(event);
   // A `runner-tray serve` on the same data directory supervises the same runners: say so and stop (fail()).
   const instance = await acquireInstanceLock(ctx.dataDir, { host: 'desktop' });
   let host: Host;
   try {
     // The window is the user at this machine, over IPC from our own page only: it may reveal a manifest's secret.
-    host = await startHost({ ctx, clipboard: clipboardSource(clipboard), revealSecrets: true });
+    host = await startHost({ ctx, clipboard: clipboardSource(clipboard), revealSecrets: true, onBackgroundEvent: (event) => background(event) });
   } catch (e) {
     await instance.release();
     throw e;
@@ -189,15 +194,16 @@ async function main(): Promise<void> {
     language,
     open: showWindow,
   });
-  // Background listeners: they do not count as someone looking at the UI (no Bitbucket polling for them).
-  const offBackground = host.api.events.on(
-    (event) => {
-      trayController.onEvent(event);
-      if (event.type === 'settings.changed') trayController.update({ language: language() });
-      notify(event);
-    },
-    { watching: false },
-  );
+  // The host's background listener: it does not count as someone looking at the UI (no Bitbucket polling for it).
+  let listening = true;
+  background = (event) => {
+    if (!listening) return;
+    trayController.onEvent(event);
+    if (event.type === 'settings.changed') trayController.update({ language: language() });
+    notify(event);
+  };
+  for (const event of early.splice(0)) background(event);
+  const offBackground = () => void (listening = false);
   void loadTrayRunners(host.api.dispatch, trayController);
   void loadTrayPools(host.api.dispatch, trayController);
 

@@ -158,11 +158,9 @@ export const serveCommand: Command = {
             throw e;
           }
           await instance.announce({ url: `http://127.0.0.1:${bridge.port}/`, port: bridge.port });
-          io.out(`Runner Tray dashboard: ${bridge.pageUrl}\n`);
-          if (metricsAt) {
-            metricsListener = await listenForMetrics(metricsAt, render);
-            io.out(`Runner Tray metrics (no token): ${metricsListener.url}\n`);
-          }
+          // Both listen before the addresses are printed, in one write: a reader that stops at the dashboard's line has the metrics' too.
+          if (metricsAt) metricsListener = await listenForMetrics(metricsAt, render);
+          io.out(`Runner Tray dashboard: ${bridge.pageUrl}\n${metricsListener ? `Runner Tray metrics (no token): ${metricsListener.url}\n` : ''}`);
           log(
             `serving ${ctx.settings().runners().list().length} runner(s) on 127.0.0.1:${bridge.port}; tunnel with: ssh -N -L ${bridge.port}:127.0.0.1:${bridge.port} <this host>. Ctrl-C stops.`,
           );

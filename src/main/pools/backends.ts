@@ -137,6 +137,7 @@ export class KubernetesBackend implements RunnerBackend {
       labels: pool.labels,
       force: true,
       ...(k?.context ? { context: k.context } : {}),
+      ...(k?.imagePullPolicy ? { imagePullPolicy: k.imagePullPolicy } : {}),
     });
   }
 

@@ -15,6 +15,10 @@
  * The stand-in image learns of the world through a Docker volume of a known name (runner.sh):
  * its ONLINE line waits for the world's word, which `docker exec` brings, as it brings the steps.
  * Everything goes through the Docker API (dockerode); the world never prints a secret.
+ * It can follow a cluster node's dockerd too (the k8s pool scenario): the kubelet runs the pods'
+ * containers there with the Secret's values in their environment. A pod has no Docker socket,
+ * so runner.sh is not gated: it prints its ONLINE line itself, the world's ONLINE exec returns
+ * at once, and steps come by `docker exec` as on the private dockerd.
  *
  * API: PoolWorld.start(options) / close(); queueSteps(ws, slug, n, {labels, showRunsOn, seconds,
  * result, onePipeline, names}); finishStep(uuid) for `seconds: 'hold'`; configure({stepSeconds,

@@ -192,6 +192,48 @@ describe('a pool on the real dockerd', () => {
     expect(lines.some((l) => /^pool ci: retired runner ci-1: idle past the 2 s cool-down/.test(l))).toBe(true);
   });
 
+  it('a step taken during the retire window keeps its runner: the step passes, and the runner is retired only after', async () => {
+    // A first step brings the runner up; once it is idle past the cool-down the pool retires it, and
+    // a step reaches it just as the disable PUT arrives (Bitbucket had handed it out an instant before).
+    const [warm] = world.queueSteps('acme', 'web-app', 1, { seconds: 1 });
+    const late = world.stepOnDisable('acme', 'web-app', { seconds: 'hold' });
+    await startPoolHost(pool({ coolDownMs: 2000, max: 1 }));
+    await world.until(() => world.events.some((e) => e.type === 'completed' && e.stepUuid === warm!.stepUuid), 'the first step done');
+    const step = await late;
+    const runner = poolRunners()[0]!;
+    // The hook ran before Bitbucket acted on the PUT: the disable lands on a runner in a step.
+    await world.until(() => world.runners()[0]?.status === 'DISABLED', 'the disable applied');
+    expect(world.runners()).toMatchObject([{ uuid: runner.uuid, status: 'DISABLED', busy: true, stepUuid: step.stepUuid }]);
+    await until('the keep logged', () =>
+      lines.some((l) =>
+        /^pool ci: kept runner ci-1: .*running step .* \(after it was disabled; it stays disabled until the step ends\) during the retire window$/.test(l),
+      ),
+    );
+    // Kept through several more polls, far past the cool-down: the container runs, the step too.
+    await new Promise((r) => setTimeout(r, 4000));
+    expect(poolRunners().map((r) => r.uuid)).toEqual([runner.uuid]);
+    expect(await runningCount()).toBe(1);
+    expect(bb.server.stepStatus('acme', 'web-app', step.pipelineUuid, step.stepUuid)).toEqual({ state: 'IN_PROGRESS' });
+    expect(view().counts).toMatchObject({ busy: 1, idle: 0 });
+    expect(bb.server.requests.filter((r) => r.method === 'DELETE')).toEqual([]);
+    // The app's monitor read the step from the container's log: the step is in its log, with its UUID.
+    const [container] = await runnerContainers();
+    const log = (await docker.getContainer(container!.Id).logs({ stdout: true, stderr: true })).toString('utf8');
+    expect(log).toContain(step.stepUuid.replace(/[{}]/g, ''));
+
+    await world.finishStep(step.stepUuid);
+    await until('the runner retired', async () => poolRunners().length === 0 && (await runnerContainers()).length === 0, 30_000);
+    expect(bb.server.stepStatus('acme', 'web-app', step.pipelineUuid, step.stepUuid)).toEqual({ state: 'COMPLETED', result: 'SUCCESSFUL' });
+    const completed = world.events.find((e) => e.type === 'completed' && e.stepUuid === step.stepUuid)!;
+    expect(world.events.filter((e) => e.type === 'lost')).toEqual([]);
+    const writes = bb.server.requests.filter((r) => r.method === 'PUT' || r.method === 'DELETE');
+    // One disable (the retire window's), then the delete, only after the step completed.
+    expect(writes.map((r) => r.method)).toEqual(['PUT', 'DELETE']);
+    expect(writes[1]!.at).toBeGreaterThanOrEqual(completed.at);
+    expect(lines.some((l) => /^pool ci: retired runner ci-1: disabled in Bitbucket/.test(l))).toBe(true);
+    expect(ctx.settings().runners().list()).toEqual([]);
+  });
+
   it('min 1 then edited to 0 from settings: the idle runner goes after the cool-down', async () => {
     await startPoolHost(pool({ min: 1, coolDownMs: 2000 }));
     await until('one idle runner kept by min 1', () => view().counts.idle === 1);

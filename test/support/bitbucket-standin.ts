@@ -101,12 +101,20 @@ interface Workspace {
   runners: RunnerList;
 }
 
+/** A request as `meanwhile` hooks see it: decoded path segments after `2.0`, and the parsed JSON body. */
+export interface ArrivingRequest {
+  method: string;
+  segments: readonly string[];
+  body: unknown;
+}
+
 export class BitbucketStandin {
   readonly requests: RecordedRequest[] = [];
   readonly #server: Server;
   readonly #auth: StandinAuth;
   readonly #workspaces = new Map<string, Workspace>();
   readonly #faults: Array<Fault & { left: number }> = [];
+  readonly #meanwhile: Array<(r: ArrivingRequest) => Promise<void> | void> = [];
   #origin = '';
   #scopes: Set<string> | null = null;
   #runnerLimit = DEFAULT_RUNNER_LIMIT;
@@ -142,6 +150,19 @@ export class BitbucketStandin {
     return () => {
       const i = this.#faults.indexOf(entry);
       if (i >= 0) this.#faults.splice(i, 1);
+    };
+  }
+
+  /**
+   * `fn` runs for each authorized request after its body is read and before Bitbucket acts on it:
+   * what happened "meanwhile" on Bitbucket's side (a step handed to the runner a PUT disables).
+   * Returns what takes it off.
+   */
+  meanwhile(fn: (r: ArrivingRequest) => Promise<void> | void): () => void {
+    this.#meanwhile.push(fn);
+    return () => {
+      const i = this.#meanwhile.indexOf(fn);
+      if (i >= 0) this.#meanwhile.splice(i, 1);
     };
   }
 
@@ -351,6 +372,7 @@ export class BitbucketStandin {
     if (body === INVALID_JSON) return send(res, 400, errorBody('Bad request', 'The request body is not JSON.'));
     const denied = missingScopesAnswer(this.#scopes, segments, method);
     if (denied) return send(res, 403, denied);
+    for (const fn of [...this.#meanwhile]) await fn({ method, segments, body });
     const runners = runnerRoute(segments, method, body, (ws) => this.#runnerLists(ws));
     if (runners === 'not-runners') {
       if (method !== 'GET') return send(res, 405, errorBody('Method not allowed'));

@@ -15,11 +15,16 @@
  * The stand-in image learns of the world through a Docker volume of a known name (runner.sh):
  * its ONLINE line waits for the world's word, which `docker exec` brings, as it brings the steps.
  * Everything goes through the Docker API (dockerode); the world never prints a secret.
+ * It can follow a cluster node's dockerd too (the k8s pool scenario): the kubelet runs the pods'
+ * containers there with the Secret's values in their environment. A pod has no Docker socket,
+ * so runner.sh is not gated: it prints its ONLINE line itself, the world's ONLINE exec returns
+ * at once, and steps come by `docker exec` as on the private dockerd.
  *
  * API: PoolWorld.start(options) / close(); queueSteps(ws, slug, n, {labels, showRunsOn, seconds,
  * result, onePipeline, names}); finishStep(uuid) for `seconds: 'hold'`; configure({stepSeconds,
  * onlineDelayMs, unknownCredentials}); slowOnline(match, ms); neverOnline(match, 'hang'|'crash');
  * bitbucketDown({status} | 'unreachable') / bitbucketUp(); rateLimit(retryAfterSeconds, times);
+ * stepOnDisable(ws, slug, options): a step handed to the runner the app's disable PUT is about to hit;
  * runners() and `events` (online, offline, held, rejected, dispatched, completed, lost) to assert
  * on; until(check, what). The stand-in's own stepStatus() / runnersOf() say the rest. In a test
  * file, usePoolWorld() (pool-world-fixture.ts) starts one per test and cleans up after it:
@@ -162,6 +167,34 @@ export class PoolWorld {
 
   /** Put `count` steps in the queue of a repository (added to the stand-in first), oldest first. */
   queueSteps(workspace: string, repoSlug: string, count: number, options: QueueOptions = {}): QueuedStandinStep[] {
+    const out = this.#queue(workspace, repoSlug, count, options);
+    this.#dispatch();
+    return out;
+  }
+
+  /**
+   * The retire window's race: when the next PUT that disables a runner (the app retiring it)
+   * arrives, before Bitbucket applies it, one step is triggered and handed to that runner if it
+   * is idle and connected, as Bitbucket's scheduler could have an instant before the PUT. The
+   * disable then applies to a runner that is running the step. Resolves with that step.
+   */
+  stepOnDisable(workspace: string, repoSlug: string, options: Omit<QueueOptions, 'onePipeline'> = {}): Promise<QueuedStandinStep> {
+    return new Promise((resolve) => {
+      const off = this.#o.standin.meanwhile((r) => {
+        const state = (r.body as { state?: { status?: string } } | undefined)?.state;
+        if (r.method !== 'PUT' || state?.status !== 'DISABLED' || this.#closed) return;
+        const runner = this.#runner(r.segments[r.segments.length - 1] ?? '');
+        if (!runner || runner.status !== 'ONLINE' || runner.step || !this.#connected(runner.uuid)) return;
+        off();
+        const [queued] = this.#queue(workspace, repoSlug, 1, options);
+        const step = this.#o.standin.waitingSteps().find((s) => s.stepUuid === queued!.stepUuid)!;
+        this.#hand(runner, step);
+        resolve(queued!);
+      });
+    });
+  }
+
+  #queue(workspace: string, repoSlug: string, count: number, options: QueueOptions): QueuedStandinStep[] {
     const labels = options.labels ?? DEFAULT_LABELS;
     const plan: StepPlan = { labels, seconds: options.seconds ?? this.#o.stepSeconds, result: options.result ?? 'SUCCESSFUL' };
     const steps = Array.from({ length: count }, (_, i) => ({ uuid: `{${randomUUID()}}`, name: options.names?.[i] ?? `Step ${i + 1}` }));
@@ -184,7 +217,6 @@ export class PoolWorld {
         out.push({ workspace, repoSlug, pipelineUuid, stepUuid: s.uuid, name: s.name, buildNumber });
       }
     }
-    this.#dispatch();
     return out;
   }
 

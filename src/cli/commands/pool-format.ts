@@ -8,9 +8,10 @@ function where(p: { workspace: string; repository?: string | null }): string {
   return p.repository ? `${p.workspace}/${p.repository}` : `workspace ${p.workspace}`;
 }
 
-function placement(p: { on: 'docker' | 'kubernetes'; kubernetes?: { context?: string | null; namespace: string } | null }): string {
+function placement(p: { on: 'docker' | 'kubernetes'; kubernetes?: { context?: string | null; namespace: string; imagePullPolicy?: string } | null }): string {
   if (p.on === 'docker' || !p.kubernetes) return 'this machine (docker)';
-  return `kubernetes ${p.kubernetes.context ?? '(current context)'}/${p.kubernetes.namespace}`;
+  const pull = p.kubernetes.imagePullPolicy && p.kubernetes.imagePullPolicy !== 'Always' ? ` (image pull policy ${p.kubernetes.imagePullPolicy})` : '';
+  return `kubernetes ${p.kubernetes.context ?? '(current context)'}/${p.kubernetes.namespace}${pull}`;
 }
 
 function labelsOf(labels: readonly string[]): string {

@@ -16,7 +16,7 @@ import { describePool, poolTable, showPool } from './pool-format.js';
 
 const FLAGS =
   '[--workspace W] [--repository SLUG] [--label L]… [--min N] [--max N] [--idle K] [--cool-down 5m] [--start-timeout 3m] ' +
-  '[--on docker|kubernetes] [--namespace NS] [--context C] [--size 1x|2x|4x|8x] [--work-dir DIR]';
+  '[--on docker|kubernetes] [--namespace NS] [--context C] [--image-pull-policy Always|IfNotPresent|Never] [--size 1x|2x|4x|8x] [--work-dir DIR]';
 const USAGE = `pool add NAME --max N ${FLAGS} | pool list | pool show NAME | pool edit NAME ${FLAGS} | pool remove NAME [--force] (each with --json)`;
 
 const FLAG_OF: Record<PoolField, string> = {
@@ -34,6 +34,7 @@ const FLAG_OF: Record<PoolField, string> = {
   workDir: '--work-dir',
   namespace: '--namespace',
   context: '--context',
+  imagePullPolicy: '--image-pull-policy',
 };
 
 function str(args: ParsedArgs, name: string): string | undefined {
@@ -91,6 +92,12 @@ export function poolInputFromFlags(args: ParsedArgs): PoolInput {
   set('workDir', clearable('work-dir'));
   set('namespace', str(args, 'namespace')?.trim());
   set('context', clearable('context'));
+  // "" goes back to the default (Always), as "" clears --context.
+  const pull = clearable('image-pull-policy');
+  set(
+    'imagePullPolicy',
+    pull === null ? null : pull === undefined ? undefined : oneOf(args, 'image-pull-policy', ['Always', 'IfNotPresent', 'Never'] as const),
+  );
   return input;
 }
 
@@ -227,6 +234,7 @@ export const poolCommand: Command = {
     on: { type: 'string' },
     namespace: { type: 'string' },
     context: { type: 'string' },
+    'image-pull-policy': { type: 'string' },
     size: { type: 'string' },
     'work-dir': { type: 'string' },
     force: { type: 'boolean' },

@@ -13,6 +13,8 @@ export interface RunnerPodStatus {
   waiting: string | null;
   lastTermination: { reason: string; exitCode: number; finishedAt: string | null } | null;
   node: string | null;
+  /** The scheduler's words while it cannot place the pod ("0/1 nodes are available: 1 Insufficient cpu."); null once placed. */
+  unschedulable: string | null;
   startedAt: string | null;
   /** Restarts of the dind sidecar, plain container or native sidecar alike. */
   dindRestarts: number;
@@ -25,6 +27,12 @@ function iso(d: Date | string | undefined): string | null {
 
 function runnerOf(statuses: V1ContainerStatus[] | undefined): V1ContainerStatus | undefined {
   return (statuses ?? []).find((s) => s.name === RUNNER_CONTAINER);
+}
+
+function unschedulableMessage(pod: V1Pod): string | null {
+  const c = (pod.status?.conditions ?? []).find((x) => x.type === 'PodScheduled');
+  if (!c || c.status !== 'False' || c.reason !== 'Unschedulable') return null;
+  return c.message?.trim() || 'no node fits it';
 }
 
 export function runnerPodStatus(pod: V1Pod): RunnerPodStatus {
@@ -41,6 +49,7 @@ export function runnerPodStatus(pod: V1Pod): RunnerPodStatus {
       ? { reason: last.reason ?? (last.exitCode === 0 ? 'Completed' : 'Error'), exitCode: last.exitCode, finishedAt: iso(last.finishedAt) }
       : null,
     node: pod.spec?.nodeName ?? null,
+    unschedulable: unschedulableMessage(pod),
     startedAt: iso(runner?.state?.running?.startedAt),
     dindRestarts: dind?.restartCount ?? 0,
   };

@@ -111,9 +111,10 @@ export interface KubernetesBackendDeps {
   pool: () => PoolConfig;
 }
 
-/** A pod that is not running yet, in words: unschedulable, pulling, creating. */
-function podReason(pod: { phase: string; waiting: string | null; node: string | null }): string {
+/** A pod that is not running yet, in words: unschedulable (with the scheduler's reason), pulling, creating. */
+function podReason(pod: { phase: string; waiting: string | null; node: string | null; unschedulable: string | null }): string {
   if (pod.waiting) return `pod ${pod.waiting}${/Image|Pull/i.test(pod.waiting) ? ' (image pull)' : ''}`;
+  if (pod.unschedulable) return `pod unschedulable: ${pod.unschedulable}`;
   if (pod.phase === 'Pending' && pod.node === null) return 'pod unschedulable: no node fits it yet';
   return `pod ${pod.phase}`;
 }
@@ -137,6 +138,7 @@ export class KubernetesBackend implements RunnerBackend {
       labels: pool.labels,
       force: true,
       ...(k?.context ? { context: k.context } : {}),
+      ...(k?.imagePullPolicy ? { imagePullPolicy: k.imagePullPolicy } : {}),
     });
   }
 

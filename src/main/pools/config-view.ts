@@ -15,7 +15,9 @@ export function poolViewFromConfig(p: PoolConfig): PoolView {
     coolDownSeconds: Math.round(p.coolDownMs / 1000),
     startTimeoutSeconds: Math.round(p.startTimeoutMs / 1000),
     size: p.size,
-    kubernetes: p.kubernetes ? { context: p.kubernetes.context ?? null, namespace: p.kubernetes.namespace } : null,
+    kubernetes: p.kubernetes
+      ? { context: p.kubernetes.context ?? null, namespace: p.kubernetes.namespace, imagePullPolicy: p.kubernetes.imagePullPolicy ?? 'Always' }
+      : null,
     status: 'inactive',
     desired: 0,
     counts: { busy: 0, idle: 0, starting: 0, offline: 0, waiting: 0, waitingUnknownLabels: 0 },

@@ -9,7 +9,21 @@ import type { PoolStore, RunnerStore } from '../settings/types.js';
 
 /** The parts of a pool a user sets; the front ends name them their own way (`--cool-down`, `coolDownSeconds`). */
 export type PoolField =
-  'name' | 'workspace' | 'repository' | 'labels' | 'min' | 'max' | 'idle' | 'coolDown' | 'startTimeout' | 'on' | 'size' | 'workDir' | 'namespace' | 'context';
+  | 'name'
+  | 'workspace'
+  | 'repository'
+  | 'labels'
+  | 'min'
+  | 'max'
+  | 'idle'
+  | 'coolDown'
+  | 'startTimeout'
+  | 'on'
+  | 'size'
+  | 'workDir'
+  | 'namespace'
+  | 'context'
+  | 'imagePullPolicy';
 
 /** What a user gave; absent: the default (add) or unchanged (edit); null: cleared. */
 export interface PoolInput {
@@ -26,7 +40,11 @@ export interface PoolInput {
   workDir?: string | null;
   namespace?: string;
   context?: string | null;
+  /** Kubernetes pools: the pods' image pull policy; null: back to the default (Always). */
+  imagePullPolicy?: PullPolicy | null;
 }
+
+type PullPolicy = NonNullable<NonNullable<PoolConfig['kubernetes']>['imagePullPolicy']>;
 
 export const POOL_DEFAULTS = { min: 0, idle: 0, coolDownMs: 5 * 60_000, startTimeoutMs: 3 * 60_000, on: 'docker', size: '1x' } as const;
 
@@ -75,7 +93,7 @@ const FIELD_OF_KEY: Record<string, PoolField> = {
 };
 
 function fieldOf(path: readonly PropertyKey[]): PoolField {
-  if (path[0] === 'kubernetes') return path[1] === 'context' ? 'context' : 'namespace';
+  if (path[0] === 'kubernetes') return path[1] === 'context' ? 'context' : path[1] === 'imagePullPolicy' ? 'imagePullPolicy' : 'namespace';
   return FIELD_OF_KEY[String(path[0])] ?? 'name';
 }
 
@@ -125,11 +143,12 @@ function apply(base: Omit<PoolConfig, 'max'> & { max?: number }, input: PoolInpu
   if (next.on === 'docker') {
     delete next.kubernetes;
   } else {
-    const current = (base.kubernetes ?? {}) as { context?: string; namespace?: string };
+    const current = (base.kubernetes ?? {}) as { context?: string; namespace?: string; imagePullPolicy?: PullPolicy };
     const namespace = input.namespace ?? current.namespace;
     const context = input.context === null || input.context === '' ? undefined : (input.context ?? current.context);
+    const pull = input.imagePullPolicy === null ? undefined : (input.imagePullPolicy ?? current.imagePullPolicy);
     if (namespace === undefined) delete next.kubernetes;
-    else next.kubernetes = { namespace, ...(context !== undefined ? { context } : {}) };
+    else next.kubernetes = { namespace, ...(context !== undefined ? { context } : {}), ...(pull !== undefined ? { imagePullPolicy: pull } : {}) };
   }
   return next as unknown as PoolConfig;
 }
@@ -139,6 +158,8 @@ function misplaced(input: PoolInput, on: PoolConfig['on']): PoolIssue[] {
   if (on === 'docker') {
     if (input.namespace !== undefined) issues.push({ field: 'namespace', message: 'is only for pools on kubernetes: add --on kubernetes, or leave it out' });
     if (input.context) issues.push({ field: 'context', message: 'is only for pools on kubernetes: add --on kubernetes, or leave it out' });
+    if (input.imagePullPolicy)
+      issues.push({ field: 'imagePullPolicy', message: "is only for pools on kubernetes: this machine's Docker uses the images it has" });
   } else if (input.workDir) {
     issues.push({ field: 'workDir', message: "is only for pools on docker: a cluster's runners get their working directory in the pod" });
   }

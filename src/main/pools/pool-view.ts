@@ -43,7 +43,9 @@ export function poolView({ config, status, problem, observation: o, journal }: P
     coolDownSeconds: Math.round(config.coolDownMs / 1000),
     startTimeoutSeconds: Math.round(config.startTimeoutMs / 1000),
     size: config.size,
-    kubernetes: config.kubernetes ? { context: config.kubernetes.context ?? null, namespace: config.kubernetes.namespace } : null,
+    kubernetes: config.kubernetes
+      ? { context: config.kubernetes.context ?? null, namespace: config.kubernetes.namespace, imagePullPolicy: config.kubernetes.imagePullPolicy ?? 'Always' }
+      : null,
     status,
     desired: o?.plan.desired ?? 0,
     counts: { ...counts },

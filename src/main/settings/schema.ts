@@ -94,6 +94,8 @@ const poolSchema = z
           .string()
           .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a Kubernetes namespace name')
           .max(63),
+        /** The runner and dind images' pull policy; absent: Always (a cluster without a registry needs IfNotPresent or Never). */
+        imagePullPolicy: z.enum(['Always', 'IfNotPresent', 'Never']).optional(),
       })
       .optional(),
     createdAt: z.iso.datetime({ offset: true }),

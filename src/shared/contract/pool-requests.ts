@@ -28,6 +28,8 @@ const poolFields = {
   /** Kubernetes pools: namespace and kubeconfig context (null: the current one). */
   namespace: z.string().trim().optional(),
   context: z.string().trim().nullable().optional(),
+  /** Kubernetes pools: the pods' image pull policy; null (edit): back to Always. */
+  imagePullPolicy: z.enum(['Always', 'IfNotPresent', 'Never']).nullable().optional(),
 };
 
 const poolName = z.string().trim().min(1, 'is empty: give the pool a name, like ci');

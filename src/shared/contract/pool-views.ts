@@ -40,7 +40,8 @@ export interface PoolView {
   coolDownSeconds: number;
   startTimeoutSeconds: number;
   size: '1x' | '2x' | '4x' | '8x';
-  kubernetes: { context: string | null; namespace: string } | null;
+  /** `imagePullPolicy`: the pods' (Always unless the pool says otherwise). */
+  kubernetes: { context: string | null; namespace: string; imagePullPolicy: 'Always' | 'IfNotPresent' | 'Never' } | null;
   /**
    * `active`: a controller runs it (serve, watch, the desktop app); `holding`: it keeps the pool as
    * it is after a Bitbucket error (429/5xx/unreachable) until the next try; `inactive`: no

@@ -27,8 +27,8 @@ export interface PoolConfig extends Omit<PoolSpec, 'labels'> {
   size: '1x' | '2x' | '4x' | '8x';
   /** Docker pools: the directory each runner's working directory is made under; absent: auto. */
   workDir?: string;
-  /** Kubernetes pools: kubeconfig context (absent: current) and namespace. */
-  kubernetes?: { context?: string; namespace: string };
+  /** Kubernetes pools: kubeconfig context (absent: current), namespace and the pods' image pull policy (absent: Always). */
+  kubernetes?: { context?: string; namespace: string; imagePullPolicy?: 'Always' | 'IfNotPresent' | 'Never' };
   /** ISO-8601. */
   createdAt: string;
 }

@@ -175,6 +175,32 @@ describe('runner-tray pool edit, list, show, remove', () => {
     expect(poolsIn(dataDir)[0]).not.toHaveProperty('kubernetes');
   });
 
+  it('--image-pull-policy: saved for a kubernetes pool, shown, changed and cleared back to Always; refused for docker or a bad word', async () => {
+    const { env, dataDir } = world();
+    const added = await run(env, 'pool', 'add', 'k', '--max', '2', '--on', 'kubernetes', '--namespace', 'ci-runners', '--image-pull-policy', 'IfNotPresent');
+    expect(added.err).toBe('');
+    expect(added.out).toContain('on kubernetes (current context)/ci-runners (image pull policy IfNotPresent)');
+    expect(poolsIn(dataDir)[0]).toMatchObject({ kubernetes: { namespace: 'ci-runners', imagePullPolicy: 'IfNotPresent' } });
+    // Another edit keeps it; Never replaces it; "" goes back to the default.
+    expect((await run(env, 'pool', 'edit', 'k', '--max', '3')).code).toBe(0);
+    expect(poolsIn(dataDir)[0]).toMatchObject({ max: 3, kubernetes: { imagePullPolicy: 'IfNotPresent' } });
+    const never = await run(env, 'pool', 'edit', 'k', '--image-pull-policy', 'Never', '--json');
+    expect(JSON.parse(never.out)).toMatchObject({ kubernetes: { namespace: 'ci-runners', imagePullPolicy: 'Never', context: null } });
+    expect((await run(env, 'pool', 'edit', 'k', '--image-pull-policy', '')).code).toBe(0);
+    expect(poolsIn(dataDir)[0]).toMatchObject({ kubernetes: { namespace: 'ci-runners' } });
+    expect(poolsIn(dataDir)[0]!.kubernetes).not.toHaveProperty('imagePullPolicy');
+    const shown = JSON.parse((await run(env, 'pool', 'edit', 'k', '--max', '2', '--json')).out) as { kubernetes: unknown };
+    expect(shown.kubernetes).toEqual({ context: null, namespace: 'ci-runners', imagePullPolicy: 'Always' });
+
+    const bad = await run(env, 'pool', 'edit', 'k', '--image-pull-policy', 'sometimes');
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain('--image-pull-policy is one of Always, IfNotPresent, Never; got "sometimes"');
+    const docker = await run(env, 'pool', 'add', 'd', '--max', '2', '--image-pull-policy', 'Never');
+    expect(docker.code).toBe(2);
+    expect(docker.err).toContain("--image-pull-policy is only for pools on kubernetes: this machine's Docker uses the images it has");
+    expect(poolsIn(dataDir).map((p) => p.name)).toEqual(['k']);
+  });
+
   it('refuses to move a pool that has runners to another workspace or placement', async () => {
     const { env, dataDir } = world();
     await run(env, 'pool', 'add', 'ci', '--max', '2');

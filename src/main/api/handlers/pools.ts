@@ -29,6 +29,7 @@ export function poolInputOf(req: Omit<PoolFieldsRequest, 'name'>): PoolInput {
   copy('workDir', req.workDir);
   copy('namespace', req.namespace);
   copy('context', req.context);
+  copy('imagePullPolicy', req.imagePullPolicy);
   return input;
 }
 

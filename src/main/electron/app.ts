@@ -110,6 +110,23 @@ async function main(): Promise<void> {
     if (!r.ok && Notification.isSupported()) new Notification({ title, body: r.error?.message ?? '' }).show();
   };
   const loginDeps = { app, env };
+  // Stop and Bring back from the tray: asked first (native dialog) when the runner is running a step.
+  const askedFromTray = (runnerUuid: string, question: typeof stepRunningQuestion, channel: 'runners.stop' | 'kubernetes.bringBack', failureTitle: string) => {
+    const name = trayController.state.runners.find((r) => r.uuid === runnerUuid)?.displayName ?? runnerUuid;
+    const confirm = async () => {
+      const q = question(language(), name);
+      const { response } = await dialog.showMessageBox({
+        type: 'warning',
+        message: q.message,
+        detail: q.detail,
+        buttons: q.buttons,
+        defaultId: 1,
+        cancelId: 1,
+      });
+      return response === 0;
+    };
+    void stopFromTray(runnerUuid, (req) => host.api.dispatch(channel, req), confirm).then((r) => r && report(failureTitle)(r));
+  };
   const tray = new Tray(trayIcon('stopped'));
   const trayController = new TrayController({
     tray,
@@ -125,47 +142,13 @@ async function main(): Promise<void> {
     actions: {
       open: showWindow,
       start: (runnerUuid) => void host.api.dispatch('runners.start', { runnerUuid }).then(report('Runner Tray: could not start the runner')),
-      stop: (runnerUuid) => {
-        const name = trayController.state.runners.find((r) => r.uuid === runnerUuid)?.displayName ?? runnerUuid;
-        const confirm = async () => {
-          const q = stepRunningQuestion(language(), name);
-          const { response } = await dialog.showMessageBox({
-            type: 'warning',
-            message: q.message,
-            detail: q.detail,
-            buttons: q.buttons,
-            defaultId: 1,
-            cancelId: 1,
-          });
-          return response === 0;
-        };
-        void stopFromTray(runnerUuid, (req) => host.api.dispatch('runners.stop', req), confirm).then(
-          (r) => r && report('Runner Tray: could not stop the runner')(r),
-        );
-      },
+      stop: (runnerUuid) => askedFromTray(runnerUuid, stepRunningQuestion, 'runners.stop', 'Runner Tray: could not stop the runner'),
       // The add form, which offers the clipboard's command itself (redacted preview, full text on accept).
       addFromClipboard: () => windows.open('add-from-clipboard'),
       openPools: () => windows.open('pools'),
       // A form (context, namespace, kind, size, preview): the window's dialog for that runner.
       moveToCluster: (runnerUuid) => windows.open(moveToClusterRoute(runnerUuid)),
-      bringBack: (runnerUuid) => {
-        const name = trayController.state.runners.find((r) => r.uuid === runnerUuid)?.displayName ?? runnerUuid;
-        const confirm = async () => {
-          const q = bringBackQuestion(language(), name);
-          const { response } = await dialog.showMessageBox({
-            type: 'warning',
-            message: q.message,
-            detail: q.detail,
-            buttons: q.buttons,
-            defaultId: 1,
-            cancelId: 1,
-          });
-          return response === 0;
-        };
-        void stopFromTray(runnerUuid, (req) => host.api.dispatch('kubernetes.bringBack', req), confirm).then(
-          (r) => r && report('Runner Tray: could not bring the runner back')(r),
-        );
-      },
+      bringBack: (runnerUuid) => askedFromTray(runnerUuid, bringBackQuestion, 'kubernetes.bringBack', 'Runner Tray: could not bring the runner back'),
       setOpenAtLogin: (enabled) => {
         try {
           setOpenAtLogin(loginDeps, enabled);

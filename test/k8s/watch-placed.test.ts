@@ -131,7 +131,10 @@ describe('a runner on the cluster, watched like a local runner', () => {
         const crashed = await until('a runnerCrashed notification', async () =>
           events.find((e) => e.type === 'notification' && e.kind === 'runnerCrashed' && e.runnerUuid === uuid),
         );
-        expect(crashed, `events: ${events.map((e) => e.type).join(', ')}`).toMatchObject({ diagnosis: { code: 'OAUTH_REJECTED' } });
+        expect(
+          crashed,
+          `events: ${events.map((e) => (e.type === 'runner.changed' ? `runner.changed ${e.runner.runnerState}` : e.type)).join(', ')}`,
+        ).toMatchObject({ diagnosis: { code: 'OAUTH_REJECTED' } });
         const crashedView = await until('the CRASHED view', async () => views().find((v) => v.runnerState === 'CRASHED'));
         expect(crashedView.placement).toMatchObject({ namespace: 'rt-crash', problem: null });
         expect(crashedView.placement?.pod?.lastTermination).toBe('Error (exit 1)');

@@ -328,8 +328,17 @@ export class ClusterWatch {
     if (ended && endedId && !e.folded.includes(endedId)) {
       if (r.containerId === endedId && r.running) {
         await this.#drain(e);
-        // The follow opened too late for a run that crashed at once, or failed: read the run whole.
-        if (r.runLines === 0 && pod) await this.#readRunLog(e, pod, cs?.state?.terminated === undefined);
+        // The follow may have opened too late (a run that crashed at once), failed, or not caught
+        // up (a busy API server, its last chunks still in flight): the run's log is read again,
+        // past what was folded, so the exit is judged with the last lines that name its cause.
+        if (pod) {
+          if (r.runLines > 0) {
+            // A cut-off last chunk is read again whole.
+            r.lines.reset();
+            r.resuming();
+          }
+          await this.#readRunLog(e, pod, cs?.state?.terminated === undefined);
+        }
       } else if (pod) await this.#readMissedRun(e, pod, endedId, cs?.state?.terminated === undefined, ended.startedAt);
       remember(e.folded, endedId);
       const time = ended.finishedAt ? new Date(ended.finishedAt).toISOString() : now;

@@ -140,13 +140,14 @@ export class PlacedRunner {
     if (this.quiet) return;
     const time = ts ?? new Date().toISOString();
     this.#queue({ lineNumber: this.lineNumber, text: maskLogText(text, this.secrets), ...(ts ? { time: ts } : {}) });
+    // The diagnosis before the state it may cause: a CRASHED notice carries the diagnosis that named it.
+    for (const d of found) this.#host.emit({ type: 'diagnosis', runnerUuid: this.runnerUuid, diagnosis: d, time });
     if (before !== this.replay.state) {
       const s = this.replay.state.runnerState;
       if ((s === 'ONLINE' || s === 'BUSY') && this.#host.supervisor.verdict(this.runnerUuid)) this.#host.supervisor.healthy(this.runnerUuid);
       this.emitStepChanges(time);
       this.publish(time);
     }
-    for (const d of found) this.#host.emit({ type: 'diagnosis', runnerUuid: this.runnerUuid, diagnosis: d, time });
   }
 
   /** The runner container started or ended, as the kubelet reported it. */
@@ -167,8 +168,11 @@ export class PlacedRunner {
     }
     this.running = action === 'start';
     this.emitStepChanges(time);
-    // Announced even while held: the run's lines are in by now, and a start right after must not hide the crash.
-    this.#announce(time);
+    // An exit is announced even while held: the run's lines are in by now, and a start right after
+    // must not hide the crash. A start while held waits: the pod may already say how that run ended
+    // (one that crashed between two looks), and its log, read next, names why.
+    if (action === 'die') this.#announce(time);
+    else this.publish(time);
   }
 
   /** A crash-loop verdict first, then the shared rule over the pod's runner container and the log's reading. */

@@ -29,7 +29,11 @@ export async function followPodLog(
 ): Promise<PodLogFollower> {
   const sink = new PassThrough();
   sink.setEncoding('utf8');
-  sink.on('data', (d: string) => onText(d));
+  let stopped = false;
+  // Chunks still buffered when we stop are dropped: the caller reads the rest another way.
+  sink.on('data', (d: string) => {
+    if (!stopped) onText(d);
+  });
   let done!: () => void;
   const ended = new Promise<void>((resolve) => (done = resolve));
   sink.on('end', () => done());
@@ -44,6 +48,7 @@ export async function followPodLog(
   return {
     ended,
     stop() {
+      stopped = true;
       controller.abort();
       sink.end();
       done();

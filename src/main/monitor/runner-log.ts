@@ -177,8 +177,9 @@ export class RunnerLog {
     if (t.quiet) return;
     const time = ts ?? new Date().toISOString();
     this.#queue(t, { lineNumber: t.lineNumber, text: maskLogText(text, t.secrets), ...(ts ? { time: ts } : {}) });
-    if (before !== t.replay.state) this.#o.changed(t, time);
+    // The diagnosis before the state it may cause: a CRASHED notice carries the diagnosis that named it.
     this.#diagnosed(t, found, time);
+    if (before !== t.replay.state) this.#o.changed(t, time);
   }
 
   /** Pushes the lines waiting for their batch now. */

@@ -87,7 +87,7 @@ describe('Move to cluster dialog (stand-in service)', () => {
     expect(bridge.calls.filter((c) => c === 'kubernetes.move')).toHaveLength(3);
 
     await item.getByRole('button', { name: 'Bring back to this machine' }).click();
-    await item.getByText('This machine').waitFor();
+    await item.getByText('This machine', { exact: true }).waitFor();
     expect(service.runners.get(RUNNER)?.placement).toBeUndefined();
   });
 

@@ -86,7 +86,7 @@ describe('the Runners screen and a real cluster', () => {
 
     const p = await openPage();
     const item = p.getByRole('listitem', { name: 'k8s-ui' });
-    await item.getByText('This machine').waitFor();
+    await item.getByText('This machine', { exact: true }).waitFor();
     await item.getByRole('button', { name: 'Move to cluster…' }).click();
 
     const dialog = p.getByRole('dialog', { name: 'Move “k8s-ui” to a Kubernetes cluster' });
@@ -124,8 +124,16 @@ describe('the Runners screen and a real cluster', () => {
     await p.screenshot({ path: `${SHOTS}runner-on-cluster.png`, fullPage: true });
 
     await item.getByRole('button', { name: 'Bring back to this machine' }).click();
-    await item.getByText('This machine').waitFor({ timeout: 150_000 });
-    await p.getByText('k8s-ui is back on this machine and starting.').waitFor();
+    // Exact: the placed card's hint says "…once it runs on this machine again".
+    await item.getByText('This machine', { exact: true }).waitFor({ timeout: 150_000 });
+    // The answer comes once the local container started; a failure would be said on the card.
+    await p
+      .getByText('k8s-ui is back on this machine and starting.')
+      .waitFor({ timeout: 90_000 })
+      .catch(async (err: Error) => {
+        throw new Error(`${err.message}\nThe card said: ${await item.innerText()}`);
+      });
+    expect(await item.getByRole('alert').count()).toBe(0);
     await expect(apps.readNamespacedDeployment({ name: workloadName(uuid), namespace: 'rt-ui' })).rejects.toMatchObject({ code: 404 });
     await until('the local container to run again', async () => (await localStates(uuid)).join() === 'running');
     expect((await docker.getContainer(name).inspect()).State.Running).toBe(true);

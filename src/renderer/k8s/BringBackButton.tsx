@@ -6,27 +6,30 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ContractError, RunnerView, StartedRunnerView } from '../../shared/contract/index.js';
 import { useClient } from '../contract-hooks.js';
-import { useErrorText } from '../error-text.js';
 
 export function BringBackButton({
   runner,
   onChanged,
   announce,
+  onError,
 }: {
   runner: RunnerView;
   onChanged: (view: StartedRunnerView) => void;
   announce: (text: string) => void;
+  /**
+   * Said by the runner's card, not here: once the workload is deleted the card shows the runner on
+   * this machine and this button is gone, while the local start may still fail.
+   */
+  onError: (error: ContractError | undefined) => void;
 }) {
   const { t } = useTranslation();
   const client = useClient();
-  const errorText = useErrorText();
   const [busy, setBusy] = useState(false);
   const [confirmStep, setConfirmStep] = useState(false);
-  const [error, setError] = useState<ContractError>();
 
   async function bringBack(force: boolean) {
     setBusy(true);
-    setError(undefined);
+    onError(undefined);
     setConfirmStep(false);
     const result = await client.invoke('kubernetes.bringBack', { runnerUuid: runner.uuid, force });
     setBusy(false);
@@ -34,16 +37,11 @@ export function BringBackButton({
       announce(t('k8s.broughtBack', { name: runner.displayName }));
       onChanged(result.value);
     } else if (result.error.code === 'STEP_RUNNING') setConfirmStep(true);
-    else setError(result.error);
+    else onError(result.error);
   }
 
   return (
     <>
-      {error && (
-        <p role="alert" className="error-text">
-          {errorText.contract(error)}
-        </p>
-      )}
       {confirmStep ? (
         <div className="confirm" role="group" aria-label={t('k8s.bringBackStepLabel')}>
           <p>{t('k8s.bringBackStepConfirm', { name: runner.displayName })}</p>

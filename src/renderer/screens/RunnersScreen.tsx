@@ -327,7 +327,7 @@ function RunnerItem({
         </div>
       ) : placed ? (
         <div className="actions">
-          <BringBackButton runner={runner} onChanged={onChanged} announce={announce} />
+          <BringBackButton runner={runner} onChanged={onChanged} announce={announce} onError={setError} />
           <p className="hint">{t('k8s.placedHint')}</p>
         </div>
       ) : (

@@ -7,11 +7,11 @@
  */
 import { AppsV1Api, KubeConfig } from '@kubernetes/client-node';
 import Docker from 'dockerode';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { workloadName } from '../../src/shared/k8s/index.js';
 import { launchChromium } from '../support/chromium.js';
-import { newRunnerUuid, runnerPaste, SECRET, tokenOf, until } from '../support/k8s-runners.js';
+import { adminCore, newRunnerUuid, runnerPaste, SECRET, tokenOf, until } from '../support/k8s-runners.js';
 import { screenshotDir } from '../support/screenshots.js';
 import { recordEvents, startServe, type ServeChild } from '../support/serve-child.js';
 
@@ -20,6 +20,7 @@ const kubeconfig = inject('kubeconfig');
 const dockerSocket = inject('dockerSocket');
 const docker = new Docker({ socketPath: dockerSocket });
 const kubeToken = tokenOf(kubeconfig);
+const core = adminCore(kubeconfig);
 const TOKEN = 'k8s-dashboard-test-token-Wq7Zr2Lp';
 const apps = (() => {
   const kc = new KubeConfig();
@@ -77,6 +78,17 @@ const localStates = async (uuid: string) =>
   (await docker.listContainers({ all: true, filters: { label: [`runner-tray.runner=${uuid}`] } })).map((c) => c.State);
 const pageText = (p: Page) => p.evaluate(() => document.body.innerText + document.documentElement.outerHTML);
 
+/** For a failed wait: the card, the cluster's pods and the service's last words (secrets cut out). */
+async function whatWasThere(item: Locator): Promise<string> {
+  const pods = (await core.listPodForAllNamespaces()).items.map(
+    (p) =>
+      `${p.metadata?.namespace}/${p.metadata?.name} ${p.status?.phase}${p.metadata?.deletionTimestamp ? ` deleting since ${p.metadata.deletionTimestamp.toISOString()}` : ''} ` +
+      (p.status?.containerStatuses ?? []).map((c) => `${c.name}:${Object.keys(c.state ?? {}).join()}`).join(' '),
+  );
+  const text = `The card said: ${await item.innerText()}\nPods (${new Date().toISOString()}):\n${pods.join('\n')}\nServe said:\n${(serve.stdout() + serve.stderr()).slice(-3000)}`;
+  return text.split(SECRET).join('<secret>').split(kubeToken).join('<token>');
+}
+
 describe('the Runners screen and a real cluster', () => {
   it('moves a runner to the cluster with a masked preview, and brings it back', { timeout: 300_000 }, async () => {
     const uuid = newRunnerUuid();
@@ -125,13 +137,18 @@ describe('the Runners screen and a real cluster', () => {
 
     await item.getByRole('button', { name: 'Bring back to this machine' }).click();
     // Exact: the placed card's hint says "…once it runs on this machine again".
-    await item.getByText('This machine', { exact: true }).waitFor({ timeout: 150_000 });
+    await item
+      .getByText('This machine', { exact: true })
+      .waitFor({ timeout: 150_000 })
+      .catch(async (err: Error) => {
+        throw new Error(`${err.message}\n${await whatWasThere(item)}`);
+      });
     // The answer comes once the local container started; a failure would be said on the card.
     await p
       .getByText('k8s-ui is back on this machine and starting.')
       .waitFor({ timeout: 90_000 })
       .catch(async (err: Error) => {
-        throw new Error(`${err.message}\nThe card said: ${await item.innerText()}`);
+        throw new Error(`${err.message}\n${await whatWasThere(item)}`);
       });
     expect(await item.getByRole('alert').count()).toBe(0);
     await expect(apps.readNamespacedDeployment({ name: workloadName(uuid), namespace: 'rt-ui' })).rejects.toMatchObject({ code: 404 });

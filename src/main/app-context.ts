@@ -145,6 +145,18 @@ export class AppContext {
           runners,
           resetSupervision: (uuid) => void this.#monitorBuilt?.supervisor.reset(uuid),
           stepRunning: (uuid) => this.#monitorBuilt?.snapshot(uuid)?.runnerState === 'BUSY',
+          placedStepRunning: async (uuid) => {
+            const watch = this.clusterWatch();
+            await watch.sync();
+            return watch.snapshot(uuid)?.runnerState === 'BUSY';
+          },
+          unplace: async (uuid) => {
+            const namespace = this.settings().runners().get(uuid)?.placement?.namespace ?? '';
+            const { deleted, cluster } = await this.kubernetes().delete(uuid);
+            // A watch of a runner that is gone would go on listing its (deleted) pods.
+            await this.#clusterWatch?.sync();
+            return { cluster, namespace, deleted: deleted.map((d) => `${d.kind} ${d.name}`) };
+          },
         }),
     ));
   }

@@ -91,6 +91,33 @@ describe('Move to cluster dialog (stand-in service)', () => {
     expect(service.runners.get(RUNNER)?.placement).toBeUndefined();
   });
 
+  it('removes a runner on the cluster from its card, saying that its workload there goes first', async () => {
+    service.runners.set(RUNNER, { ...busyRunner(), runnerState: 'ONLINE', currentStep: undefined } as RunnerView);
+    const p = await openPage();
+    const item = p.getByRole('listitem', { name: 'Build box' });
+    await item.getByRole('button', { name: 'Move to cluster…' }).click();
+    const dialog = p.getByRole('dialog', { name: 'Move “Build box” to a Kubernetes cluster' });
+    await dialog.getByLabel('Manifest YAML').getByText('oauthClientSecret: •••••••• (hidden)').waitFor();
+    await dialog.getByRole('button', { name: 'Move to cluster' }).click();
+    await item.getByText('Kubernetes: stand-in · namespace bitbucket-runner').waitFor();
+    // On the cluster: no Start or Stop here, but Remove is.
+    expect(await item.getByRole('button', { name: 'Start' }).count()).toBe(0);
+    await item.getByRole('button', { name: 'Remove' }).click();
+    const confirm = item.getByRole('group', { name: 'Confirm removal' });
+    await confirm
+      .getByText(
+        'Remove “Build box”? Its workload and Secret in namespace bitbucket-runner on the cluster are deleted first, then its stored secret here; the runner stays registered in Bitbucket.',
+      )
+      .waitFor();
+    await confirm.getByRole('button', { name: 'Cancel' }).click();
+    expect(service.runners.has(RUNNER)).toBe(true);
+    await item.getByRole('button', { name: 'Remove' }).click();
+    await confirm.getByRole('button', { name: 'Yes, remove' }).click();
+    await item.waitFor({ state: 'detached' });
+    expect(service.runners.has(RUNNER)).toBe(false);
+    expect(bridge.calls.filter((c) => c === 'runners.remove')).toHaveLength(1);
+  });
+
   it("opens a runner's dialog when the tray sends the window to #move-to-cluster/<uuid>, in Polish", async () => {
     service.runners.set(RUNNER, { ...busyRunner(), runnerState: 'ONLINE', currentStep: undefined } as RunnerView);
     const p = await openPage('pl-PL', `#move-to-cluster/${RUNNER.slice(1, -1)}`);

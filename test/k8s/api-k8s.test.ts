@@ -5,7 +5,7 @@
  * container gone after a move, the reverse after bring back, the preview never holds the secret
  * unless revealed (and only where the host allows it), and an unreachable cluster said in plain words.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppsV1Api, KubeConfig } from '@kubernetes/client-node';
@@ -15,7 +15,7 @@ import { AppContext } from '../../src/main/app-context.js';
 import { startHost, type Host } from '../../src/main/host.js';
 import type { Result } from '../../src/shared/contract/result.js';
 import type { ManifestPreviewView, MovedRunnerView, RevealedManifestView, RunnerView, KubeContextsView } from '../../src/shared/contract/index.js';
-import { workloadName } from '../../src/shared/k8s/index.js';
+import { secretName, workloadName } from '../../src/shared/k8s/index.js';
 import { parseRunnerCommand } from '../../src/shared/runner-command/index.js';
 import { adminCore, newRunnerUuid, runnerPaste, SECRET, testEnv, tokenOf, until } from '../support/k8s-runners.js';
 
@@ -32,6 +32,7 @@ const apps = (() => {
 
 interface World {
   uuid: string;
+  dataDir: string;
   host: Host;
   ctx: AppContext;
   lines: string[];
@@ -41,18 +42,22 @@ interface World {
   close(): Promise<void>;
 }
 
-async function world(options: { kubeconfig?: string; revealSecrets: boolean }): Promise<World> {
-  const uuid = newRunnerUuid();
-  const dataDir = mkdtempSync(join(tmpdir(), 'rt-k8s-api-'));
+/** A host over a data directory with one runner saved; `again` opens an existing one (same runner) instead. */
+async function world(options: { kubeconfig?: string; revealSecrets: boolean; again?: { dataDir: string; uuid: string } }): Promise<World> {
+  const uuid = options.again?.uuid ?? newRunnerUuid();
+  const dataDir = options.again?.dataDir ?? mkdtempSync(join(tmpdir(), 'rt-k8s-api-'));
   const lines: string[] = [];
   const ctx = new AppContext({ env: testEnv(dataDir, dockerSocket, options.kubeconfig ?? kubeconfig), checkForImageUpdates: false, log: (l) => lines.push(l) });
-  const parsed = parseRunnerCommand(runnerPaste(uuid));
-  if (!parsed.ok) throw new Error(parsed.error.message);
-  await (await ctx.runners()).add(parsed);
+  if (!options.again) {
+    const parsed = parseRunnerCommand(runnerPaste(uuid));
+    if (!parsed.ok) throw new Error(parsed.error.message);
+    await (await ctx.runners()).add(parsed);
+  }
   const host = await startHost({ ctx, revealSecrets: options.revealSecrets });
   const answers: string[] = [];
   return {
     uuid,
+    dataDir,
     host,
     ctx,
     lines,
@@ -76,6 +81,22 @@ function value<T>(r: Result<T>): T {
 
 const localStates = async (uuid: string) =>
   (await docker.listContainers({ all: true, filters: { label: [`runner-tray.runner=${uuid}`] } })).map((c) => c.State);
+
+/** Every file under a directory, as text: what a removal must leave without the runner's secret. */
+function filesUnder(dir: string): string {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((f) => f.isFile())
+    .map((f) => readFileSync(join(f.parentPath, f.name), 'utf8'))
+    .join('\n');
+}
+
+/** The same kubeconfig, pointing at a port nobody listens on. */
+function deadKubeconfig(): string {
+  const dead = join(mkdtempSync(join(tmpdir(), 'rt-k8s-dead-')), 'kubeconfig');
+  writeFileSync(dead, readFileSync(kubeconfig, 'utf8').replace(/server: "?https:\/\/127\.0\.0\.1:\d+"?/, 'server: "https://127.0.0.1:9"'));
+  expect(readFileSync(dead, 'utf8')).toContain('server: "https://127.0.0.1:9"');
+  return dead;
+}
 
 /** Booleans, so a failure cannot print the value it found. */
 function noSecretIn(text: string): void {
@@ -145,11 +166,7 @@ describe('kubernetes.* through the host API', () => {
   });
 
   it('an unreachable cluster: said in plain words, the local container untouched; reveal refused where not allowed', { timeout: 120_000 }, async () => {
-    // The same kubeconfig, pointing at a port nobody listens on.
-    const dead = join(mkdtempSync(join(tmpdir(), 'rt-k8s-dead-')), 'kubeconfig');
-    writeFileSync(dead, readFileSync(kubeconfig, 'utf8').replace(/server: "?https:\/\/127\.0\.0\.1:\d+"?/, 'server: "https://127.0.0.1:9"'));
-    expect(readFileSync(dead, 'utf8')).toContain('server: "https://127.0.0.1:9"');
-    const w = await world({ kubeconfig: dead, revealSecrets: false });
+    const w = await world({ kubeconfig: deadKubeconfig(), revealSecrets: false });
     const { uuid } = w;
     try {
       value(await w.call('runners.start', { runnerUuid: uuid }));
@@ -174,4 +191,60 @@ describe('kubernetes.* through the host API', () => {
       await w.close();
     }
   });
+
+  it(
+    'removing a runner on the cluster deletes its workload and Secret there first; an unreachable cluster keeps everything',
+    { timeout: 180_000 },
+    async () => {
+      const first = await world({ revealSecrets: false });
+      const { uuid, dataDir } = first;
+      const objects = async () => {
+        const deployment = await apps.readNamespacedDeployment({ name: workloadName(uuid), namespace: 'rt-rm' }).then(
+          () => 'there',
+          (e: { code?: number }) => e.code,
+        );
+        const secret = await core.readNamespacedSecret({ name: secretName(uuid), namespace: 'rt-rm' }).then(
+          () => 'there',
+          (e: { code?: number }) => e.code,
+        );
+        return { deployment, secret };
+      };
+      try {
+        value(await first.call('kubernetes.move', { runnerUuid: uuid, namespace: 'rt-rm', imagePullPolicy: 'IfNotPresent' }));
+        expect(await objects()).toEqual({ deployment: 'there', secret: 'there' });
+      } finally {
+        await first.close();
+      }
+
+      // The cluster cannot be reached: nothing is removed, not there and not here.
+      const cut = await world({ kubeconfig: deadKubeconfig(), revealSecrets: false, again: { dataDir, uuid } });
+      try {
+        const refused = await cut.call('runners.remove', { runnerUuid: uuid, force: true });
+        expect(refused.ok).toBe(false);
+        expect(!refused.ok && refused.error.code).toBe('KUBERNETES_UNAVAILABLE');
+        expect(!refused.ok && refused.error.message).toMatch(/context "test" \(https:\/\/127\.0\.0\.1:9\) is not reachable/);
+        const listed = value(await cut.call<RunnerView[]>('runners.list', {}));
+        expect(listed.find((r) => r.uuid === uuid)?.placement).toMatchObject({ namespace: 'rt-rm' });
+        expect(await objects()).toEqual({ deployment: 'there', secret: 'there' });
+        for (const a of [...cut.answers, cut.lines.join('\n')]) noSecretIn(a);
+      } finally {
+        await cut.close();
+      }
+
+      const again = await world({ revealSecrets: false, again: { dataDir, uuid } });
+      try {
+        const removed = value(await again.call<{ runnerUuid: string; removed: boolean }>('runners.remove', { runnerUuid: uuid }));
+        expect(removed).toMatchObject({ runnerUuid: uuid, removed: true });
+        expect(await objects()).toEqual({ deployment: 404, secret: 404 });
+        const bare = uuid.replace(/[{}]/g, '');
+        expect((await core.listNamespacedPod({ namespace: 'rt-rm', labelSelector: `runner_uuid=${bare}` })).items).toEqual([]);
+        expect(value(await again.call<RunnerView[]>('runners.list', {})).map((r) => r.uuid)).not.toContain(uuid);
+        // Its secret is gone from this machine too (the file vault and settings under the data directory).
+        expect(filesUnder(dataDir).includes(SECRET)).toBe(false);
+        for (const a of [...again.answers, again.lines.join('\n')]) noSecretIn(a);
+      } finally {
+        await again.close();
+      }
+    },
+  );
 });

@@ -104,8 +104,21 @@ describe('a runner on the cluster, watched like a local runner', () => {
       const followed = await followUntil(['logs', uuid, '--follow'], noDocker, 'Updating step progress to RUNNING');
       expect(followed.code).toBe(0);
       expect(followed.stdout).toContain('Runner starting.');
+
+      // Removing it mid-step is asked first, as for a local runner; forced, its objects on the
+      // cluster go first, then everything here, still without Docker.
+      const refused = await cli(['remove', uuid], undefined, noDocker);
+      expect(refused.code).not.toBe(0);
+      expect(refused.stderr).toContain('a step is running');
+      expect(refused.stderr).toContain('--force');
+      const removed = await cli(['remove', uuid, '--force'], undefined, noDocker);
+      expect(removed.code, removed.stderr).toBe(0);
+      expect(removed.stdout).toContain(`removed ${uuid}`);
+      expect(removed.stdout).toMatch(/deleted Deployment runner-\S+ and Secret runner-\S+ in namespace rt-watch on context "test"/);
+      expect((await cli(['list'], undefined, noDocker)).stdout).not.toContain(uuid.slice(1, 9));
     } finally {
-      expect((await cli(['k8s', 'delete', uuid])).code).toBe(0);
+      // Whatever the test left behind on the cluster.
+      await cli(['k8s', 'delete', uuid]);
     }
   });
 

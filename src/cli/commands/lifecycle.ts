@@ -1,4 +1,5 @@
 import { removeRunnerEverywhere } from '../../main/runners/create-runner.js';
+import type { Removal } from '../../main/runners/lifecycle.js';
 import type { RunnerService } from '../../main/runners/runner-service.js';
 import type { Command } from '../command.js';
 import { withContext } from '../context.js';
@@ -64,24 +65,43 @@ export const stopCommand: Command = {
 export const removeCommand: Command = {
   usage: 'remove <runner> [--force] [--in-bitbucket]',
   summary:
-    'Remove the runner: its container, its step containers, its secret in the vault and its settings; --force removes it mid-step; --in-bitbucket also deletes it in Bitbucket (first, so a failure here can be retried).',
+    'Remove the runner: its container, its step containers, its secret in the vault and its settings (for a runner moved to a cluster: its workload and Secret there, first); --force removes it mid-step; --in-bitbucket also deletes it in Bitbucket (first, so a failure here can be retried).',
   options: { force: { type: 'boolean' }, 'in-bitbucket': { type: 'boolean' } },
   maxPositionals: 1,
   async run(args, io) {
     const runner = runnerArg(args, 'remove');
+    const force = Boolean(args.values.force);
     if (args.values['in-bitbucket']) {
+      let removal: Removal | undefined;
       const r = await withContext(io, async (ctx) => {
         const { client } = await connectedBitbucket(ctx, 'remove --in-bitbucket');
-        return removeRunnerEverywhere({ client, runners: await ctx.runners() }, runner);
+        const lifecycle = await ctx.lifecycle();
+        // Asked before Bitbucket forgets it; the removal here is then forced.
+        if (!force) await lifecycle.refuseDuringStep(runner);
+        const runners = {
+          resolve: (name: string) => lifecycle.runners.resolve(name),
+          remove: async (name: string) => (removal = await lifecycle.remove(name, { force: true })),
+        };
+        return removeRunnerEverywhere({ client, runners }, runner);
+      }).catch((e: unknown) => {
+        throw withForceHint(e);
       });
       io.out(`removed ${r.runnerUuid} (${r.bitbucket === 'deleted' ? 'deleted in Bitbucket' : 'Bitbucket no longer had it'})\n`);
+      if (removal) io.out(cleanupLine(removal.removedStepContainers) + unplacedLine(removal));
       return 0;
     }
-    const force = Boolean(args.values.force);
     const removed = await withContext(io, async (ctx) => (await ctx.lifecycle()).remove(runner, { force })).catch((e: unknown) => {
       throw withForceHint(e);
     });
-    io.out(`removed ${removed.runnerUuid}\n${cleanupLine(removed.removedStepContainers)}`);
+    io.out(`removed ${removed.runnerUuid}\n${cleanupLine(removed.removedStepContainers)}${unplacedLine(removed)}`);
     return 0;
   },
 };
+
+/** "deleted Deployment runner-… and Secret runner-…-oauth in namespace ci on context "prod" (…)". */
+function unplacedLine(removal: Removal): string {
+  const u = removal.unplaced;
+  if (!u) return '';
+  if (u.deleted.length === 0) return `its objects in namespace ${u.namespace} on ${u.cluster} were already gone\n`;
+  return `deleted ${u.deleted.join(' and ')} in namespace ${u.namespace} on ${u.cluster}\n`;
+}

@@ -17,6 +17,22 @@ export interface RunnerLifecycleDeps {
   resetSupervision: (runnerUuid: string) => void;
   /** The monitor's live view, when one runs here: true while the runner's log shows a step running. */
   stepRunning?: (runnerUuid: string) => boolean;
+  /** For a runner placed on a cluster: true while its pod's log shows a step running (the cluster watch). */
+  placedStepRunning?: (runnerUuid: string) => Promise<boolean>;
+  /**
+   * Deletes the objects of a runner placed on a cluster (its workload and Secret) and clears its
+   * placement; the composition root points it at the Kubernetes placements.
+   */
+  unplace?: (runnerUuid: string) => Promise<Unplaced>;
+}
+
+/** What removing a runner placed on a cluster deleted there. */
+export interface Unplaced {
+  /** The cluster, in words (`context "prod" (https://…)`). */
+  cluster: string;
+  namespace: string;
+  /** "Deployment runner-…", "Secret runner-…-oauth". */
+  deleted: string[];
 }
 
 export interface StopOptions {
@@ -27,6 +43,12 @@ export interface StopOptions {
 /** What a stop or remove also cleaned up: the runner's step containers nobody else would remove. */
 export interface StepCleanup {
   removedStepContainers: number;
+}
+
+/** A removal: what was cleaned up here, and on the cluster when the runner ran there. */
+export interface Removal extends StepCleanup {
+  runnerUuid: string;
+  unplaced?: Unplaced;
 }
 
 /** The words every front end shows (the CLI adds how to force it). */
@@ -51,11 +73,15 @@ export class RunnerLifecycle {
   readonly runners: RunnerService;
   readonly #reset: (runnerUuid: string) => void;
   readonly #stepRunning: (runnerUuid: string) => boolean;
+  readonly #unplace: RunnerLifecycleDeps['unplace'];
+  readonly #placedStepRunning: (runnerUuid: string) => Promise<boolean>;
 
   constructor(deps: RunnerLifecycleDeps) {
     this.runners = deps.runners;
     this.#reset = deps.resetSupervision;
     this.#stepRunning = deps.stepRunning ?? (() => false);
+    this.#unplace = deps.unplace;
+    this.#placedStepRunning = deps.placedStepRunning ?? (async () => false);
   }
 
   /**
@@ -98,12 +124,33 @@ export class RunnerLifecycle {
     return { ...stopped, removedStepContainers: await this.runners.removeStepContainers(uuid) };
   }
 
-  async remove(runner: string, options: StopOptions = {}): Promise<{ runnerUuid: string } & StepCleanup> {
-    const uuid = this.runners.resolve(runner).spec.runnerUuid;
+  async remove(runner: string, options: StopOptions = {}): Promise<Removal> {
+    const record = this.runners.resolve(runner);
+    const uuid = record.spec.runnerUuid;
     if (!options.force) await this.#refuseDuringStep(uuid);
+    if (record.placement) return this.#removePlaced(uuid, record.placement);
     const removed = await this.runners.remove(uuid);
     this.#reset(removed.runnerUuid);
     return { ...removed, removedStepContainers: await this.runners.removeStepContainers(uuid) };
+  }
+
+  /**
+   * The cluster's objects go first: a runner forgotten here while its pod runs on would go on
+   * taking steps with nobody to stop it, its secret left in the namespace. A cluster that cannot
+   * be reached keeps everything, here and there, and says so.
+   */
+  async #removePlaced(uuid: string, p: { context: string; namespace: string }): Promise<Removal> {
+    if (!this.#unplace) {
+      throw new RunnerError(
+        'PLACED_ON_CLUSTER',
+        `Runner ${uuid} runs on Kubernetes (context "${p.context}", namespace ${p.namespace}); delete it there first: runner-tray k8s delete ${uuid}`,
+        uuid,
+      );
+    }
+    const unplaced = await this.#unplace(uuid);
+    const removed = await this.runners.remove(uuid, { localContainers: false });
+    this.#reset(removed.runnerUuid);
+    return { ...removed, removedStepContainers: 0, unplaced };
   }
 
   /**
@@ -114,11 +161,14 @@ export class RunnerLifecycle {
     await this.#refuseDuringStep(this.runners.resolve(runner).spec.runnerUuid);
   }
 
-  /** A step runs when the monitor's log says so, or when a step container of the runner runs. */
+  /** A step runs when the monitor's log says so, or when a step container of the runner runs (or its pod's log says so). */
   async #refuseDuringStep(runnerUuid: string): Promise<void> {
     let running = this.#stepRunning(runnerUuid);
-    // A stopped engine runs no step; the stop itself then says what is wrong.
-    if (!running) running = (await this.runners.stepContainers(runnerUuid).catch(() => [])).some((c) => c.running);
+    // A stopped engine runs no step; the stop itself then says what is wrong. A runner on a
+    // cluster runs its steps there, in its pod's Docker: its log, read by the watch, tells.
+    const placed = this.runners.resolve(runnerUuid).placement !== undefined;
+    if (!running && placed) running = await this.#placedStepRunning(runnerUuid);
+    else if (!running) running = (await this.runners.stepContainers(runnerUuid).catch(() => [])).some((c) => c.running);
     if (running) throw new RunnerError('STEP_RUNNING', `Runner ${runnerUuid}: ${STEP_RUNNING_MESSAGE}.`, runnerUuid);
   }
 }

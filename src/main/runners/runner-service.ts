@@ -253,22 +253,31 @@ export class RunnerService {
   }
 
   /** Container, stored secrets and settings: nothing of the runner is left. */
-  async remove(runner: string): Promise<{ runnerUuid: string }> {
+  /**
+   * Removes its containers, then its secrets and settings. `localContainers: false` for a runner
+   * that cannot have one (it ran on a cluster, whose objects the caller deleted): Docker is not
+   * asked, so a machine without it can remove such a runner.
+   */
+  async remove(runner: string, options: { localContainers?: boolean } = {}): Promise<{ runnerUuid: string }> {
     const record = this.resolve(runner);
     const uuid = record.spec.runnerUuid;
     return this.#mutex.run(bare(uuid), async () => {
-      try {
-        const docker = (await this.#engine.connect()).docker;
-        for (const { id } of await listRunnerContainers(docker, uuid)) await removeContainer(docker, id);
-      } catch (e) {
-        const wrapped = this.#engine.wrap(e, uuid);
-        // The container may still run: removing the secret and settings now would orphan it.
-        throw new RunnerError('ENGINE_ERROR', `Runner ${uuid} was not removed (its container, secret and settings are all kept): ${wrapped.message}`, uuid);
-      }
+      if (options.localContainers !== false) await this.#removeContainers(uuid);
       await forgetRunner(this.#vault, this.#store, record);
       this.events.emit({ type: 'state', runnerUuid: uuid, action: 'removed', containerState: 'missing' });
       return { runnerUuid: uuid };
     });
+  }
+
+  async #removeContainers(uuid: string): Promise<void> {
+    try {
+      const docker = (await this.#engine.connect()).docker;
+      for (const { id } of await listRunnerContainers(docker, uuid)) await removeContainer(docker, id);
+    } catch (e) {
+      const wrapped = this.#engine.wrap(e, uuid);
+      // The container may still run: removing the secret and settings now would orphan it.
+      throw new RunnerError('ENGINE_ERROR', `Runner ${uuid} was not removed (its container, secret and settings are all kept): ${wrapped.message}`, uuid);
+    }
   }
 
   /** The runner's step containers (found by name: the runner starts them unlabelled). */

@@ -22,7 +22,11 @@ export const k8sEn: Dictionary = {
   bringBackStepLabel: 'Confirm bringing back mid-step',
   bringBackStepConfirm: '“{{name}}” is running a step on the cluster: deleting its pod fails the step. Bring it back anyway?',
   bringBackStepYes: 'Bring back and fail the step',
-  placedHint: 'Start, Stop and Remove come back once it runs on this machine again.',
+  placedHint: 'Start and Stop come back once it runs on this machine again.',
+  removePlacedConfirm:
+    'Remove “{{name}}”? Its workload and Secret in namespace {{namespace}} on the cluster are deleted first, then its stored secret here; the runner stays registered in Bitbucket.',
+  removePlacedConfirmBitbucket:
+    'Remove “{{name}}” here, on the cluster and in Bitbucket? Bitbucket forgets the runner, then its workload and Secret in namespace {{namespace}} and its stored secret here are deleted.',
   dialog: {
     title: 'Move “{{name}}” to a Kubernetes cluster',
     intro:

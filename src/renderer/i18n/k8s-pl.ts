@@ -24,7 +24,11 @@ export const k8sPl: Dictionary = {
   bringBackStepLabel: 'Potwierdź przywrócenie w trakcie kroku',
   bringBackStepConfirm: '„{{name}}” wykonuje krok w klastrze: usunięcie poda przerwie krok niepowodzeniem. Przywrócić mimo to?',
   bringBackStepYes: 'Przywróć i przerwij krok',
-  placedHint: 'Uruchom, Zatrzymaj i Usuń wrócą, gdy runner znów będzie działał na tym komputerze.',
+  placedHint: 'Uruchom i Zatrzymaj wrócą, gdy runner znów będzie działał na tym komputerze.',
+  removePlacedConfirm:
+    'Usunąć „{{name}}”? Najpierw zostaną usunięte jego obiekt i Secret w przestrzeni nazw {{namespace}} w klastrze, potem zapisany tu sekret; runner pozostanie zarejestrowany w Bitbucket.',
+  removePlacedConfirmBitbucket:
+    'Usunąć „{{name}}” tutaj, w klastrze i w Bitbucket? Bitbucket zapomni o runnerze, potem zostaną usunięte jego obiekt i Secret w przestrzeni nazw {{namespace}} oraz zapisany tu sekret.',
   dialog: {
     title: 'Przenieś „{{name}}” do klastra Kubernetes',
     intro:

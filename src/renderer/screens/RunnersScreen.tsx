@@ -236,6 +236,15 @@ function RunnerItem({
     } else setError(result.error);
   }
 
+  function removeQuestion(): string {
+    const name = runner.displayName;
+    if (runner.placement) {
+      const namespace = runner.placement.namespace;
+      return inBitbucket ? t('k8s.removePlacedConfirmBitbucket', { name, namespace }) : t('k8s.removePlacedConfirm', { name, namespace });
+    }
+    return inBitbucket ? t('runners.removeConfirmBitbucket', { name }) : t('runners.removeConfirm', { name });
+  }
+
   return (
     <li className="card runner" aria-labelledby={nameId}>
       <div className="runner-head">
@@ -308,7 +317,7 @@ function RunnerItem({
         </div>
       ) : confirmRemove ? (
         <div className="confirm" role="group" aria-label={t('runners.removeConfirmLabel')}>
-          <p>{inBitbucket ? t('runners.removeConfirmBitbucket', { name: runner.displayName }) : t('runners.removeConfirm', { name: runner.displayName })}</p>
+          <p>{removeQuestion()}</p>
           <label className="check" htmlFor={alsoBitbucketId}>
             <input id={alsoBitbucketId} type="checkbox" checked={inBitbucket} onChange={(e) => setInBitbucket(e.target.checked)} />
             {t('runners.alsoInBitbucket')}
@@ -328,6 +337,9 @@ function RunnerItem({
       ) : placed ? (
         <div className="actions">
           <BringBackButton runner={runner} onChanged={onChanged} announce={announce} onError={setError} />
+          <button type="button" className="danger-outline" disabled={busy} onClick={() => setConfirmRemove(true)}>
+            {t('runners.remove')}
+          </button>
           <p className="hint">{t('k8s.placedHint')}</p>
         </div>
       ) : (

@@ -25,8 +25,9 @@ export function runnerContainerStatus(pod: V1Pod): V1ContainerStatus | undefined
   return (pod.status?.containerStatuses ?? []).find((s) => s.name === RUNNER_CONTAINER);
 }
 
-function iso(d: Date | string | undefined): string | null {
-  if (d === undefined) return null;
+function iso(d: Date | string | null | undefined): string | null {
+  // The API sends null for a container that never started (and the client keeps it).
+  if (d === undefined || d === null) return null;
   return typeof d === 'string' ? d : d.toISOString();
 }
 

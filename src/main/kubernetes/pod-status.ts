@@ -20,8 +20,9 @@ export interface RunnerPodStatus {
   dindRestarts: number;
 }
 
-function iso(d: Date | string | undefined): string | null {
-  if (d === undefined) return null;
+function iso(d: Date | string | null | undefined): string | null {
+  // The API sends null for a container that never started (and the client keeps it).
+  if (d === undefined || d === null) return null;
   return typeof d === 'string' ? d : d.toISOString();
 }
 

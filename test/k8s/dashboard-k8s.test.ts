@@ -152,7 +152,12 @@ describe('the Runners screen and a real cluster', () => {
         throw new Error(`${err.message}\n${await whatWasThere(item)}`);
       });
     expect(await item.getByRole('alert').count()).toBe(0);
-    await expect(apps.readNamespacedDeployment({ name: workloadName(uuid), namespace: 'rt-ui' })).rejects.toMatchObject({ code: 404 });
+    await until('the Deployment to go', () =>
+      apps.readNamespacedDeployment({ name: workloadName(uuid), namespace: 'rt-ui' }).then(
+        () => false,
+        (e: { code?: number }) => e.code === 404,
+      ),
+    );
     await until('the local container to run again', async () => (await localStates(uuid)).join() === 'running');
     expect((await docker.getContainer(name).inspect()).State.Running).toBe(true);
 

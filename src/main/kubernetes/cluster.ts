@@ -3,7 +3,16 @@
  * `runner-tray`, delete (foreground, waits until gone), the facts the objects are built from
  * (server version, nodes' runtimes) and the pods of a runner. No kubectl needed.
  */
-import { CoreV1Api, KubernetesObjectApi, PatchStrategy, VersionApi, type KubernetesObject, type V1Pod } from '@kubernetes/client-node';
+import {
+  AppsV1Api,
+  CoreV1Api,
+  KubernetesObjectApi,
+  PatchStrategy,
+  VersionApi,
+  type KubernetesObject,
+  type V1Pod,
+  type V1ReplicaSet,
+} from '@kubernetes/client-node';
 import type { NodeRuntime } from '../../shared/k8s/dind-version.js';
 import { FIELD_MANAGER, MANAGED_BY, MANAGED_BY_LABEL } from '../../shared/k8s/names.js';
 import { explainK8sError, httpCodeOf, KubernetesError } from './errors.js';
@@ -131,8 +140,12 @@ export class KubeCluster {
     }
   }
 
-  /** Deletes (foreground: dependents first) and waits until it is gone; false when it was not there. */
-  async delete(ref: ObjectRef, timeoutMs = DELETE_TIMEOUT_MS): Promise<boolean> {
+  /**
+   * Deletes (foreground: dependents first) and waits until it is gone, or until `doneWhen` says
+   * what the caller waits for is over (a workload's pods gone: the object itself may linger while
+   * the garbage collector, busy, removes its finalizer). False when it was not there.
+   */
+  async delete(ref: ObjectRef, options: { timeoutMs?: number; doneWhen?: () => Promise<boolean> } = {}): Promise<boolean> {
     const spec = { apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, ...(ref.namespace ? { namespace: ref.namespace } : {}) } };
     try {
       await this.#objects.delete(spec, undefined, undefined, undefined, undefined, 'Foreground');
@@ -140,16 +153,42 @@ export class KubeCluster {
       if (httpCodeOf(e) === 404) return false;
       throw explainK8sError(e, { action: `delete ${describeRef(ref)}`, cluster: this.config.label, secrets: this.#secrets });
     }
+    await this.#waitGone(ref, options.timeoutMs ?? DELETE_TIMEOUT_MS, 'after delete (a finalizer or a stuck pod?)', options.doneWhen);
+    return true;
+  }
+
+  /** An object being deleted (deletionTimestamp set) is waited for: applying to it would be undone by its deletion. */
+  async waitNotDeleting(ref: ObjectRef, timeoutMs = DELETE_TIMEOUT_MS): Promise<void> {
+    let current: KubernetesObject | null;
+    try {
+      current = await this.read(ref);
+    } catch (e) {
+      // Credentials that may apply but not read: the apply says what else is missing.
+      if (e instanceof KubernetesError && e.code === 'K8S_FORBIDDEN') return;
+      throw e;
+    }
+    if (!current?.metadata?.deletionTimestamp) return;
+    await this.#waitGone(ref, timeoutMs, 'being deleted; apply again once it is gone');
+  }
+
+  async #waitGone(ref: ObjectRef, timeoutMs: number, why: string, doneWhen?: () => Promise<boolean>): Promise<void> {
     const until = Date.now() + timeoutMs;
-    while ((await this.read(ref)) !== null) {
+    while ((await this.read(ref)) !== null && !(doneWhen && (await doneWhen()))) {
       if (Date.now() > until)
         throw new KubernetesError(
           'K8S_TIMEOUT',
-          `${describeRef(ref)} on ${this.config.label} was still there ${Math.round(timeoutMs / 1000)} s after delete (a finalizer or a stuck pod?). Check it with kubectl describe.`,
+          `${describeRef(ref)} on ${this.config.label} was still there ${Math.round(timeoutMs / 1000)} s ${why}. Check it with kubectl describe.`,
         );
       await new Promise((r) => setTimeout(r, 250));
     }
-    return true;
+  }
+
+  /** The ReplicaSets whose pods match (a Deployment's carry its pod labels). */
+  replicaSets(namespace: string, labelSelector: string): Promise<V1ReplicaSet[]> {
+    return this.#call(
+      `list replica sets in namespace ${namespace}`,
+      async () => (await this.config.kc.makeApiClient(AppsV1Api).listNamespacedReplicaSet({ namespace, labelSelector })).items,
+    );
   }
 
   pods(namespace: string, labelSelector: string): Promise<V1Pod[]> {

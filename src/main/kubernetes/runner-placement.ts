@@ -196,6 +196,13 @@ export class RunnerPlacements {
     const planned = await this.plan(record, options, cluster);
     const m = planned.manifests;
     const namespace = await cluster.ensureNamespace(m.namespace.metadata.name);
+    // A delete that returned once the pods were gone may leave the object terminating a while.
+    await cluster.waitNotDeleting({
+      apiVersion: m.workload.apiVersion,
+      kind: m.workload.kind,
+      name: m.workload.metadata.name,
+      namespace: m.namespace.metadata.name,
+    });
     const local = await this.#removeLocal(record, Boolean(options.force));
     const applied: AppliedObject[] = [];
     if (m.secret) applied.push(await cluster.apply(secretForApply(m.secret), options.force));
@@ -271,7 +278,13 @@ export class RunnerPlacements {
       { apiVersion: 'batch/v1', kind: 'Job', name: workloadName(uuid), namespace },
       { apiVersion: 'v1', kind: 'Secret', name: secretName(uuid), namespace },
     ];
-    for (const ref of refs) if (await cluster.delete(ref)) deleted.push(ref);
+    // A Deployment is done with once no pod is left and every ReplicaSet is being deleted (one
+    // being deleted makes no pod, nor does a Deployment being deleted make a ReplicaSet): no runner
+    // process is left on the cluster, even while a busy garbage collector keeps the objects.
+    const selector = runnerSelector(uuid);
+    const stopped = async () =>
+      (await cluster.pods(namespace, selector)).length === 0 && (await cluster.replicaSets(namespace, selector)).every((rs) => rs.metadata?.deletionTimestamp);
+    for (const ref of refs) if (await cluster.delete(ref, ref.kind === 'Deployment' ? { doneWhen: stopped } : {})) deleted.push(ref);
     await cluster.waitNoPods(namespace, runnerSelector(uuid));
     const current = this.#deps.store.get(uuid) ?? record;
     const { placement: _gone, ...rest } = current;

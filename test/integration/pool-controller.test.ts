@@ -184,7 +184,12 @@ describe('a pool on the real dockerd', () => {
     expect(poolRunners()).toHaveLength(1);
     expect(view().counts.busy).toBe(1);
     await world.finishStep(step!.stepUuid);
-    await until('the runner retired', async () => poolRunners().length === 0 && (await runnerContainers()).length === 0, 30_000);
+    // Retired: gone in Bitbucket, its container removed, then its secret and record forgotten (in that order).
+    await until(
+      'the runner retired',
+      async () => poolRunners().length === 0 && (await runnerContainers()).length === 0 && ctx.settings().runners().list().length === 0,
+      30_000,
+    );
     expect(ctx.settings().runners().list()).toEqual([]);
     const methods = bb.server.requests.filter((r) => r.method === 'PUT' || r.method === 'DELETE').map((r) => r.method);
     expect(methods).toEqual(['PUT', 'DELETE']);
@@ -222,7 +227,12 @@ describe('a pool on the real dockerd', () => {
     expect(log).toContain(step.stepUuid.replace(/[{}]/g, ''));
 
     await world.finishStep(step.stepUuid);
-    await until('the runner retired', async () => poolRunners().length === 0 && (await runnerContainers()).length === 0, 30_000);
+    // Retired: gone in Bitbucket, its container removed, then its secret and record forgotten (in that order).
+    await until(
+      'the runner retired',
+      async () => poolRunners().length === 0 && (await runnerContainers()).length === 0 && ctx.settings().runners().list().length === 0,
+      30_000,
+    );
     expect(bb.server.stepStatus('acme', 'web-app', step.pipelineUuid, step.stepUuid)).toEqual({ state: 'COMPLETED', result: 'SUCCESSFUL' });
     const completed = world.events.find((e) => e.type === 'completed' && e.stepUuid === step.stepUuid)!;
     expect(world.events.filter((e) => e.type === 'lost')).toEqual([]);

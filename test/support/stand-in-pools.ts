@@ -7,7 +7,7 @@ import type { ContractEvent, PoolView } from '../../src/shared/contract/index.js
 import type { PoolConfig } from '../../src/shared/pools/types.js';
 import type { HandlersOf } from '../../src/main/api/handlers/types.js';
 import { poolInputOf } from '../../src/main/api/handlers/pools.js';
-import { poolViewFromConfig } from '../../src/main/pools/config-view.js';
+import { poolViewFromConfig } from '../../src/main/pools/pool-view.js';
 import { addPool, editPool, PoolError, type PoolSettingsDeps } from '../../src/main/pools/pool-settings.js';
 import type { ErrorCode } from '../../src/shared/contract/result.js';
 

@@ -6,7 +6,7 @@
 import type { AppContext } from '../../main/app-context.js';
 import { addPool, editPool, PoolError, type PoolField, type PoolInput, type PoolSettingsDeps } from '../../main/pools/pool-settings.js';
 import { removePool } from '../../main/pools/remove-pool.js';
-import { poolViewFromConfig } from '../../main/pools/config-view.js';
+import { poolViewFromConfig } from '../../main/pools/pool-view.js';
 import { parseDuration } from '../../shared/pools/duration.js';
 import type { Command, ParsedArgs } from '../command.js';
 import { withContext } from '../context.js';

@@ -58,3 +58,8 @@ export function poolView({ config, status, problem, observation: o, journal }: P
     observedAt: o ? new Date(o.at).toISOString() : null,
   };
 }
+
+/** A pool's view from its settings alone: what the UI shows before (or without) a controller's observation. */
+export function poolViewFromConfig(config: PoolConfig): PoolView {
+  return poolView({ config, status: 'inactive', problem: null, observation: null, journal: null });
+}

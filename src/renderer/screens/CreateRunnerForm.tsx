@@ -2,6 +2,7 @@ import { useId, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { AddedRunnerView, ContractError } from '../../shared/contract/index.js';
 import { useChannel, useClient } from '../contract-hooks.js';
+import { TextField } from '../components/TextField.js';
 import { useErrorText } from '../error-text.js';
 
 /** Labels as typed: commas or spaces between them. */
@@ -78,51 +79,40 @@ export function CreateRunnerForm({
           )}
         </div>
       )}
-      <div className="field">
-        <label htmlFor={ids.workspace}>{t('create.workspace')}</label>
-        <p className="hint" id={`${ids.workspace}-hint`}>
-          {t('create.workspaceHint')}
-        </p>
-        <input
-          id={ids.workspace}
-          value={workspace}
-          placeholder={connection?.workspace ?? ''}
-          aria-describedby={`${ids.workspace}-hint`}
-          autoComplete="off"
-          onChange={(e) => setWorkspace(e.target.value)}
-        />
-      </div>
-      <div className="field">
-        <label htmlFor={ids.repository}>{t('create.repository')}</label>
-        <p className="hint" id={`${ids.repository}-hint`}>
-          {t('create.repositoryHint')}
-        </p>
-        <input
-          id={ids.repository}
-          value={repository}
-          aria-describedby={`${ids.repository}-hint`}
-          autoComplete="off"
-          onChange={(e) => setRepository(e.target.value)}
-        />
-      </div>
-      <div className="field">
-        <label htmlFor={ids.name}>{t('create.name')}</label>
-        <input id={ids.name} value={name} required maxLength={80} autoComplete="off" onChange={(e) => setName(e.target.value)} />
-      </div>
-      <div className="field">
-        <label htmlFor={ids.labels}>{t('create.labels')}</label>
-        <p className="hint" id={`${ids.labels}-hint`}>
-          {t('create.labelsHint')}
-        </p>
-        <input id={ids.labels} value={labels} aria-describedby={`${ids.labels}-hint`} autoComplete="off" onChange={(e) => setLabels(e.target.value)} />
-      </div>
-      <div className="field">
-        <label htmlFor={ids.workdir}>{t('add.workingDirectory')}</label>
-        <p className="hint" id={`${ids.workdir}-hint`}>
-          {t('create.workingDirectoryHint')}
-        </p>
-        <input id={ids.workdir} value={workDir} placeholder="auto" aria-describedby={`${ids.workdir}-hint`} onChange={(e) => setWorkDir(e.target.value)} />
-      </div>
+      <TextField
+        id={ids.workspace}
+        label={t('create.workspace')}
+        hint={t('create.workspaceHint')}
+        value={workspace}
+        placeholder={connection?.workspace ?? ''}
+        autoComplete="off"
+        onChange={(e) => setWorkspace(e.target.value)}
+      />
+      <TextField
+        id={ids.repository}
+        label={t('create.repository')}
+        hint={t('create.repositoryHint')}
+        value={repository}
+        autoComplete="off"
+        onChange={(e) => setRepository(e.target.value)}
+      />
+      <TextField id={ids.name} label={t('create.name')} value={name} required maxLength={80} autoComplete="off" onChange={(e) => setName(e.target.value)} />
+      <TextField
+        id={ids.labels}
+        label={t('create.labels')}
+        hint={t('create.labelsHint')}
+        value={labels}
+        autoComplete="off"
+        onChange={(e) => setLabels(e.target.value)}
+      />
+      <TextField
+        id={ids.workdir}
+        label={t('add.workingDirectory')}
+        hint={t('create.workingDirectoryHint')}
+        value={workDir}
+        placeholder="auto"
+        onChange={(e) => setWorkDir(e.target.value)}
+      />
       <label className="check">
         <input id={ids.startNow} type="checkbox" checked={startNow} onChange={(e) => setStartNow(e.target.checked)} />
         {t('add.startNow')}

@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { AddedRunnerView, ClipboardOfferView, ContractError, ParsedCommandView } from '../../shared/contract/index.js';
 import { redactPaste } from '../../shared/runner-command/mask.js';
 import { useClient } from '../contract-hooks.js';
+import { TextField } from '../components/TextField.js';
 import { useErrorText } from '../error-text.js';
 import { ParsedFields } from './ParsedFields.js';
 
@@ -266,30 +267,23 @@ export function PasteRunnerForm({
           )}
           <fieldset className="options">
             <legend>{t('add.options')}</legend>
-            <div className="field">
-              <label htmlFor={ids.displayName}>{t('add.displayName')}</label>
-              <input
-                id={ids.displayName}
-                ref={displayNameInput}
-                value={displayName}
-                placeholder={valid.runner.name}
-                onChange={(e) => setDisplayName(e.target.value)}
-                maxLength={80}
-              />
-            </div>
-            <div className="field">
-              <label htmlFor={ids.workdir}>{t('add.workingDirectory')}</label>
-              <p className="hint" id={`${ids.workdir}-hint`}>
-                {t('add.workingDirectoryHint')}
-              </p>
-              <input
-                id={ids.workdir}
-                value={workingDirectory}
-                placeholder={valid.runner.workingDirectory}
-                aria-describedby={`${ids.workdir}-hint`}
-                onChange={(e) => setWorkingDirectory(e.target.value)}
-              />
-            </div>
+            <TextField
+              id={ids.displayName}
+              label={t('add.displayName')}
+              ref={displayNameInput}
+              value={displayName}
+              placeholder={valid.runner.name}
+              onChange={(e) => setDisplayName(e.target.value)}
+              maxLength={80}
+            />
+            <TextField
+              id={ids.workdir}
+              label={t('add.workingDirectory')}
+              hint={t('add.workingDirectoryHint')}
+              value={workingDirectory}
+              placeholder={valid.runner.workingDirectory}
+              onChange={(e) => setWorkingDirectory(e.target.value)}
+            />
             <label className="check">
               <input id={ids.startNow} type="checkbox" checked={startNow} onChange={(e) => setStartNow(e.target.checked)} />
               {t('add.startNow')}

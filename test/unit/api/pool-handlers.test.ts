@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createDispatch } from '../../../src/main/api/dispatch.js';
 import { poolHandlers } from '../../../src/main/api/handlers/pools.js';
-import { poolViewFromConfig } from '../../../src/main/pools/config-view.js';
+import { poolViewFromConfig } from '../../../src/main/pools/pool-view.js';
 import type { PoolControllers } from '../../../src/main/pools/types.js';
 import { SettingsStore } from '../../../src/main/settings/settings-store.js';
 import type { ContractHandlers } from '../../../src/shared/contract/channels.js';

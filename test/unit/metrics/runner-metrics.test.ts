@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { RunnerMetrics } from '../../../src/main/metrics/runner-metrics.js';
 import type { MonitorEvent } from '../../../src/main/monitor/events.js';
-import { poolViewFromConfig } from '../../../src/main/pools/config-view.js';
+import { poolViewFromConfig } from '../../../src/main/pools/pool-view.js';
 import { TypedEmitter } from '../../../src/main/runners/events.js';
 import type { RunnerRecord } from '../../../src/main/settings/types.js';
 import type { ContractEvent } from '../../../src/shared/contract/events.js';

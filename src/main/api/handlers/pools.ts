@@ -5,7 +5,7 @@
  */
 import type { PoolFieldsRequest } from '../../../shared/contract/pool-requests.js';
 import type { PoolView } from '../../../shared/contract/pool-views.js';
-import { poolViewFromConfig } from '../../pools/config-view.js';
+import { poolViewFromConfig } from '../../pools/pool-view.js';
 import { addPool, editPool, type PoolInput, type PoolSettingsDeps } from '../../pools/pool-settings.js';
 import { removePool } from '../../pools/remove-pool.js';
 import type { HandlerDeps, HandlersOf } from './types.js';

@@ -8,7 +8,7 @@ import type { PlacementView } from '../../shared/contract/views.js';
 import { RUNNER_CONTAINER } from '../../shared/k8s/names.js';
 import type { ContainerState, RunnerContainerFacts } from '../../shared/runner-state.js';
 import type { RunnerPlacement } from '../settings/types.js';
-import type { RunnerPodStatus } from './pod-status.js';
+import { iso, type RunnerPodStatus } from './pod-status.js';
 
 /** Waiting reasons that are a start in progress, not a problem. */
 const STARTING_REASONS = new Set(['ContainerCreating', 'PodInitializing']);
@@ -23,12 +23,6 @@ export interface RunnerPodFacts extends RunnerContainerFacts {
 
 export function runnerContainerStatus(pod: V1Pod): V1ContainerStatus | undefined {
   return (pod.status?.containerStatuses ?? []).find((s) => s.name === RUNNER_CONTAINER);
-}
-
-function iso(d: Date | string | null | undefined): string | null {
-  // The API sends null for a container that never started (and the client keeps it).
-  if (d === undefined || d === null) return null;
-  return typeof d === 'string' ? d : d.toISOString();
 }
 
 /**

@@ -20,7 +20,8 @@ export interface RunnerPodStatus {
   dindRestarts: number;
 }
 
-function iso(d: Date | string | null | undefined): string | null {
+/** A pod time as the API client gives it (a Date, a string, or null) as ISO text. */
+export function iso(d: Date | string | null | undefined): string | null {
   // The API sends null for a container that never started (and the client keeps it).
   if (d === undefined || d === null) return null;
   return typeof d === 'string' ? d : d.toISOString();

@@ -285,7 +285,7 @@ export class RunnerPlacements {
     const stopped = async () =>
       (await cluster.pods(namespace, selector)).length === 0 && (await cluster.replicaSets(namespace, selector)).every((rs) => rs.metadata?.deletionTimestamp);
     for (const ref of refs) if (await cluster.delete(ref, ref.kind === 'Deployment' ? { doneWhen: stopped } : {})) deleted.push(ref);
-    await cluster.waitNoPods(namespace, runnerSelector(uuid));
+    await cluster.waitNoPods(namespace, selector);
     const current = this.#deps.store.get(uuid) ?? record;
     const { placement: _gone, ...rest } = current;
     this.#deps.store.put(rest);
